@@ -1,0 +1,41 @@
+# ceasefire-sim: the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/white_house_2025-03-13.yaml
+OUT ?= results/baseline
+WORLDS ?= 2000
+SEED ?= 1
+
+.PHONY: install run test lint bench validate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+
+# Reinstall whenever pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,app]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ceasefire-sim run $(SCENARIO) --worlds $(WORLDS) --seed $(SEED) --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+validate: $(STAMP)
+	$(BIN)/python -m ceasefire_sim.validation --out docs/validation.md
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

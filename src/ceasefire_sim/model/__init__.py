@@ -1,0 +1,1 @@
+"""The model: agents, the battlefield, beliefs, packages, talks, truces and events."""

@@ -1,0 +1,513 @@
+"""``CeasefireModel``: one Mesa model vectorised over ``N`` possible worlds.
+
+Each step is one day. The agents (Ukraine, Russia, the United States and 31 allies) hold ``(N,)``
+arrays; branching between war and ceasefire is done with boolean masks. Every day draws the same
+block of uniforms whatever the state, so two scenarios run with one seed share their noise
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import mesa
+import numpy as np
+from scipy import special
+
+from ceasefire_sim.errors import ScenarioError
+from ceasefire_sim.model import front, packages, talks, truce
+from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
+from ceasefire_sim.model.events import EventSchedule
+from ceasefire_sim.model.narrative import Narrative
+from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX, OPTION_KEYS, TRUCE_DAYS, PackageSpace
+from ceasefire_sim.model.recorder import DailyRecorder
+from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
+
+#: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
+FRONT, ACCEPT_UA, ACCEPT_RU, BREAKDOWN, VIOLATIONS, PERCEIVE_UA, PERCEIVE_RU = range(7)
+N_DRAWS = 7
+
+
+class CeasefireModel(mesa.Model):
+    """The ceasefire negotiation over ``worlds`` possible futures.
+
+    Args:
+        scenario: A validated :class:`~ceasefire_sim.scenario.schema.Scenario`.
+        worlds: Number of worlds ``N`` (1 for a classroom run).
+        seed: Seed of the model's generator (``SeedSequence(seed)``); drawn from the OS if None.
+        days: Horizon in days (default: the scenario's ``horizon_days``).
+        overrides: Dotted path -> float or ``(N,)`` array replacing scenario values (sweeps).
+        narrative_worlds: How many of the first worlds get a narrative log.
+        keep_trajectories: Also keep every world's daily control and status (small N only).
+        chunk_size: Worlds evaluated at once in the package search (bounds memory).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        worlds: int = 1,
+        seed: int | None = None,
+        *,
+        days: int | None = None,
+        overrides: dict[str, float | np.ndarray] | None = None,
+        narrative_worlds: int = 3,
+        keep_trajectories: bool = False,
+        chunk_size: int = 4096,
+    ) -> None:
+        if worlds < 1:
+            raise ScenarioError(f"worlds must be at least 1, got {worlds}")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        super().__init__(seed=seed)
+        self.seed = int(seed)
+        self.scenario = scenario
+        self.worlds = int(worlds)
+        self.days = int(days if days is not None else scenario.horizon_days)
+        if self.days < 1:
+            raise ScenarioError(f"days must be at least 1, got {self.days}")
+        self.chunk_size = max(int(chunk_size), 1)
+        self.day = 0
+        self.start_date = scenario.start_date
+        self.date = scenario.start_date
+
+        from ceasefire_sim.model.store import ParamStore
+
+        self.params = ParamStore(scenario, self.worlds, self.seed, overrides)
+        self.space = PackageSpace.restricted(scenario.talks.options_on_table)
+        self.red_lines = {
+            b: list(scenario.belligerents[b].preferences.red_lines) for b in ("ukraine", "russia")
+        }
+
+        self.ukraine = Belligerent(self, "ukraine")
+        self.russia = Belligerent(self, "russia")
+        self.mediator = Mediator(self)
+        self.alliance = Alliance(self, NATO_ALLIES)
+        self.allies = [Ally(self, name, row) for row, name in enumerate(NATO_ALLIES)]
+        self.events_schedule = EventSchedule(scenario.events, scenario.start_date)
+        self.narrative = Narrative(self, min(narrative_worlds, self.worlds))
+
+        n = self.worlds
+        self.control_km2 = self.params.column("territory.control_km2").copy()
+        self.initial_control_km2 = self.control_km2.copy()
+        self.in_ceasefire = np.zeros(n, dtype=bool)
+        self.ever_ceasefire = np.zeros(n, dtype=bool)
+        self.package = np.full(n, -1, dtype=np.int64)
+        self.last_package = np.full(n, -1, dtype=np.int64)
+        self.ceasefire_start_day = np.full(n, np.nan)
+        self.truce_end_day = np.full(n, np.inf)
+        self.first_ceasefire_day = np.full(n, np.nan)
+        self.first_ceasefire_end_day = np.full(n, np.nan)
+        self.first_breakdown_day = np.full(n, np.nan)
+        self.ceasefires = np.zeros(n, dtype=np.int64)
+        self.breakdowns = np.zeros(n, dtype=np.int64)
+        self.days_at_war = np.zeros(n)
+        self.ceasefire_days = np.zeros(n)
+        self.violations_total = np.zeros(n)
+        self.proposals = np.zeros(n, dtype=np.int64)
+        self.allied_aid_delivered_bn_per_year = np.zeros(n)
+        self.allied_aid_total_bn = np.zeros(n)
+        self.dissatisfaction = np.zeros(n)
+
+        self._calibrate_front()
+        self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
+        self._balance_materiel()
+        self.us_aid_baseline_bn_per_year = (
+            np.full(n, 1.0) * self.mediator.committed_aid_bn_per_year()
+        )
+        self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "day": "day",
+                "share_war": lambda m: float(np.mean(~m.in_ceasefire)),
+                "share_ceasefire": lambda m: float(np.mean(m.in_ceasefire)),
+                "control_km2": lambda m: float(np.median(m.control_km2)),
+                "belief_ukraine_km2_per_day": lambda m: float(np.median(m.ukraine.belief_mean)),
+                "belief_russia_km2_per_day": lambda m: float(np.median(m.russia.belief_mean)),
+                "true_drift_km2_per_day": lambda m: float(np.median(m.true_drift_km2_per_day)),
+            }
+        )
+        self.recorder.record()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _calibrate_front(self) -> None:
+        """Derive kappa so the day-0 force ratio gives the scenario's initial monthly gain."""
+        p = self.params
+        power_ru, power_ua = self.russia.power(), self.ukraine.power()
+        self.p0 = front.contest_success(power_ru, power_ua, p["front.contest_exponent"])
+        margin = self.p0 - p["front.defender_advantage"]
+        if np.any(margin <= 0.005):
+            worst = float(np.min(self.p0))
+            raise ScenarioError(
+                "front: Russia's day-0 contest success p0 = "
+                f"{worst:.3f} does not exceed front.defender_advantage "
+                f"({float(np.max(p['front.defender_advantage'])):.3f}) in some worlds, so no positive "
+                "initial gain can be calibrated; lower front.defender_advantage or change the forces"
+            )
+        self.gain_scale_km2_per_day = (
+            p["front.initial_gain_km2_per_month"] / (DAYS_PER_YEAR / 12) / margin
+        )
+        self.p_now = self.p0.copy()
+        self.p_last_fighting = self.p0.copy()
+        self.true_drift_km2_per_day = front.expected_drift(
+            self.p0, self.gain_scale_km2_per_day, p["front.defender_advantage"]
+        )
+        self.ukraine.initial_ratio = power_ru / power_ua
+        self.russia.initial_ratio = power_ua / power_ru
+
+    def _balance_materiel(self) -> None:
+        """Set each side's materiel attrition so that day-0 inflows balance losses (a steady state)."""
+        for side, inflow in (
+            (self.ukraine, self._materiel_inflow(self.ukraine)),
+            (self.russia, self._materiel_inflow(self.russia)),
+        ):
+            side.materiel_loss_rate = np.full(self.worlds, 1.0) * inflow / side.materiel_bn
+
+    # -------------------------------------------------------------------- step
+    def step(self) -> None:
+        """One day: events, economy and aid, fighting, learning, talks, ceasefires, records."""
+        self.day += 1
+        self.date = self.start_date + dt.timedelta(days=self.day)
+        self.noise = self.rng.random((N_DRAWS, self.worlds))
+        self.events_schedule.apply_due(self)
+        at_war = ~self.in_ceasefire
+        aid_frozen = self.in_ceasefire & self._package_has("aid_during_truce.frozen")
+        self.alliance.step()
+        self.mediator.step(aid_frozen=aid_frozen, at_war=at_war)
+        self._deliver_allied_aid(aid_frozen)
+        change_km2 = self._fight(at_war)
+        self.ukraine.reinforce(self._materiel_inflow(self.ukraine), at_war)
+        self.russia.reinforce(self._materiel_inflow(self.russia), at_war)
+        self.ukraine.learn(change_km2, at_war)
+        self.russia.learn(change_km2, at_war)
+        self._negotiate(at_war & self._negotiation_day() & self.mediator.engaged)
+        self._keep_or_end_ceasefires(~at_war)
+        self.recorder.record()
+        self.datacollector.collect(self)
+        if self.day >= self.days:
+            self.running = False
+
+    # ----------------------------------------------------------- economy, aid
+    def _allied_aid_committed(self, aid_frozen: np.ndarray) -> np.ndarray:
+        baseline = getattr(self, "us_aid_baseline_bn_per_year", None)
+        shortfall = (
+            np.zeros(self.worlds)
+            if baseline is None
+            else baseline - self.mediator.committed_aid_bn_per_year()
+        )
+        committed = self.alliance.aid_bn_per_year(shortfall)
+        return np.where(aid_frozen, 0.0, committed)
+
+    def _deliver_allied_aid(self, aid_frozen: np.ndarray) -> None:
+        committed = self._allied_aid_committed(aid_frozen)
+        lag = self.params["mediator.aid_lag_days"]
+        self.allied_aid_delivered_bn_per_year += (
+            committed - self.allied_aid_delivered_bn_per_year
+        ) / lag
+        self.allied_aid_total_bn += self.allied_aid_delivered_bn_per_year / DAYS_PER_YEAR
+
+    def _materiel_inflow(self, side: Belligerent) -> np.ndarray:
+        """Materiel arriving per day (US$ bn): production, and aid for Ukraine."""
+        inflow = side.production_bn_per_day()
+        if side is self.ukraine:
+            aid = self.mediator.aid_delivered_bn_per_year + self.allied_aid_delivered_bn_per_year
+            inflow = inflow + aid / DAYS_PER_YEAR
+        return inflow
+
+    def us_aid_share(self) -> np.ndarray:
+        """Share of Ukraine's materiel inflow that comes from the US (what pressure threatens)."""
+        total = self._materiel_inflow(self.ukraine) * DAYS_PER_YEAR
+        return self.mediator.aid_delivered_bn_per_year / np.maximum(total, 1e-9)
+
+    # ------------------------------------------------------------------- front
+    def _fight(self, at_war: np.ndarray) -> np.ndarray:
+        p = self.params
+        power_ru, power_ua = self.russia.power(), self.ukraine.power()
+        self.p_now = front.contest_success(power_ru, power_ua, p["front.contest_exponent"])
+        self.true_drift_km2_per_day = front.expected_drift(
+            self.p_now, self.gain_scale_km2_per_day, p["front.defender_advantage"]
+        )
+        noise = front.student_t_noise(
+            self.noise[FRONT], p["front.noise_df"], p["front.noise_scale_km2"]
+        )
+        proposed = np.where(at_war, self.true_drift_km2_per_day + noise, 0.0)
+        before = self.control_km2
+        self.control_km2 = np.clip(before + proposed, 0.0, p["territory.ukraine_area_km2"])
+        self.p_last_fighting = np.where(at_war, self.p_now, self.p_last_fighting)
+        elasticity = p["front.casualty_elasticity"]
+        self.russia.fight(
+            front.daily_casualties(
+                p["belligerents.russia.casualties_per_day"],
+                power_ru,
+                power_ua,
+                self.russia.initial_ratio,
+                elasticity,
+            ),
+            at_war,
+        )
+        self.ukraine.fight(
+            front.daily_casualties(
+                p["belligerents.ukraine.casualties_per_day"],
+                power_ua,
+                power_ru,
+                self.ukraine.initial_ratio,
+                elasticity,
+            ),
+            at_war,
+        )
+        self.days_at_war += at_war
+        return self.control_km2 - before
+
+    def _drift_adjustment(self) -> np.ndarray:
+        """Change of the true drift since fighting last showed it: rearmament during a truce."""
+        return self.gain_scale_km2_per_day * (self.p_now - self.p_last_fighting)
+
+    def deal_lines_km2(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``(n, 4)`` the line each territory option would fix, in the given worlds."""
+        p = self.params
+        return packages.territory_line_km2(
+            self.control_km2[rows],
+            _take(p["territory.four_oblasts_unheld_km2"], rows),
+            _take(p["territory.line_2022_km2"], rows),
+        )
+
+    # -------------------------------------------------------------------- talks
+    def _negotiation_day(self) -> np.ndarray:
+        p = self.params
+        first, interval = p["talks.first_day"], p["talks.interval_days"]
+        regular = (self.day >= first) & (
+            np.mod(self.day - first, np.maximum(np.round(interval), 1)) == 0
+        )
+        return np.broadcast_to(
+            regular | (self.date in self.events_schedule.summit_dates), (self.worlds,)
+        )
+
+    def side_views(self) -> tuple[talks.SideView, talks.SideView]:
+        """Ukraine's and Russia's views of the table today, over all worlds."""
+        adjustment = self._drift_adjustment()
+        return self.ukraine.side_view(self.russia, adjustment), self.russia.side_view(
+            self.ukraine, adjustment
+        )
+
+    def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
+        """``(n, P)`` packages the mediator can propose in the given worlds."""
+        excluded = np.zeros(self.space.size, dtype=bool)
+        X = self.space.matrix
+        for key in self.scenario.mediator.excluded_options:
+            excluded |= X[:, OPTION_INDEX[key]] > 0
+        euro_force = X[:, OPTION_INDEX["guarantees.european_force"]] > 0
+        available = self.alliance.reassurance_available()[worlds]
+        return ~excluded[None, :] & (available[:, None] | ~euro_force[None, :])
+
+    def _negotiate(self, talking: np.ndarray) -> None:
+        worlds = np.flatnonzero(talking)
+        if len(worlds) == 0:
+            return
+        ua_all, ru_all = self.side_views()
+        initial = self.scenario.talks.initial_proposal
+        initial_row = self.space.index_of(initial.package.as_dict()) if initial is not None else -1
+        bonus = self.params["mediator.preference_weight"] * (
+            self.mediator.preference_utility() @ self.space.matrix.T
+        )
+        us_share = self.us_aid_share()
+        p = self.params
+        for start in range(0, len(worlds), self.chunk_size):
+            w = worlds[start : start + self.chunk_size]
+            ua, ru = ua_all.subset(w), ru_all.subset(w)
+            control, lines = self.control_km2[w], self.deal_lines_km2(w)
+            s_ua = talks.surplus(ua, self.space, control, lines)
+            s_ru = talks.surplus(ru, self.space, control, lines)
+            perception_sd = _col(p["mediator.perception_sd"], w)
+            seen_ua = s_ua + (perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w]))[:, None]
+            seen_ru = s_ru + (perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w]))[:, None]
+            choice, _ = packages.nash_choice(
+                seen_ua, seen_ru, self.feasible_packages(w), _take_rows(bonus, w)
+            )
+            first_time = self.proposals[w] == 0
+            if initial_row >= 0:
+                choice = np.where(first_time, initial_row, choice)
+            idx = np.arange(len(w))
+            ua_obstacle = seen_ua[idx, choice] < seen_ru[idx, choice]
+            pressure_ua = np.where(
+                ua_obstacle, _take(p["mediator.leverage_on_ukraine"], w) * us_share[w], 0.0
+            )
+            pressure_ru = np.where(
+                ~ua_obstacle,
+                _take(p["mediator.leverage_on_russia"], w)
+                * _take(p["mediator.sanctions_pressure"], w),
+                0.0,
+            )
+            scale = _take(p["talks.logit_scale"], w)
+            yes_ua = talks.accepts(s_ua[idx, choice], pressure_ua, scale, self.noise[ACCEPT_UA, w])
+            yes_ru = talks.accepts(s_ru[idx, choice], pressure_ru, scale, self.noise[ACCEPT_RU, w])
+            if initial is not None:
+                yes_ua |= first_time & ("ukraine" in initial.accepted_by)
+                yes_ru |= first_time & ("russia" in initial.accepted_by)
+            self.proposals[w] += 1
+            self.narrative.talks(
+                w, choice, s_ua[idx, choice], s_ru[idx, choice], yes_ua, yes_ru, ua, ru
+            )
+            deal = yes_ua & yes_ru
+            self._start_ceasefire(w[deal], choice[deal])
+
+    def _start_ceasefire(self, worlds: np.ndarray, rows: np.ndarray) -> None:
+        if len(worlds) == 0:
+            return
+        truce_option = self.space.issue_choice("truce")[rows]
+        length = np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])[truce_option]
+        lines = self.deal_lines_km2(worlds)
+        territory_option = self.space.issue_choice("territory")[rows]
+        self.control_km2[worlds] = lines[np.arange(len(worlds)), territory_option]
+        self.in_ceasefire[worlds] = True
+        self.ever_ceasefire[worlds] = True
+        self.package[worlds] = rows
+        self.last_package[worlds] = rows
+        self.ceasefire_start_day[worlds] = self.day
+        self.truce_end_day[worlds] = self.day + length
+        self.first_ceasefire_day[worlds] = np.where(
+            np.isnan(self.first_ceasefire_day[worlds]), self.day, self.first_ceasefire_day[worlds]
+        )
+        self.ceasefires[worlds] += 1
+        self.narrative.ceasefire(worlds, rows)
+
+    # ---------------------------------------------------------------- ceasefire
+    def _package_has(self, key: str) -> np.ndarray:
+        column = self.space.matrix[:, OPTION_INDEX[key]] > 0
+        return (self.package >= 0) & column[np.maximum(self.package, 0)]
+
+    def _keep_or_end_ceasefires(self, holding: np.ndarray) -> None:
+        """Violations, breakdown and expiry of the ceasefires in force since yesterday."""
+        self.ceasefire_days += holding
+        if not holding.any():
+            self.dissatisfaction[:] = 0.0
+            return
+        p = self.params
+        rows = np.maximum(self.package, 0)
+        ua, ru = self.side_views()
+        lines = self.deal_lines_km2()
+        s_ua = talks.surplus(ua, self.space, self.control_km2, lines, rows=rows)
+        s_ru = talks.surplus(ru, self.space, self.control_km2, lines, rows=rows)
+        self.dissatisfaction = np.where(holding, np.maximum(np.maximum(-s_ua, -s_ru), 0.0), 0.0)
+        count = truce.violations(
+            p["truce.violations_per_day"] * (1.0 + self.dissatisfaction), self.noise[VIOLATIONS]
+        )
+        self.violations_total += np.where(holding, count, 0.0)
+        hazard = truce.breakdown_hazard(
+            p["truce.base_hazard_per_day"],
+            self._hazard_ratio(rows),
+            self.dissatisfaction,
+            p["truce.dissatisfaction_beta"],
+        )
+        broke = holding & truce.breaks_down(hazard, self.noise[BREAKDOWN])
+        expiring = holding & ~broke & (self.day >= self.truce_end_day)
+        if expiring.any():
+            broke |= self._renew_or_end(expiring, rows, ua, ru, lines, s_ua, s_ru)
+        self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
+        self._end_ceasefire(broke)
+
+    def _renew_or_end(
+        self,
+        expiring: np.ndarray,
+        rows: np.ndarray,
+        ua: Any,
+        ru: Any,
+        lines: np.ndarray,
+        s_ua: np.ndarray,
+        s_ru: np.ndarray,
+    ) -> np.ndarray:
+        """At a fixed-term truce's expiry: convert to indefinite, extend, or resume fighting."""
+        p = self.params
+        scale = p["talks.logit_scale"]
+        indefinite = self.space.with_option(rows, "truce", "indefinite")
+        c_ua = talks.surplus(
+            ua, self.space, self.control_km2, lines, rows=np.maximum(indefinite, 0)
+        )
+        c_ru = talks.surplus(
+            ru, self.space, self.control_km2, lines, rows=np.maximum(indefinite, 0)
+        )
+        convert = (
+            expiring
+            & (indefinite >= 0)
+            & talks.accepts(c_ua, 0.0, scale, self.noise[ACCEPT_UA])
+            & talks.accepts(c_ru, 0.0, scale, self.noise[ACCEPT_RU])
+        )
+        extend = (
+            expiring
+            & ~convert
+            & talks.accepts(s_ua, 0.0, scale, self.noise[ACCEPT_UA])
+            & talks.accepts(s_ru, 0.0, scale, self.noise[ACCEPT_RU])
+        )
+        self.package = np.where(convert, indefinite, self.package)
+        self.last_package = np.where(convert, indefinite, self.last_package)
+        self.truce_end_day = np.where(convert, np.inf, self.truce_end_day)
+        truce_option = self.space.issue_choice("truce")[rows]
+        length = np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])[truce_option]
+        self.truce_end_day = np.where(extend, self.day + length, self.truce_end_day)
+        ended = expiring & ~convert & ~extend
+        self.narrative.expiry(np.flatnonzero(expiring), convert, extend)
+        return ended
+
+    def _hazard_ratio(self, rows: np.ndarray) -> np.ndarray:
+        p = self.params
+        g = self.space.issue_choice("guarantees")[rows]
+        t = self.space.issue_choice("truce")[rows]
+        by_guarantee = np.stack(
+            [
+                self.params.column(f"truce.hazard_ratio_guarantees.{o}")
+                for o in ISSUES["guarantees"]
+            ],
+            axis=1,
+        )
+        by_type = np.stack(
+            [self.params.column(f"truce.hazard_ratio_type.{o}") for o in ISSUES["truce"]], axis=1
+        )
+        idx = np.arange(self.worlds)
+        return by_guarantee[idx, g] * by_type[idx, t] * p["truce.monitoring_hazard_ratio"]
+
+    def _end_ceasefire(self, ended: np.ndarray) -> None:
+        if not ended.any():
+            return
+        first = ended & np.isnan(self.first_ceasefire_end_day)
+        self.first_ceasefire_end_day = np.where(first, self.day, self.first_ceasefire_end_day)
+        self.first_breakdown_day = np.where(
+            ended & np.isnan(self.first_breakdown_day), self.day, self.first_breakdown_day
+        )
+        self.breakdowns += ended
+        self.in_ceasefire &= ~ended
+        self.package = np.where(ended, -1, self.package)
+        self.truce_end_day = np.where(ended, np.inf, self.truce_end_day)
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> np.ndarray:
+        """Status code per world: 0 war, 1 ceasefire (fixed-term), 2 collapsed, 3 settled."""
+        settled = self.in_ceasefire & self._package_has("truce.indefinite")
+        code = np.where(self.in_ceasefire, 1, np.where(self.ever_ceasefire, 2, 0))
+        return np.where(settled, 3, code)
+
+    def allies_at_2pct(self) -> np.ndarray:
+        """Allies (of 32, the US included) at or above 2% of GDP, per world."""
+        return self.alliance.count_at_2pct(self.params["mediator.defence_share_pct"])
+
+    def run(self) -> None:
+        """Step to the horizon."""
+        while self.running and self.day < self.days:
+            self.step()
+
+
+def _take(value: float | np.ndarray, rows: np.ndarray | slice) -> float | np.ndarray:
+    """A per-world parameter restricted to some worlds (scalars pass through)."""
+    return value[rows] if np.ndim(value) > 0 else value
+
+
+def _col(value: float | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A per-world parameter restricted to some worlds, always as an ``(n,)`` array."""
+    return np.broadcast_to(_take(value, rows), (len(rows),))
+
+
+def _take_rows(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return matrix[rows] if matrix.ndim == 2 and matrix.shape[0] > 1 else matrix
+
+
+STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")
+__all__ = ["N_DRAWS", "OPTION_KEYS", "STATUS_NAMES", "CeasefireModel"]

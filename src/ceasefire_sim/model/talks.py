@@ -1,0 +1,204 @@
+"""The negotiation protocol: each side's surplus from a package, proposals and acceptance.
+
+A side's surplus from package ``j`` over its planning horizon ``H`` (days) is
+
+``S(j) = [issues(j) - issues(war)] + s*lambda*(line_j - c - mu*D_j) + D_j*cost + rho*lambda*(sd(H) - sd(H - D_j))``
+
+where ``D_j`` is how long the package stops the fighting within ``H`` (30 or 90 days, or ``H`` for
+an indefinite ceasefire), ``line_j`` the line it fixes, ``c`` today's line, ``mu`` the side's
+expected drift of the front (km²/day; ``s = +1`` for Russia, ``-1`` for Ukraine), ``lambda`` its
+value of territory per km², ``cost`` its daily pain of fighting, and ``sd(T)`` the spread of the
+line after ``T`` days of fighting as the side sees it. It is the difference between accepting the
+package and fighting on: the days of fighting it saves, less the ground it expects to forgo, plus
+the terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX, TRUCE_DAYS, PackageSpace
+
+FloatArray = np.ndarray
+
+
+@dataclass
+class SideView:
+    """What one side brings to the table, per world (arrays of shape ``(N,)`` unless noted).
+
+    Attributes:
+        option_utility: ``(N, K)`` salience x value of each option, less red-line penalties.
+        war_issues: Utility of the non-territorial issues if fighting goes on.
+        sign: +1 for Russia (gains territory), -1 for Ukraine.
+        value_per_km2: Utility of one km².
+        drift_km2_per_day: Expected daily change of Russian-held territory, as the side sees it.
+        drift_var: Variance of that belief ((km²/day)²).
+        obs_var: The side's day-to-day noise variance of the front (km²²).
+        cost_per_day: Pain per day of fighting (utility/day).
+        risk_aversion: Penalty per sd of territory (in units of its value).
+        horizon_days: Planning horizon ``H``.
+    """
+
+    option_utility: FloatArray
+    war_issues: FloatArray | float
+    sign: float
+    value_per_km2: FloatArray | float
+    drift_km2_per_day: FloatArray
+    drift_var: FloatArray
+    obs_var: FloatArray | float
+    cost_per_day: FloatArray | float
+    risk_aversion: FloatArray | float
+    horizon_days: FloatArray | float
+
+    def subset(self, rows: np.ndarray | slice) -> SideView:
+        """The same side restricted to some worlds."""
+
+        def take(x: FloatArray | float) -> FloatArray | float:
+            return x[rows] if np.ndim(x) > 0 else x
+
+        return SideView(**{k: (take(v) if k != "sign" else v) for k, v in self.__dict__.items()})
+
+
+def _spread(drift_var: FloatArray, obs_var: FloatArray | float, days: FloatArray) -> FloatArray:
+    """Sd of the line after ``days`` of fighting: drift uncertainty plus daily noise."""
+    return np.sqrt(drift_var * days**2 + obs_var * days)
+
+
+def truce_days(horizon_days: FloatArray | float) -> FloatArray:
+    """``(N, 3)`` days of no fighting within the horizon for each truce option."""
+    horizon = np.atleast_1d(np.asarray(horizon_days, dtype=float))
+    cols = [np.minimum(d, horizon) if d is not None else horizon for d in TRUCE_DAYS.values()]
+    return np.stack(cols, axis=-1)
+
+
+def territory_terms(
+    side: SideView, control_km2: FloatArray, deal_lines_km2: FloatArray
+) -> FloatArray:
+    """``(N, 4, 3)`` the territory, cost and risk part of the surplus for each (territory, truce).
+
+    Args:
+        side: The side.
+        control_km2: Today's line ``(N,)``.
+        deal_lines_km2: ``(N, 4)`` the line under each territory option.
+    """
+    days = truce_days(side.horizon_days)  # (N, 3)
+    horizon = np.asarray(side.horizon_days, dtype=float)
+    horizon = horizon[..., None] if horizon.ndim else horizon
+    lam = _col(side.value_per_km2)
+    line_gain = side.sign * lam[:, None] * (deal_lines_km2 - control_km2[:, None])  # (N, 4)
+    forgone = side.sign * lam * side.drift_km2_per_day  # (N,)
+    obs_var = _col(side.obs_var)
+    var = side.drift_var[:, None]
+    sd_full = _spread(var, obs_var[:, None], horizon)
+    sd_rest = _spread(var, obs_var[:, None], np.maximum(horizon - days, 0.0))
+    per_truce = -forgone[:, None] * days + _col(side.cost_per_day)[:, None] * days
+    per_truce += _col(side.risk_aversion)[:, None] * lam[:, None] * (sd_full - sd_rest)
+    return line_gain[:, :, None] + per_truce[:, None, :]
+
+
+def _col(x: FloatArray | float) -> FloatArray:
+    return np.atleast_1d(np.asarray(x, dtype=float))
+
+
+def surplus(
+    side: SideView,
+    space: PackageSpace,
+    control_km2: FloatArray,
+    deal_lines_km2: FloatArray,
+    rows: np.ndarray | None = None,
+) -> FloatArray:
+    """The side's surplus (package minus war).
+
+    Args:
+        side: The side, over ``N`` worlds.
+        space: The package space.
+        control_km2: Today's line ``(N,)``.
+        deal_lines_km2: ``(N, 4)`` lines under each territory option.
+        rows: If given, ``(N,)`` one package per world: returns ``(N,)``. Otherwise all
+            packages: returns ``(N, P)``.
+    """
+    terms = territory_terms(side, control_km2, deal_lines_km2)
+    terr = space.issue_choice("territory")
+    truce = space.issue_choice("truce")
+    war = _col(side.war_issues)
+    if rows is None:
+        issues = side.option_utility @ space.matrix.T - war[:, None]
+        return issues + terms[:, terr, truce]
+    n = len(rows)
+    picked = np.take_along_axis(side.option_utility, _option_columns(space)[rows], axis=1).sum(
+        axis=1
+    )
+    return picked - war + terms[np.arange(n), terr[rows], truce[rows]]
+
+
+def _option_columns(space: PackageSpace) -> np.ndarray:
+    """``(P, n_issues)`` column of ``option_utility`` taken by each package on each issue."""
+    offsets = np.cumsum([0, *[len(o) for o in ISSUES.values()][:-1]])
+    return space.choices.astype(np.int64) + offsets[None, :]
+
+
+def explain(
+    side: SideView,
+    space: PackageSpace,
+    control_km2: FloatArray,
+    deal_lines_km2: FloatArray,
+    rows: np.ndarray,
+    war_values: dict[str, FloatArray | float],
+) -> dict[str, FloatArray]:
+    """Per issue, how much the chosen package adds to or takes from the side's surplus.
+
+    Args:
+        side: The side over the worlds of ``rows``.
+        space: The package space.
+        control_km2: Today's line.
+        deal_lines_km2: Lines under each territory option.
+        rows: Package per world.
+        war_values: Issue -> the side's utility of the war status quo on that issue.
+
+    Returns:
+        Issue -> contribution ``(n,)``; ``territory`` includes the ground and the days of fighting
+        the package saves. The contributions sum to :func:`surplus`.
+    """
+    cols = _option_columns(space)[rows]
+    n = len(rows)
+    out: dict[str, FloatArray] = {}
+    for c, issue in enumerate(ISSUES):
+        out[issue] = side.option_utility[np.arange(n), cols[:, c]] - _col(
+            war_values.get(issue, 0.0)
+        )
+    terms = territory_terms(side, control_km2, deal_lines_km2)
+    out["territory"] = (
+        out["territory"]
+        + terms[
+            np.arange(n), space.issue_choice("territory")[rows], space.issue_choice("truce")[rows]
+        ]
+    )
+    return out
+
+
+def accepts(
+    surplus_value: FloatArray,
+    pressure: FloatArray | float,
+    logit_scale: FloatArray | float,
+    uniform: FloatArray,
+) -> FloatArray:
+    """Quantal response: accept if ``S + pressure + eps >= 0``, ``eps ~ Logistic(0, scale)``.
+
+    With ``logit_scale = 0`` the choice is deterministic (accept iff ``S + pressure >= 0``).
+
+    Args:
+        surplus_value: Surplus of the proposal.
+        pressure: Mediator's pressure on the side (utility units).
+        logit_scale: Scale of the logistic noise.
+        uniform: Uniform(0, 1) draws.
+    """
+    eps = logit_scale * special.logit(np.clip(uniform, 1e-12, 1 - 1e-12))
+    return surplus_value + pressure + eps >= 0.0
+
+
+def option_column(key: str) -> int:
+    """Column of ``issue.option`` in the option matrices."""
+    return OPTION_INDEX[key]

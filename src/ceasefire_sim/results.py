@@ -1,0 +1,317 @@
+"""Results of a run: per-world outcomes, daily summaries, the narrative, and headline numbers.
+
+``Results.save(dir)`` writes ``outcomes.parquet``, ``daily.parquet``, ``events.parquet``,
+``scenario.json`` and ``manifest.json``, each atomically (temporary file, then rename), and
+``Results.load(dir)`` reads them back: everything a figure or report needs, without re-running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ceasefire_sim._version import __version__
+from ceasefire_sim.model.packages import ISSUES
+from ceasefire_sim.model.recorder import QUANTILE_SUFFIXES, QUANTITIES
+
+if TYPE_CHECKING:
+    from ceasefire_sim.model.model import CeasefireModel
+
+STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")
+FILES = ("outcomes.parquet", "daily.parquet", "events.parquet", "manifest.json")
+
+
+@dataclass
+class Results:
+    """What a run produced.
+
+    Attributes:
+        outcomes: One row per world.
+        daily: One row per day (0 = start), shares and quantiles across worlds.
+        events: The narrative of the first few worlds.
+        manifest: Scenario name and hash, seed, worlds, days, version, sampled parameters.
+        scenario: The scenario as plain data (for provenance tables and reports).
+        trajectories: Per-world daily arrays when kept (``control_km2``, ``status``).
+    """
+
+    outcomes: pd.DataFrame
+    daily: pd.DataFrame
+    events: pd.DataFrame
+    manifest: dict[str, Any]
+    scenario: dict[str, Any] = field(default_factory=dict)
+    trajectories: dict[str, np.ndarray] | None = None
+
+    @classmethod
+    def from_model(cls, model: CeasefireModel) -> Results:
+        """Collect the results of a finished (or partly run) model."""
+        from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
+
+        return cls(
+            outcomes=_outcomes(model),
+            daily=_daily(model),
+            events=_events(model),
+            manifest={
+                "scenario_name": model.scenario.name,
+                "scenario_description": model.scenario.description,
+                "scenario_file": scenario_file(model.scenario),
+                "scenario_hash": scenario_hash(model.scenario),
+                "seed": model.seed,
+                "worlds": model.worlds,
+                "days": model.day,
+                "horizon_days": model.days,
+                "start_date": model.start_date.isoformat(),
+                "sampled_parameters": list(model.params.sampled),
+                "version": __version__,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+            scenario=model.scenario.model_dump(mode="json"),
+            trajectories=model.recorder.trajectories,
+        )
+
+    # ------------------------------------------------------------------ summary
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Headline numbers with Monte Carlo confidence intervals.
+
+        Probabilities get Wilson score intervals; medians get distribution-free intervals from
+        the binomial order statistics.
+
+        Returns:
+            Rows ``metric, estimate, ci_low, ci_high, n, unit``.
+        """
+        o = self.outcomes
+        horizon = int(self.manifest.get("days", self.manifest.get("horizon_days", 365)))
+        first = o["first_ceasefire_day"]
+        rows = []
+        for day in sorted({30, 90, 365, horizon}):
+            if day <= horizon:
+                rows.append(
+                    (
+                        f"P(ceasefire by day {day})",
+                        *wilson((first <= day).sum(), len(o), confidence),
+                        len(o),
+                        "share",
+                    )
+                )
+        with_cf = first.dropna().to_numpy()
+        rows.append(
+            (
+                "median days to first ceasefire",
+                *median_ci(with_cf, confidence),
+                len(with_cf),
+                "days",
+            )
+        )
+        holding = o["status"].isin(["ceasefire", "settled"])
+        rows.append(
+            ("P(holding at horizon)", *wilson(holding.sum(), len(o), confidence), len(o), "share")
+        )
+        rows.append(
+            (
+                "P(collapsed at horizon)",
+                *wilson((o["status"] == "collapsed").sum(), len(o), confidence),
+                len(o),
+                "share",
+            )
+        )
+        change = o["control_change_km2"].to_numpy()
+        rows.append(("median control change", *median_ci(change, confidence), len(o), "km²"))
+        per_day = (
+            (o["casualties_russia"] / o["days_at_war"].where(o["days_at_war"] > 0))
+            .dropna()
+            .to_numpy()
+        )
+        rows.append(
+            (
+                "mean Russian casualties per day at war",
+                *mean_ci(per_day, confidence),
+                len(per_day),
+                "persons/day",
+            )
+        )
+        return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high", "n", "unit"])
+
+    # --------------------------------------------------------------------- I/O
+    def save(self, directory: str | Path) -> Path:
+        """Write the results to a folder (created if needed), each file atomically."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_parquet(self.outcomes, out / "outcomes.parquet")
+        _atomic_parquet(self.daily, out / "daily.parquet")
+        _atomic_parquet(self.events, out / "events.parquet")
+        _atomic_text(json.dumps(self.scenario, indent=1), out / "scenario.json")
+        if self.trajectories is not None:
+            np.savez_compressed(out / "trajectories.npz", **self.trajectories)
+        _atomic_text(json.dumps(self.manifest, indent=2), out / "manifest.json")
+        return out
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Read results written by :meth:`save`."""
+        d = Path(directory)
+        missing = [f for f in FILES if not (d / f).exists()]
+        if missing:
+            from ceasefire_sim.errors import InputError
+
+            raise InputError(
+                f"{d} is not a results folder: missing {', '.join(missing)}", file=str(d)
+            )
+        scenario = (
+            json.loads((d / "scenario.json").read_text()) if (d / "scenario.json").exists() else {}
+        )
+        trajectories = None
+        if (d / "trajectories.npz").exists():
+            with np.load(d / "trajectories.npz") as npz:
+                trajectories = {k: npz[k] for k in npz.files}
+        return cls(
+            outcomes=pd.read_parquet(d / "outcomes.parquet"),
+            daily=pd.read_parquet(d / "daily.parquet"),
+            events=pd.read_parquet(d / "events.parquet"),
+            manifest=json.loads((d / "manifest.json").read_text()),
+            scenario=scenario,
+            trajectories=trajectories,
+        )
+
+
+# ------------------------------------------------------------------- builders
+def _outcomes(model: CeasefireModel) -> pd.DataFrame:
+    m = model
+    status = np.asarray(STATUS_NAMES, dtype=object)[m.status()]
+    first_end = m.first_ceasefire_end_day
+    duration = np.where(
+        np.isnan(first_end), m.day - m.first_ceasefire_day, first_end - m.first_ceasefire_day
+    )
+    columns: dict[str, Any] = {
+        "world": np.arange(m.worlds),
+        "status": status,
+        "first_ceasefire_day": m.first_ceasefire_day,
+        "ceasefires": m.ceasefires,
+        "breakdowns": m.breakdowns,
+        "breakdown_day": m.first_breakdown_day,
+        "first_ceasefire_duration_days": duration,
+        "first_ceasefire_ended": ~np.isnan(first_end),
+        "days_at_war": m.days_at_war,
+        "ceasefire_days": m.ceasefire_days,
+        "control_km2_final": m.control_km2,
+        "control_change_km2": m.control_km2 - m.initial_control_km2,
+        "casualties_ukraine": m.ukraine.casualties,
+        "casualties_russia": m.russia.casualties,
+        "allies_at_2pct_final": m.allies_at_2pct(),
+        "us_aid_total_bn": m.mediator.aid_total_bn,
+        "allied_aid_total_bn": m.allied_aid_total_bn,
+        "violations": m.violations_total,
+        "mediator_walked_away": m.mediator.walked_away,
+        "belief_ukraine_km2_per_day": m.ukraine.belief_mean,
+        "belief_russia_km2_per_day": m.russia.belief_mean,
+        "true_drift_km2_per_day": np.broadcast_to(m.true_drift_km2_per_day, (m.worlds,)),
+    }
+    for c, issue in enumerate(ISSUES):
+        options = np.asarray([*ISSUES[issue], ""], dtype=object)
+        chosen = np.where(
+            m.last_package >= 0,
+            m.space.choices[np.maximum(m.last_package, 0), c],
+            len(ISSUES[issue]),
+        )
+        columns[f"terms_{issue}"] = options[chosen]
+    for path in m.params.sampled:
+        columns[path] = m.params.column(path)
+    frame = pd.DataFrame(columns)
+    for col in ("status", *(f"terms_{i}" for i in ISSUES)):
+        frame[col] = frame[col].astype(str)
+    return frame
+
+
+def _daily(model: CeasefireModel) -> pd.DataFrame:
+    r = model.recorder
+    days = np.arange(model.day + 1)
+    start = np.datetime64(model.start_date.isoformat())
+    dates = (start + days.astype("timedelta64[D]")).astype("datetime64[ms]")
+    columns: dict[str, Any] = {"day": days, "date": dates}
+    for j, name in enumerate(STATUS_NAMES):
+        columns[f"share_{name}"] = r.shares[: len(days), j]
+    for q, name in enumerate(QUANTITIES):
+        for k, suffix in enumerate(QUANTILE_SUFFIXES):
+            columns[f"{name}_{suffix}"] = r.quantiles[q, : len(days), k]
+    for name, values in r.means.items():
+        columns[name] = values[: len(days)]
+    return pd.DataFrame(columns)
+
+
+def _events(model: CeasefireModel) -> pd.DataFrame:
+    from ceasefire_sim.model.narrative import COLUMNS
+
+    frame = pd.DataFrame(model.narrative.rows, columns=list(COLUMNS))
+    return frame.astype(
+        {
+            "day": "int64",
+            "world": "int64",
+            "date": str,
+            "actor": str,
+            "kind": str,
+            "text": str,
+            "explanation": str,
+        }
+    )
+
+
+# -------------------------------------------------------------- intervals
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Proportion with its Wilson score interval."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def median_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Median with a distribution-free interval from binomial order statistics."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    lo = int(stats.binom.ppf((1 - confidence) / 2, n, 0.5))
+    hi = int(stats.binom.isf((1 - confidence) / 2, n, 0.5))
+    return float(np.median(x)), float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
+
+
+def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean with a normal-approximation interval."""
+    x = np.asarray(values, dtype=float)
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    half = stats.norm.ppf(0.5 + confidence / 2) * (
+        x.std(ddof=1) / math.sqrt(len(x)) if len(x) > 1 else 0.0
+    )
+    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+
+
+# ---------------------------------------------------------------- atomic I/O
+def _atomic_write(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def _atomic_text(text: str, path: Path) -> None:
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text))

@@ -1,0 +1,1 @@
+"""The scenario format: schema, YAML loading and composition, provenance of values."""

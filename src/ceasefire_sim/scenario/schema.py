@@ -1,0 +1,429 @@
+"""The scenario format: pydantic v2 models, ``extra="forbid"`` everywhere.
+
+Every numeric field is a :func:`~ceasefire_sim.scenario.params.Num` (a number, a number with its
+evidence, or a per-world distribution) with an allowed range. Defaults are the baseline's values
+where a source gives them and documented assumptions otherwise; ``docs/model.md`` lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ceasefire_sim.model.packages import ISSUES, OPTION_KEYS
+from ceasefire_sim.scenario.params import Evidence, Num, fixed
+
+#: The 31 NATO allies other than the United States (the mediator), in the order of the agents.
+NATO_ALLIES: tuple[str, ...] = (
+    "albania", "belgium", "bulgaria", "canada", "croatia", "czechia", "denmark", "estonia",
+    "finland", "france", "germany", "greece", "hungary", "iceland", "italy", "latvia",
+    "lithuania", "luxembourg", "montenegro", "netherlands", "north_macedonia", "norway",
+    "poland", "portugal", "romania", "slovakia", "slovenia", "spain", "sweden", "turkiye",
+    "united_kingdom",
+)  # fmt: skip
+
+BELLIGERENTS: tuple[str, ...] = ("ukraine", "russia")
+
+
+class Strict(BaseModel):
+    """Base of all scenario sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_option_keys(keys: list[str] | dict[str, object], what: str) -> None:
+    bad = [k for k in keys if k not in OPTION_KEYS]
+    if bad:
+        raise ValueError(f"unknown {what} {bad}; options are {', '.join(OPTION_KEYS)}")
+
+
+class TerritoryConfig(Strict):
+    """Territory of Ukraine (internationally recognised borders) and the line of contact."""
+
+    ukraine_area_km2: Num(gt=0) = Field(
+        fixed(603_550), description="Ukraine's area, km² (incl. Crimea)."
+    )
+    control_km2: Num(ge=0) = Field(fixed(112_400), description="Area held by Russia on day 0, km².")
+    four_oblasts_unheld_km2: Num(ge=0) = Field(
+        fixed(23_000, "Donetsk, Luhansk, Zaporizhzhia, Kherson areas x (1 - share held)"),
+        description="Part of the four claimed oblasts not held by Russia on day 0, km².",
+    )
+    line_2022_km2: Num(ge=0) = Field(
+        fixed(43_000, "Crimea (27,000 km²) plus the areas of Donetsk and Luhansk held before 2022"),
+        description="Area held by Russia on 23 February 2022, km².",
+    )
+
+
+class FrontConfig(Strict):
+    """The battlefield: contest success, drift of the line, noise and casualties."""
+
+    initial_gain_km2_per_month: Num(ge=0) = Field(
+        fixed(250),
+        description="Expected Russian gain at the day-0 force ratio, km²/month (sets kappa).",
+    )
+    defender_advantage: Num(gt=0, le=0.95) = Field(
+        fixed(0.52, "defence is the stronger form of war; theta slightly above 0.5"),
+        description="theta: contest success Russia needs to hold the line.",
+    )
+    contest_exponent: Num(gt=0, le=10) = Field(
+        fixed(1.0), description="k in p = F_ru^k/(F_ru^k+F_ua^k)."
+    )
+    personnel_weight: Num(ge=0, le=1) = Field(
+        fixed(0.5), description="Exponent of personnel in combat power (materiel gets the rest)."
+    )
+    noise_scale_km2: Num(ge=0) = Field(
+        fixed(5.0), description="Scale of the daily Student-t noise, km²."
+    )
+    noise_df: Num(gt=1, le=1000) = Field(fixed(3.0), description="Degrees of freedom of the noise.")
+    casualty_elasticity: Num(ge=0, le=5) = Field(
+        fixed(0.5), description="Elasticity of casualties to the force ratio."
+    )
+    ceasefire_violation_km2: Num(ge=0) = Field(
+        fixed(0.0), description="Territory changing hands per violation during a ceasefire, km²."
+    )
+
+
+class BeliefConfig(Strict):
+    """A side's prior about the front's daily drift and how it learns."""
+
+    prior_mean_km2_per_day: Num() = Field(
+        fixed(8.0), description="Prior mean of the drift, km²/day."
+    )
+    prior_sd_km2_per_day: Num(gt=0) = Field(
+        fixed(4.0), description="Prior sd of the drift, km²/day."
+    )
+    process_sd_km2_per_day: Num(ge=0) = Field(
+        fixed(0.05), description="Daily random-walk sd of the drift, km²/day."
+    )
+    observation_sd_km2: Num(gt=0) = Field(
+        fixed(15.0), description="Noise of a day's observation, km²."
+    )
+
+
+class PreferenceConfig(Strict):
+    """Preferences over the issues: salience, option values, red lines."""
+
+    salience: dict[str, Num(ge=0)] = Field(
+        default_factory=dict, description="Weight of each issue (issue -> weight)."
+    )
+    values: dict[str, dict[str, Num(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Value in [0, 1] of each option (issue -> option -> value).",
+    )
+    red_lines: list[str] = Field(
+        default_factory=list, description="Options refused (issue.option)."
+    )
+    red_line_penalty: Num(ge=0) = Field(
+        fixed(1.0), description="Utility penalty of a red line at no pain."
+    )
+    red_line_erosion: Num(ge=0) = Field(
+        fixed(1.0), description="Rate at which pain erodes red lines: penalty x exp(-rate x pain)."
+    )
+
+    @field_validator("salience")
+    @classmethod
+    def _known_issues(cls, v: dict[str, object]) -> dict[str, object]:
+        bad = [k for k in v if k not in ISSUES]
+        if bad:
+            raise ValueError(f"unknown issue {bad}; issues are {', '.join(ISSUES)}")
+        return v
+
+    @field_validator("values")
+    @classmethod
+    def _known_options(cls, v: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option")
+        return v
+
+    @field_validator("red_lines")
+    @classmethod
+    def _known_red_lines(cls, v: list[str]) -> list[str]:
+        _check_option_keys(v, "red line")
+        return v
+
+
+class BelligerentConfig(Strict):
+    """Ukraine or Russia."""
+
+    personnel: Num(gt=0) = Field(fixed(600_000), description="Troops in the theatre, persons.")
+    materiel_bn: Num(gt=0) = Field(fixed(100.0), description="Equipment stock, US$ bn.")
+    recruitment_per_day: Num(ge=0) = Field(fixed(700.0), description="Recruits per day, persons.")
+    casualties_per_day: Num(ge=0) = Field(
+        fixed(1000.0),
+        description="Killed and wounded per day of fighting at the day-0 force ratio.",
+    )
+    permanent_loss_share: Num(ge=0, le=1) = Field(
+        fixed(0.5, "killed, captured and not returning wounded as a share of casualties"),
+        description="Share of casualties lost to the force for good.",
+    )
+    gdp_bn: Num(gt=0) = Field(fixed(200.0), description="GDP, US$ bn per year.")
+    defence_share_pct: Num(ge=0, le=60) = Field(
+        fixed(5.0), description="Defence spending, % of GDP."
+    )
+    procurement_share: Num(ge=0, le=1) = Field(
+        fixed(0.35), description="Share of defence spending that becomes materiel."
+    )
+    cost_tolerance: Num(gt=0) = Field(
+        fixed(1_000_000), description="Casualties that amount to one unit of pain (utility)."
+    )
+    planning_horizon_days: Num(ge=1, le=3650) = Field(fixed(180), description="H, days.")
+    territory_value_per_10k_km2: Num(ge=0) = Field(
+        fixed(0.3), description="Utility of 10,000 km² (gained for Russia, kept for Ukraine)."
+    )
+    risk_aversion: Num(ge=0) = Field(
+        fixed(0.0), description="Penalty per sd of the territory outcome."
+    )
+    belief: BeliefConfig = Field(default_factory=BeliefConfig)
+    preferences: PreferenceConfig = Field(default_factory=PreferenceConfig)
+
+
+class MediatorConfig(Strict):
+    """The United States: aid, sanctions, leverage, patience and its own preferences."""
+
+    gdp_bn: Num(gt=0) = Field(fixed(28_800), description="US GDP, US$ bn.")
+    defence_share_pct: Num(ge=0, le=20) = Field(
+        fixed(3.38), description="US defence spending, % GDP."
+    )
+    aid_bn_per_year: Num(ge=0) = Field(
+        fixed(20.0), description="Military aid to Ukraine, US$ bn/year."
+    )
+    aid_paused: Num(ge=0, le=1) = Field(fixed(0.0), description="1 while aid is paused, else 0.")
+    aid_lag_days: Num(ge=1) = Field(fixed(60), description="Mean delivery lag of aid, days.")
+    sanctions_pressure: Num(ge=0, le=1) = Field(
+        fixed(0.5), description="Intensity of sanctions threat."
+    )
+    leverage_on_ukraine: Num(ge=0) = Field(
+        fixed(0.2), description="Utility weight of the threat to cut aid when Ukraine is pressed."
+    )
+    leverage_on_russia: Num(ge=0) = Field(
+        fixed(0.2), description="Utility weight of sanctions threats when Russia is pressed."
+    )
+    patience_days: Num(ge=0) = Field(
+        fixed(180), description="Fruitless talk days before walking away."
+    )
+    perception_sd: Num(ge=0) = Field(
+        fixed(0.05), description="Sd of the mediator's error in perceiving each side's war utility."
+    )
+    engaged: Num(ge=0, le=1) = Field(fixed(1.0), description="1 while the US mediates, else 0.")
+    excluded_options: list[str] = Field(
+        default_factory=list, description="Options the mediator will not propose (issue.option)."
+    )
+    preferences: dict[str, dict[str, Num(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="The mediator's value of options (issue -> option -> value).",
+    )
+    preference_weight: Num(ge=0) = Field(fixed(0.05), description="Weight of its own preferences.")
+
+    @field_validator("excluded_options")
+    @classmethod
+    def _known_excluded(cls, v: list[str]) -> list[str]:
+        _check_option_keys(v, "option")
+        return v
+
+    @field_validator("preferences")
+    @classmethod
+    def _known_prefs(cls, v: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option")
+        return v
+
+
+class AllyConfig(Strict):
+    """One NATO ally other than the US."""
+
+    gdp_bn: Num(ge=0) = Field(description="GDP, US$ bn per year.")
+    defence_share_pct: Num(ge=0, le=20) = Field(description="Defence spending on day 0, % of GDP.")
+    target_share_pct: Num(ge=0, le=20) | None = Field(
+        None, description="Spending target, % GDP (default: the alliance-wide target)."
+    )
+    ramp_pct_per_year: Num(ge=0, le=5) | None = Field(
+        None, description="Rise of spending toward the target, points of GDP per year."
+    )
+    aid_share_gdp_pct: Num(ge=0, le=5) | None = Field(
+        None, description="Military aid to Ukraine, % of GDP per year."
+    )
+    reassurance_troops: Num(ge=0) = Field(
+        fixed(0.0), description="Troops pledged to a reassurance force."
+    )
+    willingness: Num(ge=0, le=1) = Field(
+        fixed(0.0), description="Probability that the pledge is honoured (drawn once per world)."
+    )
+
+
+class AlliancePolicyConfig(Strict):
+    """Alliance-wide settings of the European allies and Canada."""
+
+    target_share_pct: Num(ge=0, le=20) = Field(fixed(2.0), description="Spending target, % GDP.")
+    ramp_pct_per_year: Num(ge=0, le=5) = Field(
+        fixed(0.2), description="Rise toward target, points/yr."
+    )
+    aid_share_gdp_pct: Num(ge=0, le=5) = Field(
+        fixed(0.08), description="Military aid, % GDP per year."
+    )
+    extra_spending_aid_share: Num(ge=0, le=1) = Field(
+        fixed(0.1), description="Share of spending above day 0 that reaches Ukraine as aid."
+    )
+    production_delay_days: Num(ge=0) = Field(
+        fixed(180), description="Delay before extra spending becomes deliverable materiel, days."
+    )
+    compensation_share: Num(ge=0, le=2) = Field(
+        fixed(0.3), description="Share of a US aid shortfall the allies make up."
+    )
+    reassurance_threshold_troops: Num(ge=0) = Field(
+        fixed(25_000),
+        description="Pledged troops needed for a reassurance force to be on the table.",
+    )
+
+
+class PackageChoice(Evidence):
+    """A package named option by option, with its evidence."""
+
+    truce: str = "days_30"
+    territory: str = "freeze"
+    nato: str = "path_open"
+    guarantees: str = "none"
+    sanctions: str = "maintained"
+    aid_during_truce: str = "continues"
+
+    @model_validator(mode="after")
+    def _known(self) -> PackageChoice:
+        for issue, options in ISSUES.items():
+            if getattr(self, issue) not in options:
+                raise ValueError(f"{issue} must be one of {', '.join(options)}")
+        return self
+
+    def as_dict(self) -> dict[str, str]:
+        """Issue -> option."""
+        return {i: getattr(self, i) for i in ISSUES}
+
+
+class InitialProposal(Evidence):
+    """A proposal on the table on day 0 (e.g. the Jeddah 30-day truce)."""
+
+    package: PackageChoice = Field(default_factory=PackageChoice)
+    accepted_by: list[Literal["ukraine", "russia"]] = Field(
+        default_factory=list, description="Sides that have already accepted it."
+    )
+
+
+class TalksConfig(Strict):
+    """How often the mediator proposes and how sides answer."""
+
+    interval_days: Num(ge=1, le=365) = Field(
+        fixed(7), description="Days between negotiation rounds."
+    )
+    first_day: Num(ge=0) = Field(fixed(0), description="First negotiation day.")
+    summits: list[dt.date] = Field(default_factory=list, description="Extra negotiation dates.")
+    logit_scale: Num(ge=0) = Field(
+        fixed(0.05), description="Scale of the logistic acceptance noise (0: deterministic)."
+    )
+    options_on_table: dict[str, list[str]] = Field(
+        default_factory=dict, description="Issue -> options the mediator may propose (default all)."
+    )
+    initial_proposal: InitialProposal | None = None
+
+    @field_validator("options_on_table")
+    @classmethod
+    def _known_table(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for issue, opts in v.items():
+            if issue not in ISSUES:
+                raise ValueError(f"unknown issue {issue!r}; issues are {', '.join(ISSUES)}")
+            bad = [o for o in opts if o not in ISSUES[issue]]
+            if bad or not opts:
+                raise ValueError(
+                    f"{issue} options must be a non-empty subset of {', '.join(ISSUES[issue])}"
+                )
+        return v
+
+
+class TruceConfig(Strict):
+    """Ceasefire durability: hazard of breakdown and violations."""
+
+    base_hazard_per_day: Num(ge=0, le=1) = Field(
+        fixed(1 / 14), description="h0 of a bare truce, 1/day."
+    )
+    hazard_ratio_guarantees: dict[str, Num(gt=0, le=10)] = Field(
+        default_factory=lambda: {
+            "none": fixed(1.0),
+            "european_force": fixed(0.45),
+            "us_backed": fixed(0.25),
+        },
+        description="Hazard ratio of each guarantees option.",
+    )
+    hazard_ratio_type: dict[str, Num(gt=0, le=10)] = Field(
+        default_factory=lambda: {
+            "days_30": fixed(1.0),
+            "days_90": fixed(0.85),
+            "indefinite": fixed(0.6),
+        },
+        description="Hazard ratio of each truce option (definitive outlast preliminary ceasefires).",
+    )
+    monitoring_hazard_ratio: Num(gt=0, le=10) = Field(fixed(1.0), description="HR of monitoring.")
+    dissatisfaction_beta: Num(ge=0) = Field(
+        fixed(2.0), description="beta: hazard per unit dissatisfaction."
+    )
+    violations_per_day: Num(ge=0) = Field(
+        fixed(100.0), description="Mean violations per ceasefire day."
+    )
+
+    @field_validator("hazard_ratio_guarantees")
+    @classmethod
+    def _guarantees(cls, v: dict[str, object]) -> dict[str, object]:
+        if set(v) != set(ISSUES["guarantees"]):
+            raise ValueError(f"give a hazard ratio for each of {', '.join(ISSUES['guarantees'])}")
+        return v
+
+    @field_validator("hazard_ratio_type")
+    @classmethod
+    def _types(cls, v: dict[str, object]) -> dict[str, object]:
+        if set(v) != set(ISSUES["truce"]):
+            raise ValueError(f"give a hazard ratio for each of {', '.join(ISSUES['truce'])}")
+        return v
+
+
+class EventConfig(Evidence):
+    """A dated intervention: set or scale parameters on a date."""
+
+    date: dt.date
+    note: str = ""
+    set: dict[str, float] = Field(default_factory=dict, description="Dotted path -> new value.")
+    scale: dict[str, float] = Field(default_factory=dict, description="Dotted path -> factor.")
+
+
+class Scenario(Strict):
+    """A complete scenario: the starting state and every parameter of the model."""
+
+    name: str = Field(description="Short name.")
+    description: str = Field("", description="What question the scenario answers.")
+    start_date: dt.date = Field(dt.date(2025, 3, 13), description="Day 0.")
+    horizon_days: int = Field(365, ge=1, le=3650, description="Days simulated.")
+    territory: TerritoryConfig = Field(default_factory=TerritoryConfig)
+    front: FrontConfig = Field(default_factory=FrontConfig)
+    belligerents: dict[Literal["ukraine", "russia"], BelligerentConfig]
+    mediator: MediatorConfig = Field(default_factory=MediatorConfig)
+    alliance: AlliancePolicyConfig = Field(default_factory=AlliancePolicyConfig)
+    allies: dict[str, AllyConfig]
+    talks: TalksConfig = Field(default_factory=TalksConfig)
+    truce: TruceConfig = Field(default_factory=TruceConfig)
+    events: list[EventConfig] = Field(default_factory=list)
+
+    @field_validator("belligerents")
+    @classmethod
+    def _both_sides(cls, v: dict[str, BelligerentConfig]) -> dict[str, BelligerentConfig]:
+        missing = [b for b in BELLIGERENTS if b not in v]
+        if missing:
+            raise ValueError(f"missing belligerent(s): {', '.join(missing)}")
+        return v
+
+    @field_validator("allies")
+    @classmethod
+    def _all_allies(cls, v: dict[str, AllyConfig]) -> dict[str, AllyConfig]:
+        unknown = sorted(set(v) - set(NATO_ALLIES))
+        missing = [a for a in NATO_ALLIES if a not in v]
+        if unknown:
+            raise ValueError(f"unknown ally {unknown}; allies are {', '.join(NATO_ALLIES)}")
+        if missing:
+            raise ValueError(
+                f"missing ally(ies): {', '.join(missing)} (all 31 allies besides the US)"
+            )
+        return v

@@ -1,0 +1,74 @@
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.conftest import BASELINE, ROOT
+
+CLI = [sys.executable, "-m", "ceasefire_sim.cli"]
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_writes_the_four_files_and_is_reproducible(tmp_path):
+    a = run_cli("run", BASELINE, "--worlds", 2000, "--seed", 1, "--out", tmp_path / "a")
+    assert a.returncode == 0, a.stderr
+    assert "P(ceasefire by day 90)" in a.stdout
+    for name in ("outcomes.parquet", "daily.parquet", "events.parquet", "manifest.json"):
+        assert (tmp_path / "a" / name).exists()
+    outcomes = pd.read_parquet(tmp_path / "a" / "outcomes.parquet")
+    assert len(outcomes) == 2000
+    b = run_cli("run", BASELINE, "--worlds", 2000, "--seed", 1, "--out", tmp_path / "b")
+    assert b.returncode == 0
+    pd.testing.assert_frame_equal(outcomes, pd.read_parquet(tmp_path / "b" / "outcomes.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("horizon_days: 365", "horizon_days: 365\nbogus_key: 1", "bogus_key"),
+        ("personnel: {value: 600000,", "personnel: {value: lots,", "belligerents.russia.personnel"),
+        (
+            "base_hazard_per_day: {value: 0.0714,",
+            "base_hazard_per_day: {value: 7.5,",
+            "truce.base_hazard_per_day",
+        ),
+    ],
+)
+def test_malformed_scenario_exits_2_with_the_path(tmp_path, old, new, expected):
+    text = BASELINE.read_text()
+    assert old in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(old, new, 1))
+    result = run_cli("run", bad, "--worlds", 10)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "bad.yaml:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_override_with_set(tmp_path):
+    result = run_cli(
+        "run",
+        BASELINE,
+        "--worlds",
+        20,
+        "--days",
+        30,
+        "--set",
+        "mediator.aid_bn_per_year=0",
+        "--out",
+        tmp_path / "r",
+    )
+    assert result.returncode == 0, result.stderr
+    bad = run_cli("run", BASELINE, "--worlds", 20, "--set", "mediator.no_such=1")
+    assert bad.returncode == 2 and "no_such" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_missing_file_exits_2():
+    result = run_cli("run", "does/not/exist.yaml")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from ceasefire_sim.model import front
+
+
+@pytest.mark.parametrize(("k", "expected"), [(1, 2 / 3), (2, 4 / 5), (4, 16 / 17)])
+def test_contest_success_two_to_one(k, expected):
+    p = front.contest_success(np.array([2.0]), np.array([1.0]), k)
+    assert p[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_contest_success_even_forces_is_one_half():
+    assert front.contest_success(np.array([5.0]), np.array([5.0]), 3.0)[0] == pytest.approx(0.5)
+
+
+def test_expected_drift_sign_follows_defender_advantage():
+    drift = front.expected_drift(np.array([0.6, 0.5, 0.52]), 100.0, 0.52)
+    assert drift[0] > 0 > drift[1]
+    assert drift[2] == pytest.approx(0.0)
+
+
+def test_student_t_noise_has_the_t_distribution():
+    u = np.random.default_rng(3).random(20_000)
+    x = front.student_t_noise(u, 3.0, 5.0)
+    # KS against the scaled t: with n=20,000 a correct sampler gives p > 0.001 except by rare chance.
+    assert stats.kstest(x / 5.0, stats.t(df=3).cdf).pvalue > 1e-3
+
+
+def test_student_t_noise_is_monotone_in_the_uniform():
+    u = np.linspace(0.01, 0.99, 50)
+    assert np.all(np.diff(front.student_t_noise(u, 4.0, 2.0)) > 0)
+
+
+def test_casualties_equal_base_rate_at_initial_ratio_and_rise_against_stronger_enemy():
+    own, enemy = np.array([1.0, 1.0]), np.array([2.0, 4.0])
+    cas = front.daily_casualties(1000.0, own, enemy, initial_ratio=2.0, elasticity=0.5)
+    assert cas[0] == pytest.approx(1000.0)
+    assert cas[1] == pytest.approx(1000.0 * np.sqrt(2.0))
+
+
+def test_combat_power_is_cobb_douglas():
+    power = front.combat_power(np.array([400.0]), np.array([100.0]), 0.5)
+    assert power[0] == pytest.approx(200.0)
