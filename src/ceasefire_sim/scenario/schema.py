@@ -80,9 +80,6 @@ class FrontConfig(Strict):
     casualty_elasticity: Num(ge=0, le=5) = Field(
         fixed(0.5), description="Elasticity of casualties to the force ratio."
     )
-    ceasefire_violation_km2: Num(ge=0) = Field(
-        fixed(0.0), description="Territory changing hands per violation during a ceasefire, km²."
-    )
 
 
 class BeliefConfig(Strict):
