@@ -34,6 +34,8 @@ KEY_NAMES = {
     "hazard_ratio_guarantees": "<guarantees option>",
     "hazard_ratio_type": "<truce option>",
     "options_on_table": "<issue>",
+    "set": "<dotted.path>",
+    "scale": "<dotted.path>",
 }
 
 
@@ -76,9 +78,19 @@ def schema_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tup
             and annotation is not Param
         ):
             rows.extend(schema_rows(annotation, f"{path}."))
+        elif typing.get_origin(annotation) is list and _is_model(typing.get_args(annotation)[0]):
+            rows.extend(schema_rows(typing.get_args(annotation)[0], f"{path}.<i>."))
         else:
             rows.append((path, _kind(annotation), description))
     return rows
+
+
+def _is_model(annotation: Any) -> bool:
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and annotation is not Param
+    )
 
 
 def _kind(annotation: Any) -> str:

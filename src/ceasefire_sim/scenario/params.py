@@ -30,6 +30,11 @@ from scipy import stats
 
 DIST_KINDS = ("uniform", "normal", "lognormal", "triangular", "beta", "choice")
 
+#: Largest magnitude of any number in a scenario. No quantity of the model comes near it (the
+#: largest is US GDP, 28,800 US$ bn), and squares and products of values within it stay far from
+#: float overflow, so a mistyped exponent is an error here rather than an overflow in the model.
+MAX_MAGNITUDE = 1e15
+
 
 class Evidence(BaseModel):
     """Where a value comes from: a verbatim ``quote`` from seeds/, a ``source`` or an ``assumption``."""
@@ -52,6 +57,12 @@ class Evidence(BaseModel):
 
 class Param(Evidence):
     """A numeric scenario value: fixed (``value``) or a distribution over worlds (``dist``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"anyOf": [{"required": ["value"]}, {"required": ["dist"]}]},
+    )
 
     value: float | None = Field(None, description="Fixed value.")
     dist: Literal["uniform", "normal", "lognormal", "triangular", "beta", "choice"] | None = Field(
@@ -112,6 +123,10 @@ class Param(Evidence):
             v = getattr(self, k)
             if v is not None and not math.isfinite(v):
                 raise ValueError(f"{k} must be a finite number")
+            if v is not None and abs(v) > MAX_MAGNITUDE:
+                raise ValueError(
+                    f"{k} {v:g} is implausibly large (the limit is ±{MAX_MAGNITUDE:g})"
+                )
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         if self.dist == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
@@ -119,6 +134,10 @@ class Param(Evidence):
         if self.dist == "choice":
             if not self.values:
                 raise ValueError("choice needs at least one value")
+            if not all(math.isfinite(v) for v in (*self.values, *(self.weights or ()))):
+                raise ValueError("choice values and weights must be finite numbers")
+            if any(abs(v) > MAX_MAGNITUDE for v in self.values):
+                raise ValueError(f"choice values must lie within ±{MAX_MAGNITUDE:g}")
             if self.weights is not None:
                 if len(self.weights) != len(self.values) or any(w < 0 for w in self.weights):
                     raise ValueError("choice weights must be non-negative, one per value")
@@ -150,6 +169,31 @@ class Param(Evidence):
                 self.high if self.high is not None else 1.0,
             )
         return min(self.values), max(self.values)  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The value or the distribution in one short line: ``"uniform(low=133, high=427)"``."""
+        if self.dist is None:
+            return _number(self.value)  # type: ignore[arg-type]
+        names = {
+            "uniform": ("low", "high"),
+            "normal": ("mean", "sd", "low", "high"),
+            "lognormal": ("mean_log", "sd_log"),
+            "triangular": ("low", "mode", "high"),
+            "beta": ("a", "b", "low", "high"),
+            "choice": ("values", "weights"),
+        }[self.dist]
+        parts = []
+        for name in names:
+            given = getattr(self, name)
+            if given is None:
+                continue
+            shown = (
+                "[" + ", ".join(_number(v) for v in given) + "]"
+                if isinstance(given, list)
+                else _number(given)
+            )
+            parts.append(f"{name}={shown}")
+        return f"{self.dist}({', '.join(parts)})"
 
     def mean_value(self) -> float:
         """The mean of the value over worlds (the value itself when fixed)."""
@@ -201,6 +245,11 @@ class Param(Evidence):
         return np.asarray(self.ppf(rng.random(n_worlds)), dtype=float)
 
 
+def _number(value: float) -> str:
+    """A number as a person would write it: ``603550``, ``0.0714``, ``1.5e-05``."""
+    return f"{value:.6g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
+
+
 def param_seed_sequence(seed: int, path: str) -> np.random.SeedSequence:
     """The seed sequence of a parameter's per-world draws: the model seed and a hash of its path."""
     digest = hashlib.sha256(path.encode()).digest()
@@ -221,19 +270,73 @@ def _coerce(value: Any) -> Any:
     return value
 
 
+def _range_hint(p: Param, upper: bool) -> str:
+    """How to keep a distribution inside the allowed range, for the error message."""
+    if p.dist == "normal":
+        return "; truncate it with low and high"
+    if p.dist == "lognormal":
+        end = "upper end" if upper else "lower end above 0"
+        return f"; a lognormal has no {end}: use a truncated normal, triangular or beta instead"
+    return ""
+
+
 def _range_check(ge: float | None, le: float | None, gt: float | None) -> Any:
     def check(p: Param) -> Param:
         lo, hi = p.support()
-        where = "value" if p.dist is None else f"the {p.dist} distribution's range [{lo}, {hi}]"
+        where = (
+            f"value {_number(lo)}"
+            if p.dist is None
+            else f"the {p.dist} distribution's range [{lo:g}, {hi:g}]"
+        )
         if ge is not None and lo < ge:
-            raise ValueError(f"{where} must be >= {ge}")
-        if gt is not None and lo <= gt:
-            raise ValueError(f"{where} must be > {gt}")
+            raise ValueError(f"{where} must be >= {ge:g}{_range_hint(p, upper=False)}")
+        # A lognormal never reaches 0, so it fits a "> 0" range although its support starts at 0.
+        if gt is not None and (lo < gt or (lo == gt and p.dist != "lognormal")):
+            raise ValueError(f"{where} must be > {gt:g}{_range_hint(p, upper=False)}")
         if le is not None and hi > le:
-            raise ValueError(f"{where} must be <= {le}")
+            raise ValueError(f"{where} must be <= {le:g}{_range_hint(p, upper=True)}")
         return p
 
+    # Kept on the function so that checks outside pydantic (values set by dated events) can
+    # apply the same range.
+    check.bounds = (ge, le, gt)  # type: ignore[attr-defined]
     return check
+
+
+def check_range(
+    value: float, bounds: tuple[float | None, float | None, float | None]
+) -> str | None:
+    """Why ``value`` is outside ``(ge, le, gt)``, or ``None`` if it is inside.
+
+    Args:
+        value: A number.
+        bounds: Inclusive lower, inclusive upper and exclusive lower bound (``None``: no bound).
+    """
+    ge, le, gt = bounds
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"{value:g} is implausibly large (the limit is ±{MAX_MAGNITUDE:g})"
+    if ge is not None and value < ge:
+        return f"{_number(value)} must be >= {ge:g}"
+    if gt is not None and value <= gt:
+        return f"{_number(value)} must be > {gt:g}"
+    if le is not None and value > le:
+        return f"{_number(value)} must be <= {le:g}"
+    return None
+
+
+def range_text(bounds: tuple[float | None, float | None, float | None]) -> str:
+    """The allowed range as text: ``"0 to 1"``, ``"> 0"``, ``"any number"``."""
+    ge, le, gt = bounds
+    low = f"{ge:g}" if ge is not None else (f"above {gt:g}" if gt is not None else None)
+    if low is not None and le is not None:
+        return f"{low} to {le:g}" if ge is not None else f"{low}, up to {le:g}"
+    if low is not None:
+        return f">= {low}" if ge is not None else low
+    if le is not None:
+        return f"<= {le:g}"
+    return "any number"
 
 
 def Num(ge: float | None = None, le: float | None = None, gt: float | None = None) -> Any:  # noqa: N802
@@ -244,7 +347,23 @@ def Num(ge: float | None = None, le: float | None = None, gt: float | None = Non
         le: Inclusive upper bound.
         gt: Exclusive lower bound.
     """
-    return Annotated[Param, BeforeValidator(_coerce), AfterValidator(_range_check(ge, le, gt))]
+    # The JSON Schema shows both ways to write the value: a bare number within the range, or
+    # the object form (editors then complete ``value``/``dist``/``source`` and flag typos).
+    number = Annotated[float, Field(ge=ge, le=le, gt=gt)]
+    return Annotated[
+        Param,
+        BeforeValidator(_coerce, json_schema_input_type=number | Param),
+        AfterValidator(_range_check(ge, le, gt)),
+    ]
+
+
+def num_bounds(annotation: Any) -> tuple[float | None, float | None, float | None] | None:
+    """The ``(ge, le, gt)`` of a :func:`Num` annotation, or ``None`` if it is not one."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        bounds = getattr(getattr(meta, "func", None), "bounds", None)
+        if bounds is not None:
+            return bounds
+    return None
 
 
 def fixed(value: float, assumption: str | None = None) -> Param:

@@ -8,12 +8,12 @@ where a source gives them and documented assumptions otherwise; ``docs/model.md`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ceasefire_sim.model.packages import ISSUES, OPTION_KEYS
-from ceasefire_sim.scenario.params import Evidence, Num, fixed
+from ceasefire_sim.scenario.params import Evidence, Num, Param, fixed
 
 #: The 31 NATO allies other than the United States (the mediator), in the order of the agents.
 NATO_ALLIES: tuple[str, ...] = (
@@ -202,7 +202,10 @@ class MediatorConfig(Strict):
     perception_sd: Num(ge=0) = Field(
         fixed(0.05), description="Sd of the mediator's error in perceiving each side's war utility."
     )
-    engaged: Num(ge=0, le=1) = Field(fixed(1.0), description="1 while the US mediates, else 0.")
+    engaged: Num(ge=0, le=1) = Field(
+        fixed(1.0, "the US mediates until it walks away or an event ends its mediation"),
+        description="1 while the US mediates, else 0.",
+    )
     excluded_options: list[str] = Field(
         default_factory=list, description="Options the mediator will not propose (issue.option)."
     )
@@ -240,10 +243,12 @@ class AllyConfig(Strict):
         None, description="Military aid to Ukraine, % of GDP per year."
     )
     reassurance_troops: Num(ge=0) = Field(
-        fixed(0.0), description="Troops pledged to a reassurance force."
+        fixed(0.0, "no troops pledged unless the scenario names them"),
+        description="Troops pledged to a reassurance force.",
     )
     willingness: Num(ge=0, le=1) = Field(
-        fixed(0.0), description="Probability that the pledge is honoured (drawn once per world)."
+        fixed(0.0, "no pledge to honour unless the scenario names one"),
+        description="Probability that the pledge is honoured (drawn once per world).",
     )
 
 
@@ -332,6 +337,24 @@ class TalksConfig(Strict):
                 )
         return v
 
+    @field_validator("initial_proposal")
+    @classmethod
+    def _proposal_on_table(
+        cls, v: InitialProposal | None, info: ValidationInfo
+    ) -> InitialProposal | None:
+        # The model looks the day-0 proposal up among the packages on the table.
+        table = info.data.get("options_on_table")
+        if v is None or not table:
+            return v
+        for issue, option in v.package.as_dict().items():
+            if issue in table and option not in table[issue]:
+                raise ValueError(
+                    f"package.{issue} is {option!r}, which is not on the table "
+                    f"(talks.options_on_table.{issue}: {', '.join(table[issue])}); "
+                    "change the proposal or the options on the table"
+                )
+        return v
+
 
 class TruceConfig(Strict):
     """Ceasefire durability: hazard of breakdown and violations."""
@@ -381,8 +404,8 @@ class TruceConfig(Strict):
 class EventConfig(Evidence):
     """A dated intervention: set or scale parameters on a date."""
 
-    date: dt.date
-    note: str = ""
+    date: dt.date = Field(description="Date on which the event takes effect (the first day on or after it).")
+    note: str = Field("", description="What happens, for the narrative log.")
     set: dict[str, float] = Field(default_factory=dict, description="Dotted path -> new value.")
     scale: dict[str, float] = Field(default_factory=dict, description="Dotted path -> factor.")
 
@@ -404,6 +427,24 @@ class Scenario(Strict):
     truce: TruceConfig = Field(default_factory=TruceConfig)
     events: list[EventConfig] = Field(default_factory=list)
 
+    @field_validator("talks")
+    @classmethod
+    def _something_to_propose(cls, v: TalksConfig, info: ValidationInfo) -> TalksConfig:
+        mediator = info.data.get("mediator")
+        if mediator is None:
+            return v
+        excluded = set(mediator.excluded_options)
+        for issue, options in ISSUES.items():
+            left = [
+                o for o in v.options_on_table.get(issue, options) if f"{issue}.{o}" not in excluded
+            ]
+            if not left:
+                raise ValueError(
+                    f"no {issue} option is left to propose: mediator.excluded_options removes "
+                    f"every option of talks.options_on_table.{issue}; keep at least one"
+                )
+        return v
+
     @field_validator("belligerents")
     @classmethod
     def _both_sides(cls, v: dict[str, BelligerentConfig]) -> dict[str, BelligerentConfig]:
@@ -424,3 +465,93 @@ class Scenario(Strict):
                 f"missing ally(ies): {', '.join(missing)} (all 31 allies besides the US)"
             )
         return v
+
+
+_PARAM_KEYS = frozenset(Param.model_fields)
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors (``# yaml-language-server: $schema=...``).
+
+    A file with ``extends`` is checked against a *partial* form of the scenario (no key is
+    required: the base file supplies them, and mappings merge key by key); a file without it must
+    be complete. List items (``events``) are always complete, because an override replaces a list
+    whole. Numeric values accept a bare number within the allowed range or the object form with
+    ``value``/``dist`` and ``quote``/``source``/``assumption``. Python validation (``ceasefire-sim
+    validate``) remains the authority: it also checks cross-references, quotes and distributions.
+
+    Returns:
+        The schema as a JSON-compatible dict (draft 2020-12).
+    """
+    generated = Scenario.model_json_schema(ref_template="#/$defs/{model}")
+    defs: dict[str, Any] = generated.pop("$defs")
+    defs["Scenario"] = generated
+    defs = _simplify_defaults(defs)
+    partial = {f"{name}Partial": _partial(schema) for name, schema in defs.items()}
+    top = partial["ScenarioPartial"]
+    properties = {
+        "extends": {
+            "type": "string",
+            "description": "A scenario file (relative to this one) whose values this file "
+            "overrides; mappings merge key by key, lists and numbers are replaced.",
+        },
+        **top["properties"],
+    }
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "ceasefire-sim scenario",
+        "description": "A ceasefire-sim scenario file. See scenarios/README.md.",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "if": {"not": {"required": ["extends"]}},
+        "then": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**defs, **partial},
+    }
+
+
+def _simplify_defaults(node: Any) -> Any:
+    """Show a default Param as its number (or distribution), not as every field of the model."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "default":
+                out[key] = _plain_default(value)
+            else:
+                out[key] = _simplify_defaults(value)
+        return out
+    if isinstance(node, list):
+        return [_simplify_defaults(v) for v in node]
+    return node
+
+
+def _plain_default(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == _PARAM_KEYS:
+        if value.get("dist") is None and value.get("value") is not None:
+            return value["value"]
+        return {k: v for k, v in value.items() if v is not None}
+    if isinstance(value, dict):
+        return {k: _plain_default(v) for k, v in value.items()}
+    return value
+
+
+def _partial(node: Any, in_items: bool = False) -> Any:
+    """A copy of a schema with nothing required and references to the partial definitions.
+
+    Under ``items`` (list elements, which an override replaces whole) references stay on the
+    complete definitions.
+    """
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "required" and isinstance(value, list):
+                continue
+            if key == "$ref" and not in_items:
+                out[key] = f"{value}Partial"
+            else:
+                out[key] = _partial(value, in_items or key == "items")
+        return out
+    if isinstance(node, list):
+        return [_partial(v, in_items) for v in node]
+    return node
