@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ceasefire-sim run $(SCENARIO) --worlds $(WORLDS) --seed $(SEED) --out $(OUT)
+	$(BIN)/ceasefire-sim run $(SCENARIO) --worlds $(WORLDS) --seed $(SEED) --out $(OUT) --figures
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
