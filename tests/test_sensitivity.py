@@ -187,3 +187,15 @@ def test_morris_rejects_a_design_that_is_not_in_trajectory_order():
         morris_indices(params, shuffled, {"y": y})
     with pytest.raises(ValueError, match="r \\* 3 points"):
         morris_indices(params, design, {"y": y[:-1]})
+
+
+def test_seed_zero_gives_reproducible_intervals():
+    from ceasefire_sim.sweep.samplers import SweepParameter, sample_points
+    from ceasefire_sim.sweep.sensitivity import ishigami, sobol_indices
+
+    params = [SweepParameter(f"x{i}", low=-np.pi, high=np.pi) for i in (1, 2, 3)]
+    pts = sample_points(params, "sobol", 2**8, seed=3)
+    y = ishigami(pts[["x1", "x2", "x3"]].to_numpy())
+    a = sobol_indices(params, {"y": y}, seed=0, num_resamples=200)
+    b = sobol_indices(params, {"y": y}, seed=0, num_resamples=200)
+    pd.testing.assert_frame_equal(a, b)

@@ -166,6 +166,12 @@ def _as_outputs(
     return pairs
 
 
+def _salib_seed(seed: int) -> int:
+    """The seed handed to SALib: shifted by one, because SALib tests ``if seed:`` and would
+    silently fall back to numpy's global generator for a seed of 0."""
+    return int(seed) + 1
+
+
 def _check_common(num_resamples: object, conf_level: object, seed: object) -> None:
     if not isinstance(num_resamples, numbers.Integral) or num_resamples < 1:
         raise ValueError(f"num_resamples must be a positive integer, got {num_resamples!r}")
@@ -240,7 +246,7 @@ def sobol_indices(
                 num_resamples=int(num_resamples),
                 conf_level=float(conf_level),
                 print_to_console=False,
-                seed=int(seed),
+                seed=_salib_seed(seed),
             )
             s1, s1_conf, st, st_conf = (si[k] for k in ("S1", "S1_conf", "ST", "ST_conf"))
         for j, name in enumerate(names):
@@ -337,7 +343,7 @@ def morris_indices(
                 conf_level=float(conf_level),
                 print_to_console=False,
                 num_levels=int(num_levels),
-                seed=int(seed),
+                seed=_salib_seed(seed),
             )
             mu, mu_star, mu_star_conf, sigma = (
                 np.ma.filled(np.ma.asarray(si[k], dtype=float), np.nan)

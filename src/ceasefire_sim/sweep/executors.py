@@ -1,0 +1,147 @@
+"""Where the chunks of a sweep run: in this process, in local processes, or on a Dask cluster.
+
+Every executor is a :class:`concurrent.futures.Executor`, so :func:`~ceasefire_sim.sweep.runner.run_sweep`
+accepts any of them (also one a user built, e.g. ``distributed.Client(...).get_executor()``).
+Results do not depend on the executor: each chunk's seed comes from the sweep's seed and the
+chunk's number, never from the worker that runs it.
+
+Importing Mesa sets the ``spawn`` start method, so local worker processes start fresh
+interpreters: the task function (``runner.run_chunk``) is a top-level function and its argument
+is a picklable dataclass.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ceasefire_sim.errors import SweepError
+
+#: How long to wait for a Dask scheduler given by address before giving up.
+SCHEDULER_TIMEOUT = "20s"
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in the calling process (``--workers 1``: no start-up, no pickling)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                raise  # KeyboardInterrupt and SystemExit stop the sweep, not just the task
+            future.set_exception(exc)
+        return future
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Which executor to open: at most one of ``workers``, ``scheduler`` and ``dask_local``.
+
+    Attributes:
+        workers: Local processes (``1`` runs in this process); ``None`` means one per core.
+        scheduler: Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+        dask_local: Start a local Dask cluster of this many single-threaded worker processes.
+    """
+
+    workers: int | None = None
+    scheduler: str | None = None
+    dask_local: int | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("workers", "scheduler", "dask_local")
+            if getattr(self, name) is not None
+        ]
+        if len(given) > 1:
+            raise SweepError(
+                f"give at most one of --workers, --scheduler, --dask-local (got {' and '.join(given)})"
+            )
+        for name in ("workers", "dask_local"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise SweepError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def open_executor(choice: ExecutorChoice | None = None) -> Iterator[tuple[Executor, str]]:
+    """Open the chosen executor and shut it down afterwards.
+
+    Args:
+        choice: What to open (default: one local process per core).
+
+    Yields:
+        ``(executor, description)``, the description for the log (``"2 local processes"``).
+
+    Raises:
+        SweepError: Dask is needed but not installed, or the scheduler cannot be reached.
+    """
+    choice = choice or ExecutorChoice()
+    if choice.scheduler is not None or choice.dask_local is not None:
+        with _dask_executor(choice) as opened:
+            yield opened
+        return
+    workers = choice.workers if choice.workers is not None else cores()
+    if workers == 1:
+        yield InlineExecutor(), "1 process (this one)"
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool, f"{workers} local processes"
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _dask_executor(choice: ExecutorChoice) -> Iterator[tuple[Executor, str]]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SweepError(
+            "Dask is not installed; install it with pip install 'ceasefire-sim[dask]'"
+        ) from None
+    cluster = None
+    try:
+        if choice.dask_local is not None:
+            cluster = LocalCluster(
+                n_workers=choice.dask_local,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+            description = f"a local Dask cluster of {choice.dask_local} workers"
+        else:
+            try:
+                client = Client(choice.scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise SweepError(
+                    f"cannot reach the Dask scheduler at {choice.scheduler} ({exc}); check the "
+                    "address (e.g. tcp://host:8786) and that the scheduler is running"
+                ) from None
+            description = f"the Dask cluster at {choice.scheduler}"
+        try:
+            # pure=False: tasks are never deduplicated or cached by Dask; each chunk is its own.
+            yield client.get_executor(pure=False), description
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,194 @@
+"""The output folder of a sweep, written so that nothing is lost and a sweep can be resumed.
+
+::
+
+    OUT/manifest.json          what was run ("kind": "sweep", spec, hash, layout, status)
+    OUT/points.parquet         the design: point, one column per parameter path
+    OUT/worlds/chunk-00000.parquet ...   per-world outcomes of each finished chunk (+ point)
+    OUT/summary.parquet        per point: headline metrics with intervals
+    OUT/sensitivity.parquet    sobol/morris only: indices per output and parameter
+
+Every file is written atomically (temporary file in the same folder, then rename), so a killed
+sweep leaves only whole files. Each chunk file carries the sweep's hash and its chunk number in
+its parquet metadata; ``--resume`` keeps the chunk files of the same sweep, recomputes the rest,
+and refuses a folder that holds a different sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ceasefire_sim.errors import SweepError
+from ceasefire_sim.results import _atomic_parquet, _atomic_text, _atomic_write
+
+CHUNK_DIR = "worlds"
+MANIFEST = "manifest.json"
+POINTS = "points.parquet"
+SUMMARY = "summary.parquet"
+SENSITIVITY = "sensitivity.parquet"
+METADATA_KEY = b"ceasefire_sim.sweep"
+_CHUNK_RE = re.compile(r"chunk-(\d{5})\.parquet")
+
+
+def chunk_name(index: int) -> str:
+    """File name of chunk ``index`` (``chunk-00042.parquet``)."""
+    return f"chunk-{index:05d}.parquet"
+
+
+class MemoryStorage:
+    """Keeps a sweep's chunks and tables in memory (``run_sweep(..., out=None)``)."""
+
+    out: Path | None = None
+
+    def __init__(self) -> None:
+        self.chunks: dict[int, pd.DataFrame] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.manifest: dict[str, Any] = {}
+
+    def open(self, resume: bool) -> None:
+        """Nothing to prepare in memory."""
+
+    def finished(self) -> tuple[set[int], list[str]]:
+        """Chunks already computed (none, in a fresh memory store) and warnings."""
+        return set(self.chunks), []
+
+    def write_chunk(self, index: int, frame: pd.DataFrame) -> None:
+        """Keep a finished chunk."""
+        self.chunks[index] = frame
+
+    def read_chunk(self, index: int, columns: list[str] | None = None) -> pd.DataFrame:
+        """A finished chunk's worlds (only ``columns`` if given)."""
+        frame = self.chunks[index]
+        return frame if columns is None else frame[columns]
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Keep ``points``, ``summary`` or ``sensitivity``."""
+        self.tables[name] = frame
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Keep the manifest."""
+        self.manifest = dict(manifest)
+
+
+class FolderStorage:
+    """A sweep's output folder.
+
+    Args:
+        out: The folder (created if needed).
+        sweep_hash: :attr:`~ceasefire_sim.sweep.spec.Sweep.hash` of the sweep written there.
+        n_chunks: Number of chunks of the sweep.
+    """
+
+    def __init__(self, out: str | Path, sweep_hash: str, n_chunks: int) -> None:
+        self.out = Path(out)
+        self.sweep_hash = sweep_hash
+        self.n_chunks = n_chunks
+        self.chunk_dir = self.out / CHUNK_DIR
+
+    def chunk_path(self, index: int) -> Path:
+        """Path of chunk ``index``."""
+        return self.chunk_dir / chunk_name(index)
+
+    def open(self, resume: bool) -> None:
+        """Create the folder, or check that it may be (re)used.
+
+        Raises:
+            SweepError: The folder holds something else than this sweep, or holds this sweep and
+                ``resume`` is false (a finished or partial sweep is never silently overwritten).
+        """
+        if self.out.exists() and not self.out.is_dir():
+            raise SweepError(f"{self.out} exists and is not a folder; choose another --out")
+        manifest_path = self.out / MANIFEST
+        has_chunks = self.chunk_dir.is_dir() and any(self._chunk_files())
+        if manifest_path.exists():
+            try:
+                manifest = json.loads(manifest_path.read_text())
+            except (OSError, ValueError) as exc:
+                raise SweepError(
+                    f"{manifest_path} cannot be read ({exc}); choose another --out", str(self.out)
+                ) from None
+            if manifest.get("kind") != "sweep":
+                raise SweepError(
+                    f"{self.out} holds the results of a {manifest.get('kind', 'run')}, not a "
+                    "sweep; choose another --out"
+                )
+            if manifest.get("spec_hash") != self.sweep_hash:
+                raise SweepError(
+                    f"{self.out} holds a different sweep (its spec, base scenario or version "
+                    "differ from this one); choose another --out, or delete the folder to start "
+                    "again"
+                )
+        if (manifest_path.exists() or has_chunks) and not resume:
+            raise SweepError(
+                f"{self.out} already holds this sweep; pass --resume to continue it (finished "
+                "chunks are kept), or choose another --out"
+            )
+        self.chunk_dir.mkdir(parents=True, exist_ok=True)
+        # A kill between writing and renaming leaves a temporary file; it is never a result.
+        for stale in self.chunk_dir.glob(".chunk-*.tmp"):
+            stale.unlink(missing_ok=True)
+
+    def _chunk_files(self) -> list[tuple[int, Path]]:
+        found = []
+        for path in sorted(self.chunk_dir.glob("chunk-*.parquet")):
+            match = _CHUNK_RE.fullmatch(path.name)
+            if match:
+                found.append((int(match.group(1)), path))
+        return found
+
+    def finished(self) -> tuple[set[int], list[str]]:
+        """The chunks on disk that belong to this sweep, and warnings about unreadable ones.
+
+        Raises:
+            SweepError: A chunk file was written by a different sweep or lies outside the layout.
+        """
+        done: set[int] = set()
+        warnings: list[str] = []
+        for index, path in self._chunk_files():
+            try:
+                metadata = pq.read_schema(path).metadata or {}
+            except (OSError, pa.ArrowException) as exc:
+                warnings.append(f"{path} cannot be read ({exc}); recomputing it")
+                continue
+            try:
+                info = json.loads(metadata[METADATA_KEY])
+            except (KeyError, ValueError):
+                raise SweepError(
+                    f"{path} was not written by a sweep; remove it or choose another --out"
+                ) from None
+            if info.get("spec_hash") != self.sweep_hash or info.get("chunk") != index:
+                raise SweepError(
+                    f"{path} belongs to a different sweep; remove it or choose another --out"
+                )
+            if index >= self.n_chunks:
+                raise SweepError(f"{path} lies outside this sweep's {self.n_chunks} chunks")
+            done.add(index)
+        return done, warnings
+
+    def write_chunk(self, index: int, frame: pd.DataFrame) -> None:
+        """Write a finished chunk atomically, tagged with the sweep hash and chunk number."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        tag = json.dumps({"spec_hash": self.sweep_hash, "chunk": index, "worlds": len(frame)})
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), METADATA_KEY: tag.encode()}
+        )
+        _atomic_write(self.chunk_path(index), lambda tmp: pq.write_table(table, tmp))
+
+    def read_chunk(self, index: int, columns: list[str] | None = None) -> pd.DataFrame:
+        """A finished chunk's worlds (only ``columns`` if given)."""
+        return pd.read_parquet(self.chunk_path(index), columns=columns)
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Write ``points``, ``summary`` or ``sensitivity`` (``OUT/<name>.parquet``) atomically."""
+        _atomic_parquet(frame, self.out / f"{name}.parquet")
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write ``manifest.json`` atomically."""
+        _atomic_text(json.dumps(manifest, indent=2, default=str), self.out / MANIFEST)

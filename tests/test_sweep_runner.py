@@ -1,0 +1,259 @@
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from ceasefire_sim import simulate
+from ceasefire_sim.errors import SweepError
+from ceasefire_sim.sweep.executors import ExecutorChoice
+from ceasefire_sim.sweep.metrics import metric_names
+from ceasefire_sim.sweep.runner import (
+    SweepResult,
+    chunk_seeds,
+    chunk_task,
+    replicate_values,
+    run_chunk,
+    run_sweep,
+)
+from ceasefire_sim.sweep.spec import sweep_from_dict
+from tests.test_sweep_spec import tiny_spec
+
+CONTRACT_METRICS = [
+    "p_ceasefire_30",
+    "p_ceasefire_40",
+    "median_first_ceasefire_day",
+    "p_holding",
+    "median_control_change_km2",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return sweep_from_dict(tiny_spec())
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny):
+    return run_sweep(tiny, workers=1)
+
+
+def test_summary_follows_the_output_contract(tiny, tiny_result):
+    summary = tiny_result.summary
+    parameters = list(tiny.spec.parameters)
+    assert metric_names(40) == CONTRACT_METRICS
+    expected = ["point", *parameters]
+    for name in CONTRACT_METRICS:
+        expected += [name, f"{name}_low", f"{name}_high"]
+    assert list(summary.columns) == [*expected, "worlds"]
+    assert summary["point"].tolist() == [0, 1, 2, 3]
+    assert (summary["worlds"] == 8).all()
+    for name in CONTRACT_METRICS:
+        ok = summary[name].notna()
+        assert (summary.loc[ok, f"{name}_low"] <= summary.loc[ok, name] + 1e-12).all()
+        assert (summary.loc[ok, name] <= summary.loc[ok, f"{name}_high"] + 1e-12).all()
+    pd.testing.assert_frame_equal(summary[["point", *parameters]], tiny.points)
+
+
+def test_summary_is_computed_from_the_worlds_of_each_point(tiny_result):
+    worlds = tiny_result.worlds()
+    assert len(worlds) == 32
+    assert worlds.columns[0] == "point"
+    assert worlds.groupby("point")["world"].apply(list).tolist() == [list(range(8))] * 4
+    by_point = worlds.groupby("point")
+    p30 = by_point["first_ceasefire_day"].apply(lambda d: float((d <= 30).mean()))
+    np.testing.assert_array_equal(tiny_result.summary["p_ceasefire_30"], p30.to_numpy())
+    holding = by_point["status"].apply(lambda s: float(s.isin(["ceasefire", "settled"]).mean()))
+    np.testing.assert_array_equal(tiny_result.summary["p_holding"], holding.to_numpy())
+    change = by_point["control_change_km2"].median()
+    np.testing.assert_allclose(tiny_result.summary["median_control_change_km2"], change)
+
+
+def test_each_world_gets_its_points_values(tiny, tiny_result):
+    worlds = tiny_result.worlds()
+    for path in tiny.spec.parameters:
+        expected = tiny.points.set_index("point").loc[worlds["point"], path].to_numpy()
+        np.testing.assert_array_equal(worlds[path].to_numpy(), expected)
+
+
+def test_replicates_share_the_base_scenarios_uncertain_parameters(tiny, tiny_result, baseline):
+    """Common random numbers across points: replicate j has world j's draws of a plain run."""
+    worlds = tiny_result.worlds()
+    plain = simulate(baseline, worlds=8, seed=tiny.spec.seed, days=1).outcomes
+    sampled = [c for c in plain.columns if c.startswith(("belligerents.", "front.", "mediator."))]
+    assert "belligerents.russia.cost_tolerance" in sampled
+    for point, group in worlds.groupby("point"):
+        np.testing.assert_array_equal(
+            group[sampled].to_numpy(), plain[sampled].to_numpy(), err_msg=f"point {point}"
+        )
+
+
+def test_chunks_have_independent_seeds_from_spawn(tiny):
+    seeds = chunk_seeds(tiny.spec.seed, tiny.n_chunks)
+    assert len(set(seeds)) == tiny.n_chunks
+    children = np.random.SeedSequence(tiny.spec.seed).spawn(tiny.n_chunks)
+    assert seeds[1] == int(children[1].generate_state(1, np.uint64)[0])
+    # A chunk's seed depends on its number only, not on how many chunks there are.
+    assert chunk_seeds(tiny.spec.seed, 10)[: tiny.n_chunks] == seeds
+
+
+def test_manifest_follows_the_output_contract(tiny, tiny_result):
+    m = tiny_result.manifest
+    assert m["kind"] == "sweep"
+    assert m["status"] == "complete"
+    assert m["method"] == "grid"
+    assert m["spec"]["worlds"] == 8
+    assert m["outputs"] == CONTRACT_METRICS
+    assert (m["points"], m["worlds_per_point"], m["days"], m["seed"], m["chunks"]) == (
+        4,
+        8,
+        40,
+        5,
+        2,
+    )
+    assert m["parameters"][0] == {
+        "path": "mediator.leverage_on_russia",
+        "low": 0.0,
+        "high": 0.6,
+        "values": None,
+        "dist": None,
+    }
+    assert m["parameters"][1]["values"] == [0.0, 44.0]
+    assert len(m["scenario_hash"]) == 64 and m["version"]
+    json.dumps(m)  # plain data
+
+
+def test_executors_give_identical_results(tiny, tiny_result, tmp_path):
+    """Inline, a local process pool, any concurrent.futures executor and Dask agree exactly."""
+    pool = run_sweep(tiny, ExecutorChoice(workers=2), out=tmp_path / "pool")
+    with ThreadPoolExecutor(2) as threads:
+        threaded = run_sweep(tiny, threads)
+    dask = run_sweep(tiny, ExecutorChoice(dask_local=2))
+    for other in (pool, threaded, dask):
+        pd.testing.assert_frame_equal(other.summary, tiny_result.summary, check_exact=True)
+        pd.testing.assert_frame_equal(other.worlds(), tiny_result.worlds(), check_exact=True)
+    on_disk = pd.read_parquet(tmp_path / "pool" / "summary.parquet")
+    pd.testing.assert_frame_equal(on_disk, tiny_result.summary, check_exact=True)
+
+
+def test_run_chunk_releases_the_model_from_mesa(tiny):
+    """Mesa 3.3.1's Agent._ids holds every model; a worker must not accumulate them."""
+    task = chunk_task(tiny, 0, chunk_seeds(tiny.spec.seed, tiny.n_chunks), replicate_values(tiny))
+    run_chunk(task)
+    before = len(mesa.Agent._ids)
+    for _ in range(3):
+        run_chunk(task)
+    assert len(mesa.Agent._ids) == before
+
+
+def test_run_chunk_is_deterministic_and_point_major(tiny):
+    replicates = replicate_values(tiny)
+    seeds = chunk_seeds(tiny.spec.seed, tiny.n_chunks)
+    task = chunk_task(tiny, 1, seeds, replicates)
+    assert task.points.tolist() == [2, 3]
+    first, second = run_chunk(task), run_chunk(task)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert first["point"].tolist() == [2] * 8 + [3] * 8
+
+
+def test_a_scenario_error_in_a_chunk_becomes_a_sweep_error():
+    # With no defender's advantage to beat, the front cannot be calibrated: the model refuses.
+    sweep = sweep_from_dict(
+        tiny_spec(parameters={"front.defender_advantage": {"values": [0.5, 0.9]}}, chunk_size=8)
+    )
+    with pytest.raises(SweepError, match=r"defender_advantage.*\(in chunk 1\)"):
+        run_sweep(sweep, workers=1)
+
+
+def test_sobol_sweep_writes_sensitivity_for_each_parameter(tmp_path):
+    parameters = {
+        "mediator.leverage_on_russia": {"low": 0.0, "high": 0.6},
+        "mediator.leverage_on_ukraine": {"low": 0.0, "high": 0.6},
+        "mediator.aid_bn_per_year": {"low": 0.0, "high": 44.0},
+        "truce.base_hazard_per_day": {"low": 0.035, "high": 0.14},
+    }
+    sweep = sweep_from_dict(
+        tiny_spec(
+            method="sobol", samples=4, worlds=4, days=30, chunk_size=48, parameters=parameters
+        )
+    )
+    result = run_sweep(sweep, workers=1, out=tmp_path / "sobol")
+    table = pd.read_parquet(tmp_path / "sobol" / "sensitivity.parquet")
+    assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf", "note"]
+    assert len(table) == len(metric_names(30)) * 4
+    for _, rows in table.groupby("output"):
+        assert rows["parameter"].tolist() == list(parameters)
+    ordinary = table[table["note"] == ""]
+    assert not ordinary.empty
+    assert ordinary[["S1", "ST", "S1_conf", "ST_conf"]].notna().all().all()
+    pd.testing.assert_frame_equal(result.sensitivity, table)
+    loaded = SweepResult.load(tmp_path / "sobol")
+    pd.testing.assert_frame_equal(loaded.summary, result.summary)
+
+
+def test_morris_sweep_writes_mu_star(tmp_path):
+    sweep = sweep_from_dict(
+        tiny_spec(method="morris", samples=2, worlds=4, days=30, chunk_size=100)
+    )
+    result = run_sweep(sweep, workers=1)
+    assert {"mu_star", "mu_star_conf", "sigma", "note"} <= set(result.sensitivity.columns)
+    assert len(result.sensitivity) == len(metric_names(30)) * 2
+
+
+def test_grid_sweep_has_no_sensitivity_file(tmp_path, tiny):
+    run_sweep(tiny, workers=1, out=tmp_path / "grid")
+    assert not (tmp_path / "grid" / "sensitivity.parquet").exists()
+    assert sorted(p.name for p in (tmp_path / "grid").iterdir()) == [
+        "manifest.json",
+        "points.parquet",
+        "summary.parquet",
+        "worlds",
+    ]
+
+
+def test_a_running_dask_scheduler_gives_identical_results(tiny, tiny_result):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        result = run_sweep(tiny, ExecutorChoice(scheduler=cluster.scheduler_address))
+    pd.testing.assert_frame_equal(result.summary, tiny_result.summary, check_exact=True)
+
+
+def test_an_unreachable_scheduler_is_a_sweep_error(tiny, monkeypatch):
+    from ceasefire_sim.sweep import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "1s")
+    with pytest.raises(
+        SweepError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
+    ):
+        run_sweep(tiny, ExecutorChoice(scheduler="tcp://127.0.0.1:9"))
+
+
+class DyingPool(ThreadPoolExecutor):
+    """Fails every task the way a process pool does when a worker is killed."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = Future()
+        future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+def test_a_dead_worker_is_a_sweep_error_that_suggests_resume(tiny, tmp_path):
+    with DyingPool() as pool, pytest.raises(SweepError, match="rerun with --resume"):
+        run_sweep(tiny, pool, out=tmp_path / "out")
+
+
+def test_run_sweep_takes_an_executor_or_workers_not_both(tiny):
+    with ThreadPoolExecutor(1) as pool, pytest.raises(SweepError, match="not both"):
+        run_sweep(tiny, pool, workers=2)
