@@ -1,0 +1,93 @@
+"""Validation of the model: theory checks, calibration against sourced data, and sensitivity.
+
+``python -m ceasefire_sim.validation --out docs/validation.md`` (``make validate``) runs the three
+sections and writes the report with its figures; it exits with status 1 if any check fails. Each
+section is a module of plain functions returning :class:`Check` rows:
+
+* :mod:`~ceasefire_sim.validation.theory`: the model's pieces reproduce known results;
+* :mod:`~ceasefire_sim.validation.calibration`: the baseline against every target in FACTS.md;
+* :mod:`~ceasefire_sim.validation.sensitivity`: Sobol' indices of the headline outcomes;
+* :mod:`~ceasefire_sim.validation.report`: runs them and renders the markdown and figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: The repository root (for the baseline scenario and the docs folder).
+ROOT = Path(__file__).resolve().parents[3]
+#: The baseline scenario every section validates.
+BASELINE = ROOT / "scenarios" / "white_house_2025-03-13.yaml"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the report: what the model gives, what it should give, and whether it does.
+
+    Attributes:
+        section: ``"theory"``, ``"calibration"`` or ``"sensitivity"``.
+        name: What is checked, in a few words.
+        model: The model's value, formatted for the table (with its interval where it has one).
+        reference: The reference value or target range, formatted.
+        passed: Whether the model's value meets the reference.
+        detail: How the value was obtained and what the pass criterion is.
+        data: The numbers behind the row (for tests and figures).
+    """
+
+    section: str
+    name: str
+    model: str
+    reference: str
+    passed: bool
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    """Sizes and seeds of a validation run.
+
+    The defaults are those of ``make validate`` (a few minutes on two cores); :meth:`quick` gives
+    sizes small enough for the test suite, at which some statistical checks may fail.
+
+    Attributes:
+        seed: Seed of every model run and sampler.
+        calibration_worlds: Worlds of the baseline run compared with FACTS.md.
+        truce_worlds: Worlds of each truce-durability run.
+        theory_worlds: Worlds of the model-based theory checks.
+        survival_worlds: Independent truces in the constant-hazard check.
+        sobol_base: Saltelli base sample size (a power of 2); points are ``base * (D + 2)``.
+        sobol_worlds_per_point: Worlds simulated at each Sobol' point.
+        sobol_resamples: Bootstrap resamples of the Sobol' confidence intervals.
+        days: Horizon of the calibration and sensitivity runs (None: the scenario's).
+    """
+
+    seed: int = 1
+    calibration_worlds: int = 4000
+    truce_worlds: int = 4000
+    theory_worlds: int = 200
+    survival_worlds: int = 50_000
+    sobol_base: int = 256
+    sobol_worlds_per_point: int = 16
+    sobol_resamples: int = 500
+    days: int | None = None
+
+    @classmethod
+    def quick(cls, seed: int = 1) -> ValidationConfig:
+        """Small sizes for tests: every code path runs in seconds; estimates are rough."""
+        return cls(
+            seed=seed,
+            calibration_worlds=300,
+            truce_worlds=300,
+            theory_worlds=40,
+            survival_worlds=5000,
+            sobol_base=8,
+            sobol_worlds_per_point=4,
+            sobol_resamples=100,
+            days=120,
+        )
+
+
+__all__ = ["BASELINE", "ROOT", "Check", "ValidationConfig"]

@@ -1,0 +1,124 @@
+"""The validation report: rendering, the command's exit status, and the committed report."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ceasefire_sim.validation import BASELINE, ROOT, Check, ValidationConfig
+from ceasefire_sim.validation.__main__ import main
+from ceasefire_sim.validation.report import Report, render_markdown
+from ceasefire_sim.validation.sensitivity import OUTPUTS, UncertainParameter
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _report(calibration_passes: bool) -> Report:
+    sobol_rows = [
+        Check(
+            "sensitivity",
+            f"{output}: talks.logit_scale",
+            "S1 0.30 ± 0.10; ST 0.40 ± 0.10",
+            "0 ≤ S1 ≤ ST ≤ 1 within the intervals",
+            True,
+            data={
+                "output": output,
+                "parameter": "talks.logit_scale",
+                "S1": 0.3,
+                "S1_conf": 0.1,
+                "ST": 0.4,
+                "ST_conf": 0.1,
+            },
+        )
+        for output in OUTPUTS
+    ]
+    return Report(
+        config=ValidationConfig.quick(),
+        scenario_path=BASELINE,
+        theory=[Check("theory", "Contest success", "0.666667 | exact", "2/3", True, "how")],
+        calibration=[
+            Check("calibration", "Allies at 2%", "22 of 32", "23 of 32", calibration_passes)
+        ],
+        sensitivity=[
+            Check("sensitivity", "Sobol' estimator", "S1 ...", "S1 ...", True),
+            *sobol_rows,
+        ],
+        sobol={
+            "parameters": [UncertainParameter("talks.logit_scale", 0.025, 0.075, "assumption")],
+            "indices": pd.DataFrame(),
+            "outputs": {o: [0.0, 0.5] for o in OUTPUTS},
+            "noise_share": {o: 0.1 for o in OUTPUTS},
+            "points": 96,
+            "worlds": 384,
+            "horizon_days": 120,
+        },
+    )
+
+
+def test_markdown_has_the_three_sections_with_model_reference_and_result():
+    text = render_markdown(_report(False), {"theory": "validation/theory.png"})
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [
+        "## 1. Theory",
+        "## 2. Calibration",
+        "## 3. Sensitivity",
+    ]
+    assert "| 1 | Allies at 2% | 22 of 32 | 23 of 32 | **FAIL** |" in text
+    # A pipe in a value is escaped so it cannot break the table.
+    assert "| 1 | Contest success | 0.666667 \\| exact | 2/3 | pass |" in text
+    assert "Result: 5 of 6 checks pass.** Failing: calibration: Allies at 2%." in text
+    assert "![Fearon's bargaining range and exponential survival](validation/theory.png)" in text
+    assert "| `talks.logit_scale` | 0.30 ± 0.10 | 0.40 ± 0.10 |" in text
+    assert "Driven most by `talks.logit_scale` (ST 0.40)" in text
+    assert render_markdown(_report(True)).count("**FAIL**") == 0
+
+
+def _result_line(text: str) -> tuple[int, int]:
+    match = re.search(r"Result: (\d+) of (\d+) checks pass", text)
+    assert match, "no result line"
+    return int(match[1]), int(match[2])
+
+
+def _rows(text: str) -> tuple[int, int]:
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return sum(r.endswith("| pass |") for r in rows), sum(r.endswith("| **FAIL** |") for r in rows)
+
+
+def test_quick_run_writes_report_and_figures_and_exits_by_the_result(tmp_path, capsys):
+    out = tmp_path / "docs" / "validation.md"
+    code = main(["--quick", "--seed", "2", "--out", str(out)])
+    text = out.read_text()
+    passed, total = _result_line(text)
+    assert _rows(text) == (passed, total - passed)
+    assert code == (0 if passed == total else 1)
+    printed = capsys.readouterr().out
+    assert f"{passed} of {total} checks pass" in printed
+    assert printed.count("FAIL ") == total - passed
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) == 4
+    for link in links:
+        assert link.startswith("validation/")
+        assert (out.parent / link).read_bytes()[:8] == PNG_MAGIC
+
+
+def test_bad_scenario_gives_an_error_and_status_2(tmp_path, capsys):
+    code = main(
+        ["--quick", "--scenario", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "v.md")]
+    )
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "v.md").exists()
+
+
+@pytest.mark.parametrize("section", ["## 1. Theory", "## 2. Calibration", "## 3. Sensitivity"])
+def test_committed_report_has_each_section(section):
+    assert section in (ROOT / "docs" / "validation.md").read_text()
+
+
+def test_committed_report_is_consistent_and_its_figures_exist():
+    path = ROOT / "docs" / "validation.md"
+    text = path.read_text()
+    passed, total = _result_line(text)
+    assert _rows(text) == (passed, total - passed)
+    for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        assert (path.parent / Path(link)).read_bytes()[:8] == PNG_MAGIC
