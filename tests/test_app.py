@@ -1,0 +1,318 @@
+"""The classroom app without a browser: levers, the model factory, decisions, figures, the page."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+
+from ceasefire_sim import CeasefireModel, ScenarioError
+from ceasefire_sim.app import (
+    COMPONENTS,
+    FACTOR_PATHS,
+    MANY_WORLDS,
+    ClassroomModel,
+    Levers,
+    Page,
+    apply_levers,
+    beliefs_figure,
+    control_figure,
+    decision_figure,
+    latest_decision,
+    lever_values,
+    model_params,
+    narrative_html,
+    parse_explanation,
+    scenario_choices,
+    status_figure,
+)
+from ceasefire_sim.app_cli import server_command, server_environment
+from tests.conftest import BASELINE, ROOT
+
+
+def run_days(model, days):
+    for _ in range(days):
+        model.step()
+    return model
+
+
+# ------------------------------------------------------------------------------ levers
+def test_default_levers_leave_the_scenario_unchanged(baseline):
+    assert apply_levers(baseline, Levers()) is baseline
+    assert Levers().changes() == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"us_pressure_on_russia": -1.0},
+        {"european_aid": float("nan")},
+        {"truce_offered": "days_60"},
+        {"reassurance_force": "maybe"},
+    ],
+)
+def test_bad_levers_say_what_to_change(bad):
+    with pytest.raises(ScenarioError, match=next(iter(bad))):
+        Levers(**bad)
+
+
+@pytest.mark.parametrize("name", list(FACTOR_PATHS))
+def test_a_factor_scales_its_parameter_from_day_one(baseline, name):
+    path, label = FACTOR_PATHS[name]
+    model = CeasefireModel(apply_levers(baseline, Levers(**{name: 2.5})), worlds=50, seed=3)
+    plain = CeasefireModel(baseline, worlds=50, seed=3)
+    concrete = path.replace("*", "france")
+    np.testing.assert_allclose(model.params.column(concrete), plain.params.column(concrete))
+    model.step()
+    plain.step()
+    np.testing.assert_allclose(
+        model.params.column(concrete), 2.5 * plain.params.column(concrete), rtol=1e-12
+    )
+    event = [r for r in model.narrative.rows if r[2] == 0 and "Classroom levers" in r[5]]
+    assert len(event) == 1 and f"{label} ×2.5" in event[0][5]
+
+
+def test_lever_values_show_scenario_mean_and_value_used(baseline):
+    values = lever_values(baseline, Levers(us_pressure_on_russia=3.0, european_aid=0.0))
+    assert values["US pressure on Russia"] == pytest.approx((0.2, 0.6))
+    # No ally of the baseline has its own aid share: all give 0.08% of GDP.
+    gdp_bn = sum(ally.gdp_bn.value for ally in baseline.allies.values())
+    assert values["European aid (US$ bn/year)"] == pytest.approx((0.08 / 100 * gdp_bn, 0.0))
+    low, high = 1_500_000, 4_000_000  # uniform in the baseline
+    assert values["Russia's cost tolerance"] == pytest.approx(((low + high) / 2,) * 2, rel=1e-3)
+
+
+def test_european_aid_from_day_one_changes_the_war(baseline):
+    # Common random numbers: the two runs differ only by the lever, world by world.
+    kwargs = {"worlds": 200, "seed": 5, "days": 120}
+    more = CeasefireModel(apply_levers(baseline, Levers(european_aid=3.0)), **kwargs)
+    none = CeasefireModel(apply_levers(baseline, Levers(european_aid=0.0)), **kwargs)
+    more.run()
+    none.run()
+    assert np.all(more.allied_aid_total_bn > none.allied_aid_total_bn)
+    gain_more = more.control_km2 - more.initial_control_km2
+    gain_none = none.control_km2 - none.initial_control_km2
+    diff = gain_more - gain_none
+    standard_error = diff.std(ddof=1) / np.sqrt(len(diff))
+    assert diff.mean() < -4 * standard_error
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("available", True), ("unavailable", False)])
+def test_reassurance_force_switch(baseline, setting, expected):
+    model = CeasefireModel(
+        apply_levers(baseline, Levers(reassurance_force=setting)), worlds=100, seed=2
+    )
+    as_scenario = CeasefireModel(baseline, worlds=100, seed=2)
+    # The baseline puts the force on the table in some worlds only: the switch matters.
+    assert 0 < as_scenario.alliance.reassurance_available().mean() < 1
+    model.step()
+    assert np.all(model.alliance.reassurance_available() == expected)
+
+
+@pytest.mark.parametrize("option", ["days_90", "indefinite"])
+def test_truce_offered_is_the_only_truce_proposed(baseline, option):
+    scenario = apply_levers(baseline, Levers(truce_offered=option))
+    assert scenario.talks.options_on_table["truce"] == [option]
+    # Ukraine accepted the 30-day truce, not this one: its acceptance no longer counts.
+    assert scenario.talks.initial_proposal.package.truce == option
+    assert scenario.talks.initial_proposal.accepted_by == []
+    model = run_days(CeasefireModel(scenario, worlds=1, seed=1), 60)
+    proposals = [r[5] for r in model.narrative.rows if r[4] == "proposal"]
+    label = {"days_90": "90-day truce", "indefinite": "indefinite ceasefire"}[option]
+    assert len(proposals) >= 8
+    assert all(label in text for text in proposals)
+
+
+def test_truce_lever_keeps_a_matching_initial_acceptance(baseline):
+    scenario = apply_levers(baseline, Levers(truce_offered="days_30"))
+    assert scenario.talks.initial_proposal.accepted_by == ["ukraine"]
+
+
+# ------------------------------------------------------------------------- model factory
+def test_model_params_fit_the_model_factory():
+    params = model_params(BASELINE)
+    values = {k: (p["value"] if isinstance(p, dict) else p.value) for k, p in params.items()}
+    model = ClassroomModel(**values)
+    assert model.worlds == 1
+    assert model.levers == Levers()
+    assert set(inspect.signature(ClassroomModel).parameters) == set(params)
+    assert params["scenario"]["value"] == BASELINE.name
+    assert MANY_WORLDS in params["worlds"]["values"]
+
+
+def test_classroom_model_takes_picker_labels():
+    model = ClassroomModel(
+        scenario=BASELINE.name,
+        worlds=MANY_WORLDS,
+        seed=4,
+        us_pressure_on_russia=2.0,
+        truce_offered="90-day truce",
+        reassurance_force="not available",
+    )
+    assert model.worlds == MANY_WORLDS
+    assert model.levers == Levers(
+        us_pressure_on_russia=2.0, truce_offered="days_90", reassurance_force="unavailable"
+    )
+    assert model.narrative.worlds == 1
+
+
+def test_unknown_scenario_is_a_scenario_error():
+    with pytest.raises(ScenarioError, match="no scenario file"):
+        ClassroomModel(scenario="no_such_file.yaml")
+
+
+def test_picker_lists_valid_scenarios_only(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(BASELINE.read_text())
+    (tmp_path / "broken.yaml").write_text(
+        BASELINE.read_text().replace("horizon_days: 365", "horizon_days: -1")
+    )
+    (tmp_path / "notes.txt").write_text("not a scenario")
+    assert list(scenario_choices(tmp_path)) == ["good.yaml"]
+    assert BASELINE.name in scenario_choices(ROOT / "scenarios")
+
+
+# ------------------------------------------------------------------------------ decisions
+def test_parse_explanation_maps_labels_to_issues():
+    parsed = parse_explanation(
+        "permanent NATO exclusion -0.15; 30-day truce +0.08; freeze at the line of contact +0.17"
+    )
+    assert parsed == (
+        ("nato", "permanent NATO exclusion", -0.15),
+        ("truce", "30-day truce", 0.08),
+        ("territory", "freeze at the line of contact", 0.17),
+    )
+
+
+def test_latest_decision_reads_the_last_proposal_of_world_zero():
+    model = ClassroomModel(seed=1)
+    assert latest_decision(model) is None
+    run_days(model, 40)
+    decision = latest_decision(model)
+    proposals = [r for r in model.narrative.rows if r[4] == "proposal"]
+    assert decision.day == proposals[-1][0]
+    assert decision.proposal in proposals[-1][5]
+    assert set(decision.answers) == {"ukraine", "russia"}
+    for answer in decision.answers.values():
+        assert {issue for issue, *_ in answer.contributions} == {
+            "truce",
+            "territory",
+            "nato",
+            "guarantees",
+            "sanctions",
+            "aid_during_truce",
+        }
+        # Six terms each rounded to 0.01 in the log.
+        assert sum(c for *_, c in answer.contributions) == pytest.approx(answer.surplus, abs=0.031)
+        kinds = {
+            r[3]: r[4] for r in model.narrative.rows if r[0] == decision.day and r[4] != "proposal"
+        }
+        assert answer.accepted == (kinds[answer.side] == "accept")
+
+
+# -------------------------------------------------------------------------------- figures
+def test_figures_draw_the_days_so_far():
+    model = run_days(ClassroomModel(seed=1), 40)
+    control = control_figure(model).axes[0]
+    assert len(control.lines[0].get_xdata()) == 41
+    assert control.lines[0].get_ydata()[-1] == pytest.approx(model.control_km2[0] / 1000)
+    assert len(status_figure(model).axes[0].collections) == 4
+    beliefs = beliefs_figure(model).axes[0]
+    assert [len(line.get_xdata()) for line in beliefs.lines[:3]] == [41, 41, 41]
+    decision = decision_figure(model)
+    assert [len(ax.patches) for ax in decision.axes] == [7, 7]
+
+
+def test_many_futures_draw_a_fan():
+    model = run_days(ClassroomModel(worlds=MANY_WORLDS, seed=1), 30)
+    fan = control_figure(model).axes[0]
+    assert len(fan.collections) == 2  # 5-95% and 25-75% bands
+    assert f"{MANY_WORLDS} futures" in status_figure(model).axes[0].get_title(loc="left")
+
+
+def test_decision_figure_before_any_proposal_says_so():
+    figure = decision_figure(ClassroomModel(seed=1))
+    assert "No proposal yet" in figure.axes[0].texts[0].get_text()
+
+
+def test_narrative_html_escapes_and_explains():
+    model = run_days(ClassroomModel(seed=1), 12)
+    text = narrative_html(model)
+    assert text.count('class="narrative-row"') == len(model.narrative.rows)
+    assert "why: " in text
+    model.narrative.rows.append(
+        (12, "2025-03-25", 0, "scenario", "event", "<script>x</script>", "")
+    )
+    assert "<script>" not in narrative_html(model)
+
+
+# ----------------------------------------------------------------------------------- page
+def _render_page():
+    @solara.component
+    def Wrapped():  # noqa: N802 (solara component)
+        with solara.AppLayout():
+            Page()
+
+    return solara.render(Wrapped(), handle_error=False)
+
+
+def _html_with(rc, css_class):
+    return next(
+        w.unsafe_innerHTML
+        for w in rc.find(solara.widgets.HTML).widgets
+        if css_class in w.attributes.get("class", "")
+    )
+
+
+def test_page_steps_and_resets_in_many_futures_mode():
+    _, rc = _render_page()
+    assert len(COMPONENTS) == 6
+    banner = _html_with(rc, "date-banner")
+    assert "Thursday 13 March 2025" in banner
+    step = rc.find(v.Btn, children=["Step"])
+    for _ in range(6):
+        step.widget.click()
+    assert "Wednesday 19 March 2025" in _html_with(rc, "date-banner")
+    assert 'class="narrative-row"' in _html_with(rc, "narrative-log")
+    images = rc.find(ipywidgets.Image).widgets
+    assert len(images) == 4 and all(len(image.value) > 1000 for image in images)
+
+    worlds = rc.find(v.Select, label=f"Worlds (1 = one story, {MANY_WORLDS} = many futures)")
+    worlds.widget.v_model = MANY_WORLDS
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    banner = _html_with(rc, "date-banner")
+    assert "Thursday 13 March 2025" in banner and f"{MANY_WORLDS} worlds" in banner
+
+
+# ------------------------------------------------------------------------------------ CLI
+def test_server_runs_offline_in_production_mode(tmp_path):
+    command = server_command("127.0.0.1", 9999)
+    assert command[:4] == [sys.executable, "-m", "solara", "run"]
+    assert {"--production", "--no-open", "--no-check-version"} <= set(command)
+    env = server_environment(BASELINE, base={})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["CEASEFIRE_SIM_SCENARIO"] == str(BASELINE.resolve())
+    assert env["PYTHONWARNINGS"] == "ignore:Cookies with samesite=none:UserWarning"
+    kept = server_environment(BASELINE, base={"PYTHONWARNINGS": "error"})["PYTHONWARNINGS"]
+    assert kept.split(",") == ["error", "ignore:Cookies with samesite=none:UserWarning"]
+
+
+def test_demo_with_a_bad_scenario_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASELINE.read_text().replace("horizon_days: 365", "horizon_days: many"))
+    for scenario in (bad, tmp_path / "missing.yaml"):
+        result = subprocess.run(
+            [sys.executable, "-m", "ceasefire_sim.cli", "demo", str(scenario), "--port", "1"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 2
+        assert scenario.name in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
