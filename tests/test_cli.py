@@ -72,3 +72,20 @@ def test_missing_file_exits_2():
     result = run_cli("run", "does/not/exist.yaml")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_ctx_exit_code_is_passed_through(monkeypatch):
+    import click
+
+    from ceasefire_sim import cli as cli_module
+
+    @click.command()
+    @click.pass_context
+    def failing(ctx):
+        ctx.exit(3)
+
+    monkeypatch.setitem(cli_module.COMMANDS, "failing", "tests.test_cli:_unused")
+    monkeypatch.setattr(cli_module.LazyGroup, "_load", staticmethod(lambda name: failing if name == "failing" else None))
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main(["failing"])
+    assert exit_info.value.code == 3

@@ -176,7 +176,7 @@ def _fmt(value: float, unit: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning input errors into a message and exit status 2."""
     try:
-        cli.main(args=argv, prog_name="ceasefire-sim", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="ceasefire-sim", standalone_mode=False)
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    # With standalone_mode=False click returns the code a command passed to ctx.exit().
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":
