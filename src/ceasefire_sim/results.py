@@ -272,7 +272,8 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    # Clamp: rounding can leave the bound a hair on the wrong side of 0 successes or n successes.
+    return float(p), float(min(p, max(0.0, centre - half))), float(max(p, min(1.0, centre + half)))
 
 
 def median_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -303,10 +304,18 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp creates files readable by the owner only; results are meant to be shared.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -7,7 +7,8 @@ dated events and sweeps change them in one place.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -54,16 +55,19 @@ class Belligerent(mesa.Agent):
             np.full(n, 1.0) * model.params[f"belligerents.{name}.belief.prior_sd_km2_per_day"] ** 2
         )
         self.materiel_loss_rate = np.zeros(n)
+        self._cache: dict[str, tuple[int, Any]] = {}
 
     def production_bn_per_day(self) -> np.ndarray | float:
         """Domestic materiel production (US$ bn/day) from defence spending."""
         p = self.params
         return p.gdp_bn * p.defence_share_pct / 100.0 * p.procurement_share / DAYS_PER_YEAR
 
-    def power(self) -> np.ndarray:
-        """Combat power (Cobb-Douglas of personnel and materiel)."""
+    def power(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Combat power (Cobb-Douglas of personnel and materiel), in ``worlds`` (default all)."""
         return front.combat_power(
-            self.personnel, self.materiel_bn, self.model.params["front.personnel_weight"]
+            _take(self.personnel, worlds),
+            _take(self.materiel_bn, worlds),
+            _take(self.model.params["front.personnel_weight"], worlds),
         )
 
     def fight(self, casualties_per_day: np.ndarray, at_war: np.ndarray) -> None:
@@ -97,64 +101,114 @@ class Belligerent(mesa.Agent):
 
     def salience(self) -> dict[str, np.ndarray | float]:
         """Issue -> salience weight."""
-        return {i: self.params.get(f"preferences.salience.{i}") for i in ISSUES}
+        return dict(self._per_version("salience", self._read_salience))
 
     def values(self) -> dict[str, np.ndarray | float]:
         """``issue.option`` -> value in [0, 1]."""
-        return {k: self.params.get(f"preferences.values.{k}") for k in OPTION_KEYS}
+        return dict(self._per_version("values", self._read_values))
 
-    def red_line_penalty(self) -> np.ndarray:
-        """Current penalty of a red line: it erodes as pain grows (Zartman's hurting stalemate)."""
+    def red_line_penalty(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Current penalty of a red line: it erodes as pain grows (Zartman's hurting stalemate).
+
+        Args:
+            worlds: Only these worlds (default: all).
+        """
         p = self.params
-        return p.get("preferences.red_line_penalty") * np.exp(
-            -p.get("preferences.red_line_erosion") * self.pain
+        pain = self.pain if worlds is None else self.pain[worlds]
+        return _take(p.get("preferences.red_line_penalty"), worlds) * np.exp(
+            -_take(p.get("preferences.red_line_erosion"), worlds) * pain
         )
 
     def war_values(self) -> dict[str, np.ndarray | float]:
         """Issue -> utility of the war status quo on that issue."""
-        sal, val = self.salience(), self.values()
-        return {i: sal[i] * val[f"{i}.{o}"] for i, o in WAR_STATUS_QUO.items()}
+        return dict(self._per_version("war_values", self._compute_war_values))
 
-    def option_utility(self) -> np.ndarray:
-        """``(N, K)`` salience x value of each option, less the current red-line penalties."""
-        n = self.model.worlds
-        sal, val = self.salience(), self.values()
+    def option_utility(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """``(N, K)`` salience x value of each option, less the current red-line penalties.
+
+        Args:
+            worlds: Only these worlds (default: all): returns ``(len(worlds), K)``.
+        """
+        base = self._per_version("option_values", self._option_values)
+        n = self.model.worlds if worlds is None else len(worlds)
         u = np.empty((n, len(OPTION_KEYS)))
-        for key, j in OPTION_INDEX.items():
-            u[:, j] = sal[key.split(".", 1)[0]] * val[key]
+        u[:] = base if base.ndim == 1 or worlds is None else base[worlds]
         red_lines = self.model.red_lines[self.name]
         if red_lines:
-            penalty = self.red_line_penalty()
+            penalty = self.red_line_penalty(worlds)
             for key in red_lines:
                 u[:, OPTION_INDEX[key]] -= penalty
         return u
 
-    def expected_casualties_per_day(self, enemy: Belligerent) -> np.ndarray:
-        """Casualties/day if fighting goes on at today's force ratio."""
+    def expected_casualties_per_day(
+        self, enemy: Belligerent, worlds: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Casualties/day if fighting goes on at today's force ratio (in ``worlds``, default all)."""
         return front.daily_casualties(
-            self.params.casualties_per_day,
-            self.power(),
-            enemy.power(),
-            self.initial_ratio,
-            self.model.params["front.casualty_elasticity"],
+            _take(self.params.casualties_per_day, worlds),
+            self.power(worlds),
+            enemy.power(worlds),
+            _take(self.initial_ratio, worlds),
+            _take(self.model.params["front.casualty_elasticity"], worlds),
         )
 
-    def side_view(self, enemy: Belligerent, drift_adjustment: np.ndarray) -> SideView:
-        """This side's view of the table, for :mod:`~ceasefire_sim.model.talks`."""
+    def side_view(
+        self, enemy: Belligerent, drift_adjustment: np.ndarray, worlds: np.ndarray | None = None
+    ) -> SideView:
+        """This side's view of the table, for :mod:`~ceasefire_sim.model.talks`.
+
+        Args:
+            enemy: The other belligerent.
+            drift_adjustment: ``(N,)`` change of the true drift since fighting last showed it.
+            worlds: Only these worlds (default: all).
+        """
         p = self.params
         b = self.model.params
+        war_issues = self._per_version("war_issues", lambda: sum(self.war_values().values()))
         return SideView(
-            option_utility=self.option_utility(),
-            war_issues=sum(self.war_values().values()),
+            option_utility=self.option_utility(worlds),
+            war_issues=_take(war_issues, worlds),
             sign=self.sign,
-            value_per_km2=p.territory_value_per_10k_km2 / 10_000.0,
-            drift_km2_per_day=self.belief_mean + drift_adjustment,
-            drift_var=self.belief_var,
-            obs_var=b[f"belligerents.{self.name}.belief.observation_sd_km2"] ** 2,
-            cost_per_day=self.expected_casualties_per_day(enemy) / p.cost_tolerance,
-            risk_aversion=p.risk_aversion,
-            horizon_days=p.planning_horizon_days,
+            value_per_km2=_take(p.territory_value_per_10k_km2 / 10_000.0, worlds),
+            drift_km2_per_day=_take(self.belief_mean, worlds) + _take(drift_adjustment, worlds),
+            drift_var=_take(self.belief_var, worlds),
+            obs_var=_take(b[f"belligerents.{self.name}.belief.observation_sd_km2"] ** 2, worlds),
+            cost_per_day=self.expected_casualties_per_day(enemy, worlds)
+            / _take(p.cost_tolerance, worlds),
+            risk_aversion=_take(p.risk_aversion, worlds),
+            horizon_days=_take(p.planning_horizon_days, worlds),
         )
+
+    # Preferences change only when an event or a sweep writes a parameter, so what is built from
+    # them is kept until the store's version changes (no dicts rebuilt on every call).
+    def _per_version(self, key: str, compute: Callable[[], Any]) -> Any:
+        version = self.model.params.version
+        hit = self._cache.get(key)
+        if hit is None or hit[0] != version:
+            hit = (version, compute())
+            self._cache[key] = hit
+        return hit[1]
+
+    def _read_salience(self) -> dict[str, np.ndarray | float]:
+        return {i: self.params.get(f"preferences.salience.{i}") for i in ISSUES}
+
+    def _read_values(self) -> dict[str, np.ndarray | float]:
+        return {k: self.params.get(f"preferences.values.{k}") for k in OPTION_KEYS}
+
+    def _compute_war_values(self) -> dict[str, np.ndarray | float]:
+        sal, val = self.salience(), self.values()
+        return {i: sal[i] * val[f"{i}.{o}"] for i, o in WAR_STATUS_QUO.items()}
+
+    def _option_values(self) -> np.ndarray:
+        """``(K,)`` salience x value of each option, or ``(N, K)`` where they vary by world."""
+        sal, val = self.salience(), self.values()
+        cols = [sal[key.split(".", 1)[0]] * val[key] for key in OPTION_INDEX]
+        if all(np.ndim(c) == 0 for c in cols):
+            return np.array(cols, dtype=float)
+        u = np.empty((self.model.worlds, len(OPTION_KEYS)))
+        for j, col in enumerate(cols):
+            u[:, j] = col
+        return u
 
 
 class Mediator(mesa.Agent):
@@ -196,12 +250,16 @@ class Mediator(mesa.Agent):
         self.walked_away |= self.fruitless_days > p.patience_days
         self.engaged = ~self.walked_away & (np.asarray(p.engaged) > 0.5)
 
-    def preference_utility(self) -> np.ndarray:
-        """``(K,)`` or ``(N, K)`` value of each option to the mediator."""
-        cols = [
-            np.broadcast_to(self.params.get(f"preferences.{k}"), (self.model.worlds,))
-            for k in OPTION_KEYS
-        ]
+    def preference_utility(self, shared: bool = False) -> np.ndarray:
+        """``(N, K)`` value of each option to the mediator.
+
+        Args:
+            shared: Return ``(K,)`` instead when the preferences are the same in every world.
+        """
+        values = [self.params.get(f"preferences.{k}") for k in OPTION_KEYS]
+        if shared and all(np.ndim(v) == 0 for v in values):
+            return np.array(values, dtype=float)
+        cols = [np.broadcast_to(v, (self.model.worlds,)) for v in values]
         return np.stack(cols, axis=1)
 
 
@@ -210,32 +268,77 @@ class Alliance:
 
     The :class:`Ally` agents hold views of the rows, so ``ally.defence_share_pct`` is an ``(N,)``
     array like every other agent's state, without a Python loop over allies in the step.
+
+    While every ally parameter is the same in all worlds (no sweep or distribution touches them),
+    the spending path is the same in all worlds too; it is then computed once, in one column, and
+    the ``(31, N)`` attributes are read-only broadcast views of that column.
     """
+
+    #: Ally fields that drive the spending path.
+    PATH_FIELDS = ("defence_share_pct", "gdp_bn", "target_share_pct", "ramp_pct_per_year")
 
     def __init__(self, model: CeasefireModel, names: tuple[str, ...]) -> None:
         self.model = model
         self.names = names
         n = model.worlds
-        self.defence_share_pct = self._matrix("defence_share_pct")
-        self.initial_share_pct = self.defence_share_pct.copy()
-        self.extra_delivered_bn_per_year = np.zeros((len(names), n))
+        self._width = n if self._varies_by_world() else 1
+        self._share_pct = self._matrix("defence_share_pct")
+        self._initial_share_pct = self._share_pct.copy()
+        self._extra_bn_per_year = np.zeros((len(names), self._width))
         self.aid_total_bn = np.zeros(n)
         self._cache_version = -1
-        troops = self._matrix("reassurance_troops")
-        willingness = self._matrix("willingness")
-        draws = np.random.default_rng(np.random.SeedSequence([model.seed, 0xA111E5])).random(
-            willingness.shape
+        troops = self._full_matrix("reassurance_troops")
+        willingness = self._full_matrix("willingness")
+        draws = model.keyed(
+            np.random.default_rng(np.random.SeedSequence([model.seed, 0xA111E5])).random(
+                (len(names), model.key_count)
+            )
         )
         self.pledged_troops = (troops * (draws < willingness)).sum(axis=0)
 
-    def _matrix(self, field: str) -> np.ndarray:
+    @property
+    def defence_share_pct(self) -> np.ndarray:
+        """``(31, N)`` defence spending, % of GDP."""
+        return self._wide(self._share_pct)
+
+    @property
+    def initial_share_pct(self) -> np.ndarray:
+        """``(31, N)`` defence spending on day 0, % of GDP."""
+        return self._wide(self._initial_share_pct)
+
+    @property
+    def extra_delivered_bn_per_year(self) -> np.ndarray:
+        """``(31, N)`` production from extra spending arriving at the front (US$ bn/year)."""
+        return self._wide(self._extra_bn_per_year)
+
+    def _wide(self, matrix: np.ndarray) -> np.ndarray:
+        if matrix.shape[1] == self.model.worlds:
+            return matrix
+        return np.broadcast_to(matrix, (len(self.names), self.model.worlds))
+
+    def _varies_by_world(self) -> bool:
+        p = self.model.params
+        fields = (*self.PATH_FIELDS, "aid_share_gdp_pct")
+        return any(np.ndim(p[f"allies.{a}.{f}"]) > 0 for a in self.names for f in fields)
+
+    def _full_matrix(self, field: str) -> np.ndarray:
         return np.stack(
             [self.model.params.column(f"allies.{a}.{field}") for a in self.names]
         ).astype(float)
 
+    def _matrix(self, field: str) -> np.ndarray:
+        return np.ascontiguousarray(self._full_matrix(field)[:, : self._width])
+
     def _refresh(self) -> None:
         # Rebuild parameter matrices only when an event changed a parameter.
         if self._cache_version != self.model.params.version:
+            if self._width == 1 and self.model.worlds > 1 and self._varies_by_world():
+                # An event made an ally parameter differ between worlds: widen the state.
+                shape = (len(self.names), self.model.worlds)
+                self._share_pct = np.broadcast_to(self._share_pct, shape).copy()
+                self._initial_share_pct = np.broadcast_to(self._initial_share_pct, shape).copy()
+                self._extra_bn_per_year = np.broadcast_to(self._extra_bn_per_year, shape).copy()
+                self._width = self.model.worlds
             self.gdp_bn = self._matrix("gdp_bn")
             self.target_share_pct = self._matrix("target_share_pct")
             self.ramp_pct_per_year = self._matrix("ramp_pct_per_year")
@@ -245,21 +348,19 @@ class Alliance:
     def step(self) -> None:
         """Move spending toward the targets and pass new production through its delay."""
         self._refresh()
-        gap = self.target_share_pct - self.defence_share_pct
-        self.defence_share_pct += np.clip(gap, 0.0, self.ramp_pct_per_year / DAYS_PER_YEAR)
-        extra_bn = (
-            self.gdp_bn * np.maximum(self.defence_share_pct - self.initial_share_pct, 0.0) / 100.0
-        )
+        gap = self.target_share_pct - self._share_pct
+        self._share_pct += np.clip(gap, 0.0, self.ramp_pct_per_year / DAYS_PER_YEAR)
+        extra_bn = self.gdp_bn * np.maximum(self._share_pct - self._initial_share_pct, 0.0) / 100.0
         delay = max(float(np.mean(self.model.params["alliance.production_delay_days"])), 1.0)
-        self.extra_delivered_bn_per_year += (extra_bn - self.extra_delivered_bn_per_year) / delay
+        self._extra_bn_per_year += (extra_bn - self._extra_bn_per_year) / delay
 
     def aid_bn_per_year(self, us_shortfall_bn_per_year: np.ndarray) -> np.ndarray:
         """Military aid of all allies to Ukraine (US$ bn/year), before any truce freeze."""
         self._refresh()
         p = self.model.params
-        base = (self.gdp_bn * self.aid_share_gdp_pct / 100.0).sum(axis=0)
-        extra = p["alliance.extra_spending_aid_share"] * self.extra_delivered_bn_per_year.sum(
-            axis=0
+        base = self._sum_over_allies(self.gdp_bn * self.aid_share_gdp_pct / 100.0)
+        extra = p["alliance.extra_spending_aid_share"] * self._sum_over_allies(
+            self._extra_bn_per_year
         )
         return (
             base
@@ -267,10 +368,21 @@ class Alliance:
             + p["alliance.compensation_share"] * np.maximum(us_shortfall_bn_per_year, 0.0)
         )
 
+    def _sum_over_allies(self, matrix: np.ndarray) -> np.ndarray:
+        """Sum over the allies in the order numpy uses for ``(31, N)``.
+
+        So the bits do not depend on whether the path was computed once or per world.
+        """
+        if matrix.shape[1] == self.model.worlds:
+            return matrix.sum(axis=0)
+        # numpy sums a (31, N > 1) matrix row after row but a (31, 1) one pairwise.
+        return np.repeat(matrix, 2, axis=1).sum(axis=0)[:1]
+
     def count_at_2pct(self, us_share_pct: float | np.ndarray) -> np.ndarray:
         """Allies (the US included: 32 in all) spending at least 2% of GDP, per world."""
         # A tolerance keeps exact 2.00 (Slovakia) at 2% whatever rounding the ramp leaves.
-        count = (self.defence_share_pct >= 2.0 - 1e-9).sum(axis=0)
+        count = (self._share_pct >= 2.0 - 1e-9).sum(axis=0)
+        count = np.broadcast_to(count, (self.model.worlds,))
         return count + (np.asarray(us_share_pct) >= 2.0 - 1e-9)
 
     def reassurance_available(self) -> np.ndarray:
@@ -296,3 +408,8 @@ class Ally(mesa.Agent):
         """Troops this ally would send to a reassurance force, per world."""
         p = self.model.params
         return np.broadcast_to(p[f"allies.{self.name}.reassurance_troops"], (self.model.worlds,))
+
+
+def _take(value: Any, worlds: np.ndarray | None) -> Any:
+    """A per-world value restricted to some worlds (scalars, and ``worlds=None``, pass through)."""
+    return value if worlds is None or np.ndim(value) == 0 else value[worlds]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ceasefire_sim.scenario.schema import EventConfig
@@ -17,13 +18,16 @@ class EventSchedule:
     Args:
         events: The scenario's events.
         start_date: Day 0.
+        summits: Dates of summits, which are negotiation days in every world.
     """
 
-    def __init__(self, events: list[EventConfig], start_date: dt.date) -> None:
+    def __init__(
+        self, events: list[EventConfig], start_date: dt.date, summits: Iterable[dt.date] = ()
+    ) -> None:
         self.pending = sorted(events, key=lambda e: e.date)
         self.start_date = start_date
         self.applied: list[EventConfig] = []
-        self.summit_dates: set[dt.date] = set()
+        self.summit_dates: set[dt.date] = set(summits)
 
     def apply_due(self, model: CeasefireModel) -> list[EventConfig]:
         """Apply every event dated on or before the model's current date.

@@ -9,6 +9,7 @@ block of uniforms whatever the state, so two scenarios run with one seed share t
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any
 
 import mesa
@@ -40,7 +41,13 @@ class CeasefireModel(mesa.Model):
         overrides: Dotted path -> float or ``(N,)`` array replacing scenario values (sweeps).
         narrative_worlds: How many of the first worlds get a narrative log.
         keep_trajectories: Also keep every world's daily control and status (small N only).
-        chunk_size: Worlds evaluated at once in the package search (bounds memory).
+        chunk_size: Worlds evaluated at once in the package search (bounds memory; about 1,000
+            keeps its buffers in the processor's cache, see ``benchmarks/RESULTS.md``). Results do
+            not depend on it.
+        world_keys: Optional ``(N,)`` non-negative ints: world ``i`` then draws every random
+            number (parameters, pledges, daily noise) that world ``world_keys[i]`` of a plain run
+            with the same seed draws. A sweep passes each world's replicate number, so replicate
+            ``j`` of every point shares its noise: common random numbers across points.
     """
 
     def __init__(
@@ -53,7 +60,8 @@ class CeasefireModel(mesa.Model):
         overrides: dict[str, float | np.ndarray] | None = None,
         narrative_worlds: int = 3,
         keep_trajectories: bool = False,
-        chunk_size: int = 4096,
+        chunk_size: int = 1024,
+        world_keys: np.ndarray | None = None,
     ) -> None:
         if worlds < 1:
             raise ScenarioError(f"worlds must be at least 1, got {worlds}")
@@ -67,13 +75,15 @@ class CeasefireModel(mesa.Model):
         if self.days < 1:
             raise ScenarioError(f"days must be at least 1, got {self.days}")
         self.chunk_size = max(int(chunk_size), 1)
+        self.world_keys = _check_keys(world_keys, self.worlds)
+        self.key_count = self.worlds if self.world_keys is None else int(self.world_keys.max()) + 1
         self.day = 0
         self.start_date = scenario.start_date
         self.date = scenario.start_date
 
         from ceasefire_sim.model.store import ParamStore
 
-        self.params = ParamStore(scenario, self.worlds, self.seed, overrides)
+        self.params = ParamStore(scenario, self.worlds, self.seed, overrides, self.world_keys)
         self.space = PackageSpace.restricted(scenario.talks.options_on_table)
         self.red_lines = {
             b: list(scenario.belligerents[b].preferences.red_lines) for b in ("ukraine", "russia")
@@ -84,7 +94,9 @@ class CeasefireModel(mesa.Model):
         self.mediator = Mediator(self)
         self.alliance = Alliance(self, NATO_ALLIES)
         self.allies = [Ally(self, name, row) for row, name in enumerate(NATO_ALLIES)]
-        self.events_schedule = EventSchedule(scenario.events, scenario.start_date)
+        self.events_schedule = EventSchedule(
+            scenario.events, scenario.start_date, scenario.talks.summits
+        )
         self.narrative = Narrative(self, min(narrative_worlds, self.worlds))
 
         n = self.worlds
@@ -99,6 +111,7 @@ class CeasefireModel(mesa.Model):
         self.first_ceasefire_day = np.full(n, np.nan)
         self.first_ceasefire_end_day = np.full(n, np.nan)
         self.first_breakdown_day = np.full(n, np.nan)
+        self.last_ceasefire_end_day = np.full(n, -np.inf)
         self.ceasefires = np.zeros(n, dtype=np.int64)
         self.breakdowns = np.zeros(n, dtype=np.int64)
         self.days_at_war = np.zeros(n)
@@ -108,6 +121,7 @@ class CeasefireModel(mesa.Model):
         self.allied_aid_delivered_bn_per_year = np.zeros(n)
         self.allied_aid_total_bn = np.zeros(n)
         self.dissatisfaction = np.zeros(n)
+        self._bonus_cache: tuple[int, Any] = (-1, None)
 
         self._calibrate_front()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
@@ -116,19 +130,29 @@ class CeasefireModel(mesa.Model):
             np.full(n, 1.0) * self.mediator.committed_aid_bn_per_year()
         )
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
+        # The reporters read what the recorder computed for the day (one sort per day, not one
+        # np.median per reporter); the values are the same bits.
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "day": "day",
-                "share_war": lambda m: float(np.mean(~m.in_ceasefire)),
-                "share_ceasefire": lambda m: float(np.mean(m.in_ceasefire)),
-                "control_km2": lambda m: float(np.median(m.control_km2)),
-                "belief_ukraine_km2_per_day": lambda m: float(np.median(m.ukraine.belief_mean)),
-                "belief_russia_km2_per_day": lambda m: float(np.median(m.russia.belief_mean)),
-                "true_drift_km2_per_day": lambda m: float(np.median(m.true_drift_km2_per_day)),
+                "share_war": lambda m: np.count_nonzero(~m.in_ceasefire) / m.worlds,
+                "share_ceasefire": lambda m: np.count_nonzero(m.in_ceasefire) / m.worlds,
+                "control_km2": lambda m: m.recorder.median("control_km2"),
+                "belief_ukraine_km2_per_day": lambda m: m.recorder.median(
+                    "belief_ukraine_km2_per_day"
+                ),
+                "belief_russia_km2_per_day": lambda m: m.recorder.median(
+                    "belief_russia_km2_per_day"
+                ),
+                "true_drift_km2_per_day": lambda m: m.recorder.median("true_drift_km2_per_day"),
             }
         )
         self.recorder.record()
         self.datacollector.collect(self)
+
+    def keyed(self, draws: np.ndarray) -> np.ndarray:
+        """Draws made for ``key_count`` worlds (last axis), laid out over this model's worlds."""
+        return draws if self.world_keys is None else draws[..., self.world_keys]
 
     # ------------------------------------------------------------------ set-up
     def _calibrate_front(self) -> None:
@@ -169,19 +193,23 @@ class CeasefireModel(mesa.Model):
         """One day: events, economy and aid, fighting, learning, talks, ceasefires, records."""
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
-        self.noise = self.rng.random((N_DRAWS, self.worlds))
+        self.noise = self.keyed(self.rng.random((N_DRAWS, self.key_count)))
         self.events_schedule.apply_due(self)
         at_war = ~self.in_ceasefire
         aid_frozen = self.in_ceasefire & self._package_has("aid_during_truce.frozen")
         self.alliance.step()
+        walked_away = self.mediator.walked_away.copy()
         self.mediator.step(aid_frozen=aid_frozen, at_war=at_war)
+        self.narrative.walkout(np.flatnonzero(self.mediator.walked_away & ~walked_away))
         self._deliver_allied_aid(aid_frozen)
         change_km2 = self._fight(at_war)
         self.ukraine.reinforce(self._materiel_inflow(self.ukraine), at_war)
         self.russia.reinforce(self._materiel_inflow(self.russia), at_war)
         self.ukraine.learn(change_km2, at_war)
         self.russia.learn(change_km2, at_war)
-        self._negotiate(at_war & self._negotiation_day() & self.mediator.engaged)
+        self._negotiate(
+            at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
+        )
         self._keep_or_end_ceasefires(~at_war)
         self.recorder.record()
         self.datacollector.collect(self)
@@ -228,10 +256,14 @@ class CeasefireModel(mesa.Model):
         self.true_drift_km2_per_day = front.expected_drift(
             self.p_now, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
-        noise = front.student_t_noise(
-            self.noise[FRONT], p["front.noise_df"], p["front.noise_scale_km2"]
+        proposed = np.zeros(self.worlds)
+        fighting = np.flatnonzero(at_war)
+        # The noise's inverse CDF is costly: evaluate it only where there is fighting.
+        proposed[fighting] = _take(self.true_drift_km2_per_day, fighting) + front.student_t_noise(
+            self.noise[FRONT, fighting],
+            _take(p["front.noise_df"], fighting),
+            _take(p["front.noise_scale_km2"], fighting),
         )
-        proposed = np.where(at_war, self.true_drift_km2_per_day + noise, 0.0)
         before = self.control_km2
         self.control_km2 = np.clip(before + proposed, 0.0, p["territory.ukraine_area_km2"])
         self.p_last_fighting = np.where(at_war, self.p_now, self.p_last_fighting)
@@ -276,80 +308,164 @@ class CeasefireModel(mesa.Model):
     def _negotiation_day(self) -> np.ndarray:
         p = self.params
         first, interval = p["talks.first_day"], p["talks.interval_days"]
+        summit = self.date in self.events_schedule.summit_dates
+        if np.ndim(first) == 0 and np.ndim(interval) == 0:
+            # The same calendar in every world: decide once, in plain Python.
+            every = max(round(interval), 1)
+            today = summit or (self.day >= first and (self.day - first) % every == 0)
+            return self._all_worlds[bool(today)]
         regular = (self.day >= first) & (
             np.mod(self.day - first, np.maximum(np.round(interval), 1)) == 0
         )
-        return np.broadcast_to(
-            regular | (self.date in self.events_schedule.summit_dates), (self.worlds,)
-        )
+        return np.broadcast_to(regular | summit, (self.worlds,))
 
-    def side_views(self) -> tuple[talks.SideView, talks.SideView]:
-        """Ukraine's and Russia's views of the table today, over all worlds."""
+    def _cooled_down(self) -> np.ndarray:
+        """Worlds whose last ceasefire (if any) ended at least ``talks.cooldown_days`` ago."""
+        cooldown = self.params["talks.cooldown_days"]
+        return ~(self.day - self.last_ceasefire_end_day < cooldown)
+
+    @cached_property
+    def _all_worlds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Read-only ``(N,)`` all-False and all-True masks."""
+        return tuple(np.broadcast_to(np.bool_(v), (self.worlds,)) for v in (False, True))
+
+    def side_views(self, worlds: np.ndarray | None = None) -> tuple[talks.SideView, talks.SideView]:
+        """Ukraine's and Russia's views of the table today, over all worlds (or ``worlds``)."""
         adjustment = self._drift_adjustment()
-        return self.ukraine.side_view(self.russia, adjustment), self.russia.side_view(
-            self.ukraine, adjustment
+        return self.ukraine.side_view(self.russia, adjustment, worlds), self.russia.side_view(
+            self.ukraine, adjustment, worlds
         )
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
         """``(n, P)`` packages the mediator can propose in the given worlds."""
+        allowed, without_force = self._feasible_rows
+        available = self.alliance.reassurance_available()[worlds]
+        return np.where(np.asarray(available)[:, None], allowed, without_force)
+
+    @cached_property
+    def _feasible_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(P,)`` packages the mediator may propose with and without a reassurance force."""
         excluded = np.zeros(self.space.size, dtype=bool)
         X = self.space.matrix
         for key in self.scenario.mediator.excluded_options:
             excluded |= X[:, OPTION_INDEX[key]] > 0
         euro_force = X[:, OPTION_INDEX["guarantees.european_force"]] > 0
-        available = self.alliance.reassurance_available()[worlds]
-        return ~excluded[None, :] & (available[:, None] | ~euro_force[None, :])
+        return ~excluded, ~excluded & ~euro_force
+
+    def _feasible(self, available: np.ndarray) -> np.ndarray:
+        """:meth:`feasible_packages` given the worlds' reassurance availability.
+
+        One shared ``(P,)`` row when all the worlds agree (no ``(n, P)`` mask to build).
+        """
+        allowed, without_force = self._feasible_rows
+        if available.all():
+            return allowed
+        if not available.any():
+            return without_force
+        return np.where(available[:, None], allowed, without_force)
+
+    def _mediator_bonus(self, worlds: np.ndarray) -> np.ndarray:
+        """``(P,)`` or ``(n, P)`` the mediator's own preference for each package (log-Nash units)."""
+        version = self.params.version
+        if self._bonus_cache[0] != version:
+            preference = self.mediator.preference_utility(shared=True)
+            sums = talks.issue_sums(np.atleast_2d(preference), self.space)
+            self._bonus_cache = (version, sums[0] if preference.ndim == 1 else sums)
+        sums = self._bonus_cache[1]
+        if sums.ndim == 2:
+            sums = sums[worlds]
+        weight = self.params["mediator.preference_weight"]
+        if np.ndim(weight) > 0:
+            weight = weight[worlds][:, None]
+        return weight * sums
 
     def _negotiate(self, talking: np.ndarray) -> None:
         worlds = np.flatnonzero(talking)
         if len(worlds) == 0:
             return
-        ua_all, ru_all = self.side_views()
-        initial = self.scenario.talks.initial_proposal
-        initial_row = self.space.index_of(initial.package.as_dict()) if initial is not None else -1
-        bonus = self.params["mediator.preference_weight"] * (
-            self.mediator.preference_utility() @ self.space.matrix.T
-        )
-        us_share = self.us_aid_share()
+        available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))[worlds]
+        # Where nothing can be put on the table (e.g. only a European force is acceptable to the
+        # mediator and the pledges fall short) there are no talks, except a pending first proposal.
+        allowed, without_force = self._feasible_rows
+        proposable = np.where(available, allowed.any(), without_force.any())
+        if self.scenario.talks.initial_proposal is not None:
+            proposable |= self.proposals[worlds] == 0
+        if not proposable.all():
+            worlds, available = worlds[proposable], available[proposable]
+            if len(worlds) == 0:
+                return
+        ua_all, ru_all = self.side_views(worlds)
+        us_share = self.us_aid_share()[worlds]
+        chunk = min(self.chunk_size, len(worlds))
+        # Two (chunk, P) buffers reused by every chunk: no large allocation per chunk.
+        buffers = (np.empty((chunk, self.space.size)), np.empty((chunk, self.space.size)))
+        for start in range(0, len(worlds), chunk):
+            rows = slice(start, start + chunk)
+            w = worlds[rows]
+            self._propose(
+                w,
+                ua_all.subset(rows),
+                ru_all.subset(rows),
+                us_share[rows],
+                self._feasible(available[rows]),
+                buffers,
+            )
+
+    def _propose(
+        self,
+        w: np.ndarray,
+        ua: talks.SideView,
+        ru: talks.SideView,
+        us_share: np.ndarray,
+        feasible: np.ndarray,
+        buffers: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """One round of talks in the worlds ``w``: a proposal, both answers, any ceasefire."""
         p = self.params
-        for start in range(0, len(worlds), self.chunk_size):
-            w = worlds[start : start + self.chunk_size]
-            ua, ru = ua_all.subset(w), ru_all.subset(w)
-            control, lines = self.control_km2[w], self.deal_lines_km2(w)
-            s_ua = talks.surplus(ua, self.space, control, lines)
-            s_ru = talks.surplus(ru, self.space, control, lines)
-            perception_sd = _col(p["mediator.perception_sd"], w)
-            seen_ua = s_ua + (perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w]))[:, None]
-            seen_ru = s_ru + (perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w]))[:, None]
-            choice, _ = packages.nash_choice(
-                seen_ua, seen_ru, self.feasible_packages(w), _take_rows(bonus, w)
-            )
-            first_time = self.proposals[w] == 0
-            if initial_row >= 0:
-                choice = np.where(first_time, initial_row, choice)
-            idx = np.arange(len(w))
-            ua_obstacle = seen_ua[idx, choice] < seen_ru[idx, choice]
-            pressure_ua = np.where(
-                ua_obstacle, _take(p["mediator.leverage_on_ukraine"], w) * us_share[w], 0.0
-            )
-            pressure_ru = np.where(
-                ~ua_obstacle,
-                _take(p["mediator.leverage_on_russia"], w)
-                * _take(p["mediator.sanctions_pressure"], w),
-                0.0,
-            )
-            scale = _take(p["talks.logit_scale"], w)
-            yes_ua = talks.accepts(s_ua[idx, choice], pressure_ua, scale, self.noise[ACCEPT_UA, w])
-            yes_ru = talks.accepts(s_ru[idx, choice], pressure_ru, scale, self.noise[ACCEPT_RU, w])
-            if initial is not None:
-                yes_ua |= first_time & ("ukraine" in initial.accepted_by)
-                yes_ru |= first_time & ("russia" in initial.accepted_by)
-            self.proposals[w] += 1
-            self.narrative.talks(
-                w, choice, s_ua[idx, choice], s_ru[idx, choice], yes_ua, yes_ru, ua, ru
-            )
-            deal = yes_ua & yes_ru
-            self._start_ceasefire(w[deal], choice[deal])
+        n = len(w)
+        control, lines = self.control_km2[w], self.deal_lines_km2(w)
+        terms_ua = talks.territory_terms(ua, control, lines)
+        terms_ru = talks.territory_terms(ru, control, lines)
+        # What the mediator sees: each side's surplus of every package plus its perception error.
+        # Only the chosen package's true surplus is needed afterwards (talks.surplus_at).
+        seen_ua = talks.surplus_of_all(ua, self.space, terms_ua, out=buffers[0][:n])
+        seen_ru = talks.surplus_of_all(ru, self.space, terms_ru, out=buffers[1][:n])
+        perception_sd = _col(p["mediator.perception_sd"], w)
+        seen_ua += (perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w]))[:, None]
+        seen_ru += (perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w]))[:, None]
+        choice, _ = packages.nash_choice(seen_ua, seen_ru, feasible, self._mediator_bonus(w))
+        initial = self.scenario.talks.initial_proposal
+        first_time = self.proposals[w] == 0
+        if initial is not None:
+            choice = np.where(first_time, self._initial_row, choice)
+        idx = np.arange(n)
+        ua_obstacle = seen_ua[idx, choice] < seen_ru[idx, choice]
+        pressure_ua = np.where(
+            ua_obstacle, _take(p["mediator.leverage_on_ukraine"], w) * us_share, 0.0
+        )
+        pressure_ru = np.where(
+            ~ua_obstacle,
+            _take(p["mediator.leverage_on_russia"], w) * _take(p["mediator.sanctions_pressure"], w),
+            0.0,
+        )
+        s_ua = talks.surplus_at(ua, self.space, terms_ua, choice)
+        s_ru = talks.surplus_at(ru, self.space, terms_ru, choice)
+        scale = _take(p["talks.logit_scale"], w)
+        yes_ua = talks.accepts(s_ua, pressure_ua, scale, self.noise[ACCEPT_UA, w])
+        yes_ru = talks.accepts(s_ru, pressure_ru, scale, self.noise[ACCEPT_RU, w])
+        if initial is not None:
+            yes_ua |= first_time & ("ukraine" in initial.accepted_by)
+            yes_ru |= first_time & ("russia" in initial.accepted_by)
+        self.proposals[w] += 1
+        self.narrative.talks(w, choice, s_ua, s_ru, yes_ua, yes_ru, ua, ru)
+        deal = yes_ua & yes_ru
+        self._start_ceasefire(w[deal], choice[deal])
+
+    @cached_property
+    def _initial_row(self) -> int:
+        """Package row of the scenario's initial proposal (-1 if none)."""
+        initial = self.scenario.talks.initial_proposal
+        return self.space.index_of(initial.package.as_dict()) if initial is not None else -1
 
     def _start_ceasefire(self, worlds: np.ndarray, rows: np.ndarray) -> None:
         if len(worlds) == 0:
@@ -379,91 +495,114 @@ class CeasefireModel(mesa.Model):
     def _keep_or_end_ceasefires(self, holding: np.ndarray) -> None:
         """Violations, breakdown and expiry of the ceasefires in force since yesterday."""
         self.ceasefire_days += holding
-        if not holding.any():
-            self.dissatisfaction[:] = 0.0
+        self.dissatisfaction = np.zeros(self.worlds)
+        h = np.flatnonzero(holding)
+        if len(h) == 0:
             return
+        # Only the worlds in a ceasefire are evaluated; the others keep zeros.
         p = self.params
-        rows = np.maximum(self.package, 0)
-        ua, ru = self.side_views()
-        lines = self.deal_lines_km2()
-        s_ua = talks.surplus(ua, self.space, self.control_km2, lines, rows=rows)
-        s_ru = talks.surplus(ru, self.space, self.control_km2, lines, rows=rows)
-        self.dissatisfaction = np.where(holding, np.maximum(np.maximum(-s_ua, -s_ru), 0.0), 0.0)
-        count = truce.violations(
-            p["truce.violations_per_day"] * (1.0 + self.dissatisfaction), self.noise[VIOLATIONS]
+        rows = np.maximum(self.package[h], 0)
+        ua, ru = self.side_views(h)
+        control, lines = self.control_km2[h], self.deal_lines_km2(h)
+        terms_ua = talks.territory_terms(ua, control, lines)
+        terms_ru = talks.territory_terms(ru, control, lines)
+        s_ua = talks.surplus_at(ua, self.space, terms_ua, rows)
+        s_ru = talks.surplus_at(ru, self.space, terms_ru, rows)
+        dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
+        self.dissatisfaction[h] = dissatisfaction
+        count = np.zeros(self.worlds)
+        count[h] = truce.violations(
+            _take(p["truce.violations_per_day"], h) * (1.0 + dissatisfaction),
+            self.noise[VIOLATIONS, h],
         )
-        self.violations_total += np.where(holding, count, 0.0)
+        self.violations_total[h] += count[h]
         hazard = truce.breakdown_hazard(
-            p["truce.base_hazard_per_day"],
-            self._hazard_ratio(rows),
-            self.dissatisfaction,
-            p["truce.dissatisfaction_beta"],
+            _take(p["truce.base_hazard_per_day"], h),
+            self._hazard_ratio(rows, h),
+            dissatisfaction,
+            _take(p["truce.dissatisfaction_beta"], h),
         )
-        broke = holding & truce.breaks_down(hazard, self.noise[BREAKDOWN])
-        expiring = holding & ~broke & (self.day >= self.truce_end_day)
+        broke = np.zeros(self.worlds, dtype=bool)
+        broke[h] = truce.breaks_down(hazard, self.noise[BREAKDOWN, h])
+        expiring = np.zeros(self.worlds, dtype=bool)
+        expiring[h] = ~broke[h] & (self.day >= self.truce_end_day[h])
         if expiring.any():
-            broke |= self._renew_or_end(expiring, rows, ua, ru, lines, s_ua, s_ru)
+            due = expiring[h]
+            broke |= self._renew_or_end(
+                h[due],
+                rows[due],
+                (ua.subset(due), terms_ua[due], s_ua[due]),
+                (ru.subset(due), terms_ru[due], s_ru[due]),
+            )
         self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
         self._end_ceasefire(broke)
 
     def _renew_or_end(
         self,
-        expiring: np.ndarray,
+        worlds: np.ndarray,
         rows: np.ndarray,
-        ua: Any,
-        ru: Any,
-        lines: np.ndarray,
-        s_ua: np.ndarray,
-        s_ru: np.ndarray,
+        ukraine: tuple[talks.SideView, np.ndarray, np.ndarray],
+        russia: tuple[talks.SideView, np.ndarray, np.ndarray],
     ) -> np.ndarray:
-        """At a fixed-term truce's expiry: convert to indefinite, extend, or resume fighting."""
-        p = self.params
-        scale = p["talks.logit_scale"]
+        """At a fixed-term truce's expiry: convert to indefinite, extend, or resume fighting.
+
+        Args:
+            worlds: The worlds whose truce expires today.
+            rows: Their packages.
+            ukraine: Ukraine's side view, territory terms and surplus of the package, in ``worlds``.
+            russia: The same for Russia.
+
+        Returns:
+            ``(N,)`` the worlds where fighting resumes.
+        """
+        scale = _take(self.params["talks.logit_scale"], worlds)
         indefinite = self.space.with_option(rows, "truce", "indefinite")
-        c_ua = talks.surplus(
-            ua, self.space, self.control_km2, lines, rows=np.maximum(indefinite, 0)
-        )
-        c_ru = talks.surplus(
-            ru, self.space, self.control_km2, lines, rows=np.maximum(indefinite, 0)
-        )
+        convertible = np.maximum(indefinite, 0)
+        uniform_ua, uniform_ru = self.noise[ACCEPT_UA, worlds], self.noise[ACCEPT_RU, worlds]
+        (ua, terms_ua, s_ua), (ru, terms_ru, s_ru) = ukraine, russia
+        c_ua = talks.surplus_at(ua, self.space, terms_ua, convertible)
+        c_ru = talks.surplus_at(ru, self.space, terms_ru, convertible)
         convert = (
-            expiring
-            & (indefinite >= 0)
-            & talks.accepts(c_ua, 0.0, scale, self.noise[ACCEPT_UA])
-            & talks.accepts(c_ru, 0.0, scale, self.noise[ACCEPT_RU])
+            (indefinite >= 0)
+            & talks.accepts(c_ua, 0.0, scale, uniform_ua)
+            & talks.accepts(c_ru, 0.0, scale, uniform_ru)
         )
         extend = (
-            expiring
-            & ~convert
-            & talks.accepts(s_ua, 0.0, scale, self.noise[ACCEPT_UA])
-            & talks.accepts(s_ru, 0.0, scale, self.noise[ACCEPT_RU])
+            ~convert
+            & talks.accepts(s_ua, 0.0, scale, uniform_ua)
+            & talks.accepts(s_ru, 0.0, scale, uniform_ru)
         )
-        self.package = np.where(convert, indefinite, self.package)
-        self.last_package = np.where(convert, indefinite, self.last_package)
-        self.truce_end_day = np.where(convert, np.inf, self.truce_end_day)
-        truce_option = self.space.issue_choice("truce")[rows]
-        length = np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])[truce_option]
-        self.truce_end_day = np.where(extend, self.day + length, self.truce_end_day)
-        ended = expiring & ~convert & ~extend
-        self.narrative.expiry(np.flatnonzero(expiring), convert, extend)
+        converted = worlds[convert]
+        self.package[converted] = indefinite[convert]
+        self.last_package[converted] = indefinite[convert]
+        self.truce_end_day[converted] = np.inf
+        truce_option = self.space.issue_choice("truce")[rows[extend]]
+        self.truce_end_day[worlds[extend]] = self.day + self._truce_length_days[truce_option]
+        ended = np.zeros(self.worlds, dtype=bool)
+        ended[worlds[~convert & ~extend]] = True
+        self.narrative.expiry(
+            worlds, _scatter(worlds, convert, self.worlds), _scatter(worlds, extend, self.worlds)
+        )
         return ended
 
-    def _hazard_ratio(self, rows: np.ndarray) -> np.ndarray:
+    @cached_property
+    def _truce_length_days(self) -> np.ndarray:
+        """Length of each truce option in days (``inf`` for an indefinite ceasefire)."""
+        return np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])
+
+    def _hazard_ratio(self, rows: np.ndarray, worlds: np.ndarray | None = None) -> np.ndarray:
         p = self.params
         g = self.space.issue_choice("guarantees")[rows]
         t = self.space.issue_choice("truce")[rows]
-        by_guarantee = np.stack(
-            [
-                self.params.column(f"truce.hazard_ratio_guarantees.{o}")
-                for o in ISSUES["guarantees"]
-            ],
-            axis=1,
+        by_guarantee = [
+            self.params[f"truce.hazard_ratio_guarantees.{o}"] for o in ISSUES["guarantees"]
+        ]
+        by_type = [self.params[f"truce.hazard_ratio_type.{o}"] for o in ISSUES["truce"]]
+        return (
+            _pick(by_guarantee, g, worlds)
+            * _pick(by_type, t, worlds)
+            * _take(p["truce.monitoring_hazard_ratio"], slice(None) if worlds is None else worlds)
         )
-        by_type = np.stack(
-            [self.params.column(f"truce.hazard_ratio_type.{o}") for o in ISSUES["truce"]], axis=1
-        )
-        idx = np.arange(self.worlds)
-        return by_guarantee[idx, g] * by_type[idx, t] * p["truce.monitoring_hazard_ratio"]
 
     def _end_ceasefire(self, ended: np.ndarray) -> None:
         if not ended.any():
@@ -474,6 +613,7 @@ class CeasefireModel(mesa.Model):
             ended & np.isnan(self.first_breakdown_day), self.day, self.first_breakdown_day
         )
         self.breakdowns += ended
+        self.last_ceasefire_end_day = np.where(ended, self.day, self.last_ceasefire_end_day)
         self.in_ceasefire &= ~ended
         self.package = np.where(ended, -1, self.package)
         self.truce_end_day = np.where(ended, np.inf, self.truce_end_day)
@@ -495,6 +635,15 @@ class CeasefireModel(mesa.Model):
             self.step()
 
 
+def _check_keys(world_keys: np.ndarray | None, worlds: int) -> np.ndarray | None:
+    if world_keys is None:
+        return None
+    keys = np.asarray(world_keys)
+    if keys.shape != (worlds,) or not np.issubdtype(keys.dtype, np.integer) or keys.min() < 0:
+        raise ScenarioError(f"world_keys must be {worlds} non-negative integers, one per world")
+    return keys.astype(np.int64)
+
+
 def _take(value: float | np.ndarray, rows: np.ndarray | slice) -> float | np.ndarray:
     """A per-world parameter restricted to some worlds (scalars pass through)."""
     return value[rows] if np.ndim(value) > 0 else value
@@ -505,8 +654,23 @@ def _col(value: float | np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.broadcast_to(_take(value, rows), (len(rows),))
 
 
-def _take_rows(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return matrix[rows] if matrix.ndim == 2 and matrix.shape[0] > 1 else matrix
+def _pick(
+    values: list[float | np.ndarray], option: np.ndarray, worlds: np.ndarray | None
+) -> np.ndarray:
+    """Per world, the value of the option it takes (``values``: a float or ``(N,)`` per option)."""
+    if all(np.ndim(v) == 0 for v in values):
+        return np.asarray(values, dtype=float)[option]
+    n = len(option)
+    rows = worlds if worlds is not None else slice(None)
+    columns = [np.broadcast_to(np.asarray(_take(v, rows), dtype=float), (n,)) for v in values]
+    return np.stack(columns, axis=1)[np.arange(n), option]
+
+
+def _scatter(worlds: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    """``(size,)`` boolean array, ``mask`` at ``worlds`` and False elsewhere."""
+    full = np.zeros(size, dtype=bool)
+    full[worlds] = mask
+    return full
 
 
 STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")

@@ -115,6 +115,25 @@ class PackageSpace:
             offset += len(opts)
         return X
 
+    @cached_property
+    def package_columns(self) -> np.ndarray:
+        """``(P, n_issues)`` column of ``OPTION_KEYS`` that each package takes on each issue."""
+        offsets = np.cumsum([0, *[len(o) for o in ISSUES.values()][:-1]])
+        return self.choices.astype(np.int64) + offsets[None, :]
+
+    @cached_property
+    def option_columns(self) -> tuple[np.ndarray, ...]:
+        """Per issue (in ``ISSUES`` order), the ``OPTION_KEYS`` columns of its options on the table."""
+        return tuple(
+            np.array([OPTION_INDEX[option_key(i, o)] for o in opts], dtype=np.int64)
+            for i, opts in self.options
+        )
+
+    def issue_options(self, issue: str) -> np.ndarray:
+        """Indices (within ``ISSUES[issue]``) of the options of ``issue`` on the table."""
+        opts = dict(self.options)[issue]
+        return np.array([ISSUES[issue].index(o) for o in opts], dtype=np.int64)
+
     @property
     def size(self) -> int:
         """Number of packages ``P``."""
@@ -219,20 +238,58 @@ def nash_choice(
         ``(choice, agreeable)``: ``(N,)`` package rows and whether the choice leaves both sides a
         positive surplus.
     """
-    both = (surplus_a > 0) & (surplus_b > 0)
-    smaller = np.minimum(surplus_a, surplus_b)
+    both = surplus_a > 0
+    both &= surplus_b > 0
     if feasible is not None:
         both &= feasible
-        smaller = np.where(feasible, smaller, -np.inf)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(
-            both,
-            np.log(np.where(both, surplus_a, 1.0)) + np.log(np.where(both, surplus_b, 1.0)),
-            -np.inf,
-        )
-    if bonus is not None:
-        score = score + bonus
     agreeable = both.any(axis=1)
-    best_nash = np.argmax(score, axis=1)
-    best_fallback = np.argmax(smaller, axis=1)
-    return np.where(agreeable, best_nash, best_fallback), agreeable
+    choice = np.empty(len(agreeable), dtype=np.intp)
+    # Each world needs only one of the two searches: the Nash product where some package is
+    # agreeable, the best smaller surplus where none is.
+    for rows, best in ((agreeable, _best_nash), (~agreeable, _best_fallback)):
+        if rows.all():
+            choice[:] = best(surplus_a, surplus_b, both, feasible, bonus)
+        elif rows.any():
+            idx = np.flatnonzero(rows)
+            choice[idx] = best(
+                surplus_a[idx], surplus_b[idx], both[idx], _rows(feasible, idx), _rows(bonus, idx)
+            )
+    return choice, agreeable
+
+
+def _best_nash(
+    surplus_a: FloatArray,
+    surplus_b: FloatArray,
+    both: FloatArray,
+    feasible: FloatArray | None,
+    bonus: FloatArray | None,
+) -> FloatArray:
+    """Per row, the agreeable package with the largest log Nash product plus ``bonus``."""
+    score = np.full(surplus_a.shape, -np.inf)
+    np.log(surplus_a, out=score, where=both)
+    log_b = np.log(surplus_b, out=np.empty_like(score), where=both)
+    np.add(score, log_b, out=score, where=both)
+    if bonus is not None:
+        score += bonus
+    return np.argmax(score, axis=1)
+
+
+def _best_fallback(
+    surplus_a: FloatArray,
+    surplus_b: FloatArray,
+    both: FloatArray,
+    feasible: FloatArray | None,
+    bonus: FloatArray | None,
+) -> FloatArray:
+    """Per row, the feasible package with the largest smaller surplus."""
+    smaller = np.minimum(surplus_a, surplus_b)
+    if feasible is not None:
+        np.copyto(smaller, -np.inf, where=~np.asarray(feasible, dtype=bool))
+    return np.argmax(smaller, axis=1)
+
+
+def _rows(matrix: FloatArray | None, idx: np.ndarray) -> FloatArray | None:
+    """Rows of a per-world ``(N, P)`` matrix; a shared ``(P,)`` row (or None) passes through."""
+    if matrix is None or np.ndim(matrix) < 2 or matrix.shape[0] == 1:
+        return matrix
+    return matrix[idx]

@@ -38,6 +38,7 @@ class ParamStore:
         n_worlds: int,
         seed: int,
         overrides: dict[str, float | np.ndarray] | None = None,
+        world_keys: np.ndarray | None = None,
     ) -> None:
         self.n_worlds = n_worlds
         self.version = 0
@@ -45,20 +46,31 @@ class ParamStore:
         self.sampled: list[str] = []
         params: dict[str, Param] = numeric_paths(scenario)
         for path, param in params.items():
-            self._values[path] = param.materialise(path, seed, n_worlds)
+            self._values[path] = materialise(param, path, seed, n_worlds, world_keys)
             if param.varies:
                 self.sampled.append(path)
+        # Allies that give no target, ramp or aid share of their own follow the alliance-wide
+        # value, also when an override or an event changes it later.
+        self._inherits: dict[str, str] = {}
         for ally in NATO_ALLIES:
             for field in ALLY_DEFAULTED:
                 path = f"allies.{ally}.{field}"
                 if path not in params or getattr(scenario.allies[ally], field) is None:
+                    self._inherits[path] = f"alliance.{field}"
                     self._values[path] = self._values[f"alliance.{field}"]
         for path, value in (overrides or {}).items():
             if path not in self._values:
                 raise ScenarioError(f"override {path!r} is not a numeric parameter of the scenario")
             self._values[path] = self._as_value(path, value)
+            self._inherits.pop(path, None)
             if np.ndim(value) == 1 and path not in self.sampled:
                 self.sampled.append(path)
+        self._propagate()
+
+    def _propagate(self) -> None:
+        """Copy alliance-wide values to the allies that inherit them."""
+        for child, parent in self._inherits.items():
+            self._values[child] = self._values[parent]
 
     def _as_value(self, path: str, value: float | np.ndarray) -> float | np.ndarray:
         if np.ndim(value) == 0:
@@ -76,6 +88,10 @@ class ParamStore:
     def __contains__(self, path: str) -> bool:
         return path in self._values
 
+    def get(self, path: str, default: Any = None) -> Any:
+        """The value at ``path``, or ``default`` if the scenario has no such parameter."""
+        return self._values.get(path, default)
+
     def paths(self) -> Iterator[str]:
         """All dotted paths."""
         return iter(self._values)
@@ -84,12 +100,16 @@ class ParamStore:
         """Set a value (``*`` segments apply to every match)."""
         for target in self.expand(path):
             self._values[target] = self._as_value(target, value)
+            self._inherits.pop(target, None)
+        self._propagate()
         self.version += 1
 
     def scale(self, path: str, factor: float) -> None:
         """Multiply a value (``*`` segments apply to every match)."""
         for target in self.expand(path):
             self._values[target] = self._values[target] * factor
+            self._inherits.pop(target, None)
+        self._propagate()
         self.version += 1
 
     def expand(self, path: str) -> list[str]:
@@ -116,6 +136,20 @@ class ParamStore:
     def column(self, path: str) -> np.ndarray:
         """A value broadcast to ``(N,)``."""
         return np.broadcast_to(np.asarray(self._values[path], dtype=float), (self.n_worlds,))
+
+
+def materialise(
+    param: Param, path: str, seed: int, n_worlds: int, world_keys: np.ndarray | None = None
+) -> float | np.ndarray:
+    """A parameter's value in each world.
+
+    With ``world_keys``, world ``i`` takes the value world ``world_keys[i]`` of a plain run with
+    the same seed would draw: how a sweep gives replicate ``j`` of every point the same draws.
+    """
+    if world_keys is None or not param.varies:
+        return param.materialise(path, seed, n_worlds)
+    keyed = np.asarray(param.materialise(path, seed, int(world_keys.max()) + 1))
+    return keyed[world_keys]
 
 
 class ParamView:

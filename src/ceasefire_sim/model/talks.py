@@ -121,23 +121,86 @@ def surplus(
             packages: returns ``(N, P)``.
     """
     terms = territory_terms(side, control_km2, deal_lines_km2)
-    terr = space.issue_choice("territory")
-    truce = space.issue_choice("truce")
-    war = _col(side.war_issues)
     if rows is None:
-        issues = side.option_utility @ space.matrix.T - war[:, None]
-        return issues + terms[:, terr, truce]
-    n = len(rows)
-    picked = np.take_along_axis(side.option_utility, _option_columns(space)[rows], axis=1).sum(
-        axis=1
-    )
-    return picked - war + terms[np.arange(n), terr[rows], truce[rows]]
+        return surplus_of_all(side, space, terms)
+    return surplus_at(side, space, terms, rows)
 
 
-def _option_columns(space: PackageSpace) -> np.ndarray:
-    """``(P, n_issues)`` column of ``option_utility`` taken by each package on each issue."""
-    offsets = np.cumsum([0, *[len(o) for o in ISSUES.values()][:-1]])
-    return space.choices.astype(np.int64) + offsets[None, :]
+def surplus_of_all(
+    side: SideView, space: PackageSpace, terms: FloatArray, out: FloatArray | None = None
+) -> FloatArray:
+    """``(N, P)`` the side's surplus of every package, given its :func:`territory_terms`.
+
+    Args:
+        side: The side, over ``N`` worlds.
+        space: The package space.
+        terms: ``(N, 4, 3)`` from :func:`territory_terms`.
+        out: Optional ``(N, P)`` buffer to write into (reused across chunks of worlds).
+    """
+    result = issue_sums(side.option_utility, space, out=out)
+    result -= _col(side.war_issues)[:, None]
+    # Packages run truce-major, then territory (itertools.product over ISSUES, whose first two
+    # issues these are), so the (territory, truce) term is added block-wise rather than
+    # gathered into an (N, P) copy.
+    n = len(result)
+    blocks = result.reshape(n, len(space.options[0][1]), len(space.options[1][1]), -1)
+    per_block = terms[:, space.issue_options("territory")][:, :, space.issue_options("truce")]
+    blocks += per_block.transpose(0, 2, 1)[:, :, :, None]
+    return result
+
+
+def surplus_at(
+    side: SideView, space: PackageSpace, terms: FloatArray, rows: np.ndarray
+) -> FloatArray:
+    """``(N,)`` the side's surplus of one package per world, given its :func:`territory_terms`.
+
+    The same bits as the matching entries of :func:`surplus_of_all`: the option utilities are
+    summed in the same order.
+    """
+    issues = issue_sums_at(side.option_utility, space, rows) - _col(side.war_issues)
+    territory, truce = space.issue_choice("territory")[rows], space.issue_choice("truce")[rows]
+    return issues + terms[np.arange(len(rows)), territory, truce]
+
+
+def issue_sums(
+    option_utility: FloatArray, space: PackageSpace, out: FloatArray | None = None
+) -> FloatArray:
+    """``(N, P)`` the sum of the option utilities each package takes.
+
+    Equal to ``option_utility @ space.matrix.T`` in exact arithmetic, but summed issue by issue
+    in ``ISSUES`` order, as an outer sum over the issues' options. BLAS sums in an order that
+    depends on its kernel (``OPENBLAS_CORETYPE``) and on the number of rows, so through BLAS the
+    last bits, and so near-ties between packages, would depend on the machine, the chunk size
+    and how many worlds negotiate; this order is fixed. It is also a tenth of the arithmetic.
+
+    Args:
+        option_utility: ``(N, K)`` per-world utility of each option.
+        space: The package space.
+        out: Optional ``(N, P)`` buffer for the result.
+    """
+    n = option_utility.shape[0]
+    columns = space.option_columns
+    partial = option_utility[:, columns[0]]
+    for c, cols in enumerate(columns[1:], start=1):
+        shape = (n, partial.shape[1], len(cols))
+        last = c == len(columns) - 1 and out is not None
+        target = out.reshape(shape) if last else np.empty(shape)
+        # One add per option of this issue keeps numpy's inner loop long (over the packages
+        # built so far) rather than over this issue's two to four options.
+        for k, col in enumerate(cols):
+            np.add(partial, option_utility[:, col, None], out=target[:, :, k])
+        partial = target.reshape(n, -1)
+    return out if out is not None else partial
+
+
+def issue_sums_at(option_utility: FloatArray, space: PackageSpace, rows: np.ndarray) -> FloatArray:
+    """``(N,)`` :func:`issue_sums` of one package per world (the same order, so the same bits)."""
+    idx = np.arange(len(rows))
+    cols = space.package_columns[rows]
+    total = option_utility[idx, cols[:, 0]]
+    for c in range(1, cols.shape[1]):
+        total = total + option_utility[idx, cols[:, c]]
+    return total
 
 
 def explain(
@@ -162,7 +225,7 @@ def explain(
         Issue -> contribution ``(n,)``; ``territory`` includes the ground and the days of fighting
         the package saves. The contributions sum to :func:`surplus`.
     """
-    cols = _option_columns(space)[rows]
+    cols = space.package_columns[rows]
     n = len(rows)
     out: dict[str, FloatArray] = {}
     for c, issue in enumerate(ISSUES):
