@@ -32,7 +32,7 @@ def test_run_writes_the_four_files_and_is_reproducible(tmp_path):
         ("horizon_days: 365", "horizon_days: 365\nbogus_key: 1", "bogus_key"),
         ("personnel: {value: 600000,", "personnel: {value: lots,", "belligerents.russia.personnel"),
         (
-            "base_hazard_per_day: {value: 0.0714,",
+            "base_hazard_per_day: {value: 0.045,",
             "base_hazard_per_day: {value: 7.5,",
             "truce.base_hazard_per_day",
         ),
@@ -85,7 +85,11 @@ def test_ctx_exit_code_is_passed_through(monkeypatch):
         ctx.exit(3)
 
     monkeypatch.setitem(cli_module.COMMANDS, "failing", "tests.test_cli:_unused")
-    monkeypatch.setattr(cli_module.LazyGroup, "_load", staticmethod(lambda name: failing if name == "failing" else None))
+    monkeypatch.setattr(
+        cli_module.LazyGroup,
+        "_load",
+        staticmethod(lambda name: failing if name == "failing" else None),
+    )
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["failing"])
     assert exit_info.value.code == 3

@@ -215,3 +215,25 @@ def test_wilson_interval_contains_estimate():
     assert lo < p < hi and p == pytest.approx(0.3)
     med, lo, hi = median_ci(np.arange(101.0))
     assert lo < med < hi and med == 50
+
+
+def test_wilson_bounds_at_the_extremes():
+    from ceasefire_sim.results import wilson
+
+    p, lo, hi = wilson(0, 500)
+    assert p == 0.0 and lo == 0.0 and hi > 0
+    p, lo, hi = wilson(500, 500)
+    assert p == 1.0 and hi == 1.0 and lo < 1
+
+
+def test_saved_files_are_readable_by_others(tmp_path, baseline):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        simulate(baseline, worlds=5, seed=1, days=5).save(tmp_path / "r")
+    finally:
+        os.umask(old)
+    mode = (tmp_path / "r" / "outcomes.parquet").stat().st_mode
+    assert mode & stat.S_IROTH

@@ -6,19 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ceasefire_sim import simulate
+from ceasefire_sim import load_scenario, simulate
 from ceasefire_sim.errors import SweepError
+from ceasefire_sim.scenario.loader import numeric_paths
 from ceasefire_sim.sweep.executors import ExecutorChoice
 from ceasefire_sim.sweep.metrics import metric_names
 from ceasefire_sim.sweep.runner import (
     SweepResult,
-    chunk_seeds,
     chunk_task,
-    replicate_values,
     run_chunk,
     run_sweep,
 )
 from ceasefire_sim.sweep.spec import sweep_from_dict
+from tests.conftest import BASELINE
 from tests.test_sweep_spec import tiny_spec
 
 CONTRACT_METRICS = [
@@ -90,13 +90,75 @@ def test_replicates_share_the_base_scenarios_uncertain_parameters(tiny, tiny_res
         )
 
 
-def test_chunks_have_independent_seeds_from_spawn(tiny):
-    seeds = chunk_seeds(tiny.spec.seed, tiny.n_chunks)
-    assert len(set(seeds)) == tiny.n_chunks
-    children = np.random.SeedSequence(tiny.spec.seed).spawn(tiny.n_chunks)
-    assert seeds[1] == int(children[1].generate_state(1, np.uint64)[0])
-    # A chunk's seed depends on its number only, not on how many chunks there are.
-    assert chunk_seeds(tiny.spec.seed, 10)[: tiny.n_chunks] == seeds
+def test_replicate_j_of_every_point_sees_world_j_of_a_plain_run(baseline):
+    """Full common random numbers: parameter draws, pledges and daily noise, in any chunk."""
+    base_aid = numeric_paths(baseline)["mediator.aid_bn_per_year"].value
+    assert base_aid != 0.0
+    # LHS over two values gives each value twice. Two points per chunk: the two points with
+    # the same value sit in different chunks and at different places within their chunk.
+    sweep = sweep_from_dict(
+        tiny_spec(
+            method="lhs",
+            samples=4,
+            chunk_size=16,
+            parameters={"mediator.aid_bn_per_year": {"values": [base_aid, 0.0]}},
+        )
+    )
+    assert sweep.points["mediator.aid_bn_per_year"].tolist() == [base_aid, 0.0, 0.0, base_aid]
+    assert [list(sweep.chunk_points(c)) for c in range(sweep.n_chunks)] == [[0, 1], [2, 3]]
+    worlds = run_sweep(sweep, workers=1).worlds()
+    plain = simulate(baseline, worlds=8, seed=sweep.spec.seed, days=sweep.days).outcomes
+    by_value = {}
+    for point, aid in sweep.points.itertuples(index=False):
+        group = worlds[worlds["point"] == point].drop(columns="point").reset_index(drop=True)
+        by_value.setdefault(aid, []).append(group)
+    for groups in by_value.values():
+        pd.testing.assert_frame_equal(groups[0], groups[1], check_exact=True)
+    # A point with the base scenario's values is the plain run, world for world.
+    pd.testing.assert_frame_equal(
+        by_value[base_aid][0][list(plain.columns)], plain, check_exact=True, check_dtype=False
+    )
+    # ... and the other value does reach the model.
+    without_aid = by_value[0.0][0]
+    assert (without_aid["us_aid_total_bn"] < plain["us_aid_total_bn"]).all()
+
+
+def test_results_do_not_depend_on_the_chunk_size(tiny, tiny_result):
+    assert tiny.n_chunks == 2
+    single = run_sweep(sweep_from_dict(tiny_spec(chunk_size=1000)), workers=1)
+    assert single.manifest["chunks"] == 1
+    pd.testing.assert_frame_equal(single.worlds(), tiny_result.worlds(), check_exact=True)
+    pd.testing.assert_frame_equal(single.summary, tiny_result.summary, check_exact=True)
+
+
+def test_sweeping_an_alliance_wide_value_means_what_set_means():
+    """Allies without a value of their own follow a swept ``alliance.*`` value, as with --set."""
+    sweep = sweep_from_dict(
+        tiny_spec(
+            chunk_size=32,
+            parameters={
+                "alliance.aid_share_gdp_pct": {"values": [0.0, 0.2]},
+                "allies.france.aid_share_gdp_pct": {"values": [0.1, 0.3]},
+            },
+        )
+    )
+    assert sweep.targets["alliance.aid_share_gdp_pct"] == ("alliance.aid_share_gdp_pct",)
+    worlds = run_sweep(sweep, workers=1).worlds()
+    allied_aid = []
+    for point, alliance, france in sweep.points.itertuples(index=False):
+        changes = {
+            "alliance.aid_share_gdp_pct": alliance,
+            "allies.france.aid_share_gdp_pct": france,
+        }
+        plain = simulate(
+            load_scenario(BASELINE, changes), worlds=8, seed=sweep.spec.seed, days=sweep.days
+        ).outcomes
+        group = worlds[worlds["point"] == point].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            group[list(plain.columns)], plain, check_exact=True, check_dtype=False
+        )
+        allied_aid.append(float(group["allied_aid_total_bn"].sum()))
+    assert len(set(allied_aid)) == 4  # both values reach the allies
 
 
 def test_manifest_follows_the_output_contract(tiny, tiny_result):
@@ -140,7 +202,7 @@ def test_executors_give_identical_results(tiny, tiny_result, tmp_path):
 
 def test_run_chunk_releases_the_model_from_mesa(tiny):
     """Mesa 3.3.1's Agent._ids holds every model; a worker must not accumulate them."""
-    task = chunk_task(tiny, 0, chunk_seeds(tiny.spec.seed, tiny.n_chunks), replicate_values(tiny))
+    task = chunk_task(tiny, 0)
     run_chunk(task)
     before = len(mesa.Agent._ids)
     for _ in range(3):
@@ -149,10 +211,10 @@ def test_run_chunk_releases_the_model_from_mesa(tiny):
 
 
 def test_run_chunk_is_deterministic_and_point_major(tiny):
-    replicates = replicate_values(tiny)
-    seeds = chunk_seeds(tiny.spec.seed, tiny.n_chunks)
-    task = chunk_task(tiny, 1, seeds, replicates)
+    task = chunk_task(tiny, 1)
     assert task.points.tolist() == [2, 3]
+    assert task.seed == tiny.spec.seed  # every chunk runs with the sweep's seed
+    assert task.world_keys().tolist() == list(range(8)) * 2
     first, second = run_chunk(task), run_chunk(task)
     pd.testing.assert_frame_equal(first, second, check_exact=True)
     assert first["point"].tolist() == [2] * 8 + [3] * 8
@@ -191,6 +253,24 @@ def test_sobol_sweep_writes_sensitivity_for_each_parameter(tmp_path):
     pd.testing.assert_frame_equal(result.sensitivity, table)
     loaded = SweepResult.load(tmp_path / "sobol")
     pd.testing.assert_frame_equal(loaded.summary, result.summary)
+
+
+def test_a_parameter_that_changes_no_world_has_sobol_indices_of_exactly_zero():
+    """With common random numbers, Monte Carlo noise does not pose as a parameter's effect."""
+    # The US walks away only after patience_days of fruitless talks, at least 60 > 30 days.
+    parameters = {
+        "mediator.patience_days": {"low": 60, "high": 365},
+        "front.initial_gain_km2_per_month": {"low": 200, "high": 600},
+    }
+    sweep = sweep_from_dict(
+        tiny_spec(method="sobol", samples=4, days=30, chunk_size=48, parameters=parameters)
+    )
+    assert sweep.n_chunks > 1
+    table = run_sweep(sweep, workers=1).sensitivity.set_index(["output", "parameter"])
+    control = table.loc["median_control_change_km2"]
+    assert control.loc["mediator.patience_days", "note"] == ""
+    assert control.loc["mediator.patience_days", ["S1", "ST"]].tolist() == [0.0, 0.0]
+    assert control.loc["front.initial_gain_km2_per_month", "ST"] > 0.5
 
 
 def test_morris_sweep_writes_mu_star(tmp_path):

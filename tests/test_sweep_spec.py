@@ -103,23 +103,6 @@ def test_wildcard_path_sets_every_ally():
     assert sorted(targets) == sorted(f"allies.{a}.aid_share_gdp_pct" for a in NATO_ALLIES)
 
 
-def test_alliance_default_also_sets_allies_that_inherit_it():
-    sweep = sweep_from_dict(
-        tiny_spec(
-            parameters={
-                "alliance.aid_share_gdp_pct": {"values": [0.0, 0.2]},
-                "allies.france.aid_share_gdp_pct": {"values": [0.1, 0.3]},
-            }
-        )
-    )
-    inherited = sweep.targets["alliance.aid_share_gdp_pct"]
-    assert inherited[0] == "alliance.aid_share_gdp_pct"
-    assert "allies.germany.aid_share_gdp_pct" in inherited
-    # France is swept on its own, so the alliance-wide parameter must not set it too.
-    assert "allies.france.aid_share_gdp_pct" not in inherited
-    assert len(inherited) == 1 + len(NATO_ALLIES) - 1
-
-
 def test_distribution_parameters_and_uniform_alias():
     sweep = sweep_from_dict(
         tiny_spec(

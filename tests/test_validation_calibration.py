@@ -89,7 +89,7 @@ def test_every_target_of_facts_md_has_a_row(quick_calibration):
         "Ukrainian casualties per day at war (uncertain target)",
         "Allies at 2%",
         "Jeddah 30-day truce",
-        "Bare truce: mean duration from the hazard parameters",
+        "Bare truce: the base hazard alone gives the duration it implies",
         "Bare truce: mean duration of truces the sides agree to",
         "hazard ratio, US-backed guarantee vs none",
         "hazard ratio, European force vs none",
@@ -120,11 +120,12 @@ def test_casualties_and_gains_are_near_their_sources(quick_calibration):
     assert by_name["Allies at 2% of GDP on day 0"].passed
 
 
-def test_hazard_parameters_give_two_weeks_when_dissatisfaction_is_off():
+def test_hazard_parameters_give_the_implied_duration_when_dissatisfaction_is_off():
     checks, _ = calibration.check_bare_truce(BASELINE, worlds=2000, seed=2, days=120)
     forced = checks[0].data["estimate"]
-    # 1 / (1 - exp(-1/14)) = 14.5 days; 4 standard errors of the mean.
-    expected = 1 / -math.expm1(-0.0714)
+    # 1 / (1 - exp(-h0)) days with the baseline's h0; 4 standard errors of the mean.
+    h0 = load_scenario(BASELINE).truce.base_hazard_per_day.mean_value()
+    expected = 1 / -math.expm1(-h0)
     se = expected / math.sqrt(forced.breakdowns)
     assert forced.mean_days == pytest.approx(expected, abs=4 * se)
     assert checks[0].passed

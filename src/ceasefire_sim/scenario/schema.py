@@ -314,8 +314,14 @@ class TalksConfig(Strict):
     interval_days: Num(ge=1, le=365) = Field(
         fixed(7), description="Days between negotiation rounds."
     )
-    first_day: Num(ge=0) = Field(fixed(0), description="First negotiation day.")
+    first_day: Num(ge=1) = Field(
+        fixed(1), description="First negotiation day (day 1 is the day after start_date)."
+    )
     summits: list[dt.date] = Field(default_factory=list, description="Extra negotiation dates.")
+    cooldown_days: Num(ge=0, le=3650) = Field(
+        fixed(30, "after a ceasefire breaks down, talks resume only after weeks of recrimination"),
+        description="Days without talks after a ceasefire ends, days.",
+    )
     logit_scale: Num(ge=0) = Field(
         fixed(0.05), description="Scale of the logistic acceptance noise (0: deterministic)."
     )
@@ -404,7 +410,9 @@ class TruceConfig(Strict):
 class EventConfig(Evidence):
     """A dated intervention: set or scale parameters on a date."""
 
-    date: dt.date = Field(description="Date on which the event takes effect (the first day on or after it).")
+    date: dt.date = Field(
+        description="Date on which the event takes effect (the first day on or after it)."
+    )
     note: str = Field("", description="What happens, for the narrative log.")
     set: dict[str, float] = Field(default_factory=dict, description="Dotted path -> new value.")
     scale: dict[str, float] = Field(default_factory=dict, description="Dotted path -> factor.")

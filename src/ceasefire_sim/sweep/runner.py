@@ -7,18 +7,15 @@ Layout. A sweep of ``P`` points with ``W`` worlds each is cut into chunks of who
 per parameter), so a sweep of thousands of points is a handful of vectorised runs, not a model
 per point.
 
-Seeds. Chunk ``c`` runs with the seed ``SeedSequence(seed).spawn(C)[c]``: a pure function of the
-sweep's seed and the chunk's number. A chunk's worlds are therefore the same whichever process,
-machine or executor computes it, in whatever order -- the executors give identical results.
-
-Common random numbers across points. Replicate ``j`` of every point gets the same values of the
-base scenario's uncertain parameters (its ``dist:`` values): they are drawn once, as world ``j``
-of a plain run of the base scenario with the sweep's seed would draw them, and passed as
-overrides. Differences between points are then not blurred by different draws of, say, Russia's
-cost tolerance. The daily noise (front, decisions, breakdowns) is *not* shared between points:
-the model draws one noise column per world slot, so two points in one run cannot share it, and
-chunks with independent seeds keep every point's interval honest and independent of the chunk
-size. Sharing it too would need the model to key each world's noise by a replicate number.
+Common random numbers across points. Every chunk runs with the sweep's own seed and passes the
+model ``world_keys`` = each world's replicate number (``np.tile(np.arange(W), k)``). World ``i``
+then draws every random number -- the base scenario's uncertain parameters, the allies' pledge
+draws and the daily noise -- that world ``i % W`` of ``simulate(base, worlds=W, seed=seed)``
+draws. Replicate ``j`` of every point sees the same draws whichever chunk holds it, so
+differences between points are paired like ``compare``'s, and a point whose values equal the
+base scenario's reproduces that plain run world for world. Nothing depends on the chunk's
+number, the chunk size, or which process, machine or executor computes it, in whatever order:
+the executors give identical results and a resumed sweep equals an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -40,14 +37,14 @@ from ceasefire_sim._version import __version__
 from ceasefire_sim.errors import InputError, Problem, SweepError
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
-from ceasefire_sim.scenario.loader import numeric_paths, scenario_file, scenario_hash
+from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
 from ceasefire_sim.scenario.schema import Scenario
 from ceasefire_sim.sweep.executors import ExecutorChoice, open_executor
 from ceasefire_sim.sweep.metrics import OUTCOME_COLUMNS, metric_names, summarise_points
 from ceasefire_sim.sweep.progress import Progress, QuietProgress
 from ceasefire_sim.sweep.samplers import POINT_COLUMN, SweepParameter
 from ceasefire_sim.sweep.sensitivity import morris_indices, sobol_indices
-from ceasefire_sim.sweep.spec import Sweep, load_sweep, with_inheritance
+from ceasefire_sim.sweep.spec import Sweep, load_sweep
 from ceasefire_sim.sweep.storage import MANIFEST, FolderStorage, MemoryStorage
 
 
@@ -59,13 +56,11 @@ class ChunkTask:
     Attributes:
         index: Chunk number.
         scenario: The base scenario.
-        seed: The chunk's model seed.
+        seed: The model seed: the sweep's seed, the same for every chunk.
         days: Horizon in days.
         worlds_per_point: ``W``.
         points: The chunk's point numbers, ``(k,)``.
         point_values: Concrete scenario path -> ``(k,)`` value at each of the chunk's points.
-        replicate_values: Concrete scenario path -> ``(W,)`` value of each replicate (the base
-            scenario's uncertain parameters, common to all points).
     """
 
     index: int
@@ -75,14 +70,15 @@ class ChunkTask:
     worlds_per_point: int
     points: np.ndarray
     point_values: dict[str, np.ndarray]
-    replicate_values: dict[str, np.ndarray]
 
     def overrides(self) -> dict[str, np.ndarray]:
         """Per-world values of the chunk's ``k * W`` worlds, point-major."""
-        k, w = len(self.points), self.worlds_per_point
-        values = {p: np.repeat(v, w) for p, v in self.point_values.items()}
-        values.update({p: np.tile(v, k) for p, v in self.replicate_values.items()})
-        return values
+        w = self.worlds_per_point
+        return {p: np.repeat(v, w) for p, v in self.point_values.items()}
+
+    def world_keys(self) -> np.ndarray:
+        """The replicate number of each of the chunk's ``k * W`` worlds (the model's keys)."""
+        return np.tile(np.arange(self.worlds_per_point, dtype=np.int64), len(self.points))
 
 
 @dataclass(frozen=True)
@@ -110,6 +106,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkFailure:
             days=task.days,
             overrides=task.overrides(),
             narrative_worlds=0,
+            world_keys=task.world_keys(),
         )
     except InputError as exc:
         return ChunkFailure(task.index, list(exc.problems))
@@ -120,39 +117,13 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkFailure:
         # Mesa 3.3.1 keeps every model in Agent._ids (a defaultdict keyed by model) forever;
         # a long-lived worker would otherwise hold every chunk's model in memory.
         mesa.Agent._ids.pop(model, None)
-    outcomes["world"] = np.tile(np.arange(w, dtype=np.int64), len(task.points))
+    outcomes["world"] = task.world_keys()
     outcomes.insert(0, POINT_COLUMN, np.repeat(np.asarray(task.points, dtype=np.int64), w))
     return outcomes
 
 
 # -------------------------------------------------------------------- tasks
-def chunk_seeds(seed: int, n_chunks: int) -> list[int]:
-    """The model seed of each chunk: ``SeedSequence(seed).spawn(n_chunks)``, as 64-bit ints."""
-    children = np.random.SeedSequence(seed).spawn(n_chunks)
-    return [int(child.generate_state(1, np.uint64)[0]) for child in children]
-
-
-def replicate_values(sweep: Sweep) -> dict[str, np.ndarray]:
-    """Concrete path -> ``(W,)`` draws of every uncertain base parameter the sweep does not set.
-
-    Drawn as :meth:`Param.materialise` draws them for a plain run with the sweep's seed, so
-    replicate ``j`` of every point has the values of world ``j`` of
-    ``simulate(base, worlds=W, seed=seed)``.
-    """
-    swept = {p for targets in sweep.targets.values() for p in targets}
-    values: dict[str, np.ndarray] = {}
-    for path, param in numeric_paths(sweep.scenario).items():
-        if not param.varies or path in swept:
-            continue
-        draws = np.asarray(param.materialise(path, sweep.spec.seed, sweep.worlds_per_point))
-        for target in with_inheritance(sweep.scenario, [path], exclude=swept):
-            values[target] = draws
-    return values
-
-
-def chunk_task(
-    sweep: Sweep, index: int, seeds: list[int], replicates: dict[str, np.ndarray]
-) -> ChunkTask:
+def chunk_task(sweep: Sweep, index: int) -> ChunkTask:
     """The task of chunk ``index``."""
     points = sweep.points.iloc[list(sweep.chunk_points(index))]
     point_values = {}
@@ -163,12 +134,11 @@ def chunk_task(
     return ChunkTask(
         index=index,
         scenario=sweep.scenario,
-        seed=seeds[index],
+        seed=sweep.spec.seed,
         days=sweep.days,
         worlds_per_point=sweep.worlds_per_point,
         points=points[POINT_COLUMN].to_numpy(dtype=np.int64),
         point_values=point_values,
-        replicate_values=replicates,
     )
 
 
@@ -249,18 +219,16 @@ def sensitivity_table(
         design: The sampler's design (used by Morris).
         summary: One row per point, in point order, with a column per output.
         outputs: The output columns to analyse.
-        seed: The sweep's seed; the bootstrap of the intervals uses ``seed + 1``.
+        seed: The sweep's seed, which also seeds the bootstrap of the intervals.
     """
     if method not in ("sobol", "morris"):
         return None
     ordered = summary.sort_values(POINT_COLUMN)
     values = {name: ordered[name].to_numpy(dtype=float) for name in outputs}
-    # SALib's Sobol' analysis tests ``if seed:``, so seed 0 falls back to numpy's global RNG
-    # and the *_conf columns would change from run to run; never hand it 0.
-    bootstrap_seed = int(seed) + 1
+    # sensitivity.py guards against SALib's treating a seed of 0 as no seed.
     if method == "sobol":
-        return sobol_indices(list(parameters), values, seed=bootstrap_seed)
-    return morris_indices(list(parameters), design, values, seed=bootstrap_seed)
+        return sobol_indices(list(parameters), values, seed=int(seed))
+    return morris_indices(list(parameters), design, values, seed=int(seed))
 
 
 def build_manifest(sweep: Sweep, status: str, executor: str = "") -> dict[str, Any]:
@@ -283,8 +251,9 @@ def build_manifest(sweep: Sweep, status: str, executor: str = "") -> dict[str, A
         "chunks": sweep.n_chunks,
         "points_per_chunk": sweep.points_per_chunk,
         "common_random_numbers": (
-            "replicate j of every point shares the base scenario's sampled parameter values; "
-            "daily noise is independent between points"
+            "full: every chunk runs with the sweep's seed and world_keys = replicate number, so "
+            "replicate j of every point draws the sampled parameter values, pledge draws and "
+            "daily noise of world j of simulate(base, worlds=worlds_per_point, seed=seed)"
         ),
         "scenario_name": sweep.scenario.name,
         "scenario_file": scenario_file(sweep.scenario),
@@ -403,8 +372,6 @@ def _compute(
     progress: Progress,
 ) -> None:
     """Submit the missing chunks and store each as soon as it is finished."""
-    seeds = chunk_seeds(sweep.spec.seed, sweep.n_chunks)
-    replicates = replicate_values(sweep)
     total = sweep.n_points * sweep.worlds_per_point
     missing = sum(len(sweep.chunk_points(c)) for c in todo) * sweep.worlds_per_point
     progress.start(total, total - missing, sweep.n_chunks, sweep.n_chunks - len(todo))
@@ -413,7 +380,7 @@ def _compute(
 
     def submit_more() -> None:
         for c in queue:
-            future = executor.submit(run_chunk, chunk_task(sweep, c, seeds, replicates))
+            future = executor.submit(run_chunk, chunk_task(sweep, c))
             futures[future] = c
             if future.done():
                 # An inline executor finishes on submit: store the chunk before computing more,

@@ -167,8 +167,10 @@ def _as_outputs(
 
 
 def _salib_seed(seed: int) -> int:
-    """The seed handed to SALib: shifted by one, because SALib tests ``if seed:`` and would
-    silently fall back to numpy's global generator for a seed of 0."""
+    """The seed handed to SALib, shifted by one.
+
+    SALib tests ``if seed:`` and would silently fall back to numpy's global generator for 0.
+    """
     return int(seed) + 1
 
 

@@ -55,9 +55,10 @@ from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 from ceasefire_sim.scenario.yamlio import apply_assignment, load_yaml, parse_assignment
 from ceasefire_sim.sweep.samplers import METHODS, SweepParameter, points_from_design, sample_design
 
-#: Changes whenever the way points and worlds are laid out into chunks changes, so that
-#: ``--resume`` never mixes chunks computed under two layouts.
-LAYOUT_VERSION = 1
+#: Changes whenever the way points and worlds are laid out into chunks, or seeded, changes, so
+#: that ``--resume`` never mixes chunks computed under two layouts. 2: every chunk runs with the
+#: sweep's seed and keys its worlds by replicate number (common random numbers across points).
+LAYOUT_VERSION = 2
 
 PositiveInt = Annotated[int, Strict(), Field(ge=1)]
 
@@ -388,30 +389,10 @@ def _resolve_targets(
                 )
                 break
             owner[hit] = path
-    targets = {
-        path: tuple(with_inheritance(scenario, hits, exclude=set(owner)))
-        for path, hits in explicit.items()
-    }
+    # An ``alliance.*`` value needs no ally paths of its own: the model's parameter store passes
+    # it on to every ally that gives no value of its own, for overrides and events as for ``--set``.
+    targets = {path: tuple(hits) for path, hits in explicit.items()}
     return targets, problems
-
-
-def with_inheritance(scenario: Scenario, paths: Sequence[str], exclude: set[str]) -> list[str]:
-    """``paths`` plus, for each ``alliance.<field>`` among them, the allies that inherit it.
-
-    ``--set alliance.aid_share_gdp_pct=...`` changes every ally without a value of its own,
-    because the fallback is resolved when the scenario is loaded; the model's per-world
-    ``overrides`` are applied after that, so a sweep must set the inheriting allies itself to
-    mean the same thing. Paths in ``exclude`` (set by another parameter) are left out.
-    """
-    result = list(paths)
-    for path in paths:
-        head, _, name = path.partition(".")
-        if head == "alliance" and name in ALLY_DEFAULTED:
-            for ally in inheriting_allies(scenario, name):
-                extra = f"allies.{ally}.{name}"
-                if extra not in exclude and extra not in result:
-                    result.append(extra)
-    return result
 
 
 def concrete_paths(scenario: Scenario) -> list[str]:
@@ -424,11 +405,6 @@ def concrete_paths(scenario: Scenario) -> list[str]:
             if path not in present:
                 known.append(path)
     return known
-
-
-def inheriting_allies(scenario: Scenario, name: str) -> list[str]:
-    """The allies whose ``name`` falls back to ``alliance.<name>`` (they give no value of their own)."""
-    return [a for a in NATO_ALLIES if getattr(scenario.allies[a], name, None) is None]
 
 
 def expand_path(path: str, known: Sequence[str]) -> list[str]:

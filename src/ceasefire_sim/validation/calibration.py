@@ -193,6 +193,10 @@ def _fmt_range(low: float, high: float, digits: int = 0) -> str:
     return f"{low:,.{digits}f}-{high:,.{digits}f}"
 
 
+def _interval_contains(estimate: DurationEstimate, value: float) -> bool:
+    return bool(estimate.ci_low <= value <= estimate.ci_high)
+
+
 def _within(value: float, bounds: tuple[float, float]) -> bool:
     return bool(np.isfinite(value) and bounds[0] <= value <= bounds[1])
 
@@ -399,18 +403,22 @@ def check_bare_truce(
     forced_est, regret_est = estimates["forced"], estimates["forced_with_dissatisfaction"]
     base = load_scenario(scenario_path).truce.base_hazard_per_day.mean_value()
     target = f"{_fmt_range(*BARE_TRUCE_TARGET_DAYS)} days (about two weeks)"
+    expected_days = 1 / -math.expm1(-base)
     checks = [
         Check(
             SECTION,
-            "Bare truce: mean duration from the hazard parameters",
+            "Bare truce: the base hazard alone gives the duration it implies",
             _duration_text(forced_est),
-            target,
-            passed=_within(forced_est.mean_days, BARE_TRUCE_TARGET_DAYS),
+            f"{expected_days:.1f} days (1/(1 - exp(-h0)), h0 = {base:.4f}/day)",
+            passed=_interval_contains(forced_est, expected_days),
             detail=(
+                "A consistency check of the truce mechanism, not a calibration target: h0 is "
+                "calibrated so that truces the sides *agree to* hold about two weeks (next row), "
+                "where the regret of the side that accepted under pressure adds to the hazard. "
                 "Every world starts a 30-day truce without guarantees on day 1 (both sides "
                 "pre-accept it) with `truce.dissatisfaction_beta = 0`, so only `h0 x HR` acts "
                 f"(h0 = {base:.4f}/day: expected 1/(1 - exp(-h0)) = "
-                f"{1 / -math.expm1(-base):.1f} days). {forced_est.breakdowns:,} breakdowns in "
+                f"{expected_days:.1f} days). {forced_est.breakdowns:,} breakdowns in "
                 f"{forced_est.days_at_risk:,.0f} truce-days at risk, censored at the expiry. "
                 "The same forced truce with dissatisfaction on lasts "
                 f"{regret_est.mean_days:.1f} days: it crosses Russia's red lines at full penalty "

@@ -1,0 +1,109 @@
+"""Mechanisms of the model: inheritance of alliance values, summits, cool-down, walk-outs,
+world keys (common random numbers across sweep points) and worlds with nothing to propose."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from ceasefire_sim import CeasefireModel, ScenarioError, load_scenario, simulate
+from tests.conftest import BASELINE
+
+
+def test_alliance_override_reaches_allies_without_their_own_value(baseline):
+    model = CeasefireModel(
+        baseline, worlds=3, seed=0, overrides={"alliance.aid_share_gdp_pct": 0.5}
+    )
+    assert model.params["allies.germany.aid_share_gdp_pct"] == 0.5
+    # Iceland gives its own target (0) and keeps it.
+    model = CeasefireModel(baseline, worlds=3, seed=0, overrides={"alliance.target_share_pct": 3.5})
+    assert model.params["allies.germany.target_share_pct"] == 3.5
+    assert model.params["allies.iceland.target_share_pct"] == 0.0
+
+
+def test_event_on_alliance_target_reaches_allies(baseline):
+    document = baseline.model_dump(mode="json")
+    document["events"] = [
+        {"date": "2025-04-01", "set": {"alliance.target_share_pct": 3.5}, "assumption": "test"}
+    ]
+    from ceasefire_sim.scenario.loader import validate_document
+
+    model = CeasefireModel(validate_document(document, {}), worlds=2, seed=0, days=60)
+    model.run()
+    germany = model.allies[list(a.name for a in model.allies).index("germany")]
+    assert model.params["allies.germany.target_share_pct"] == 3.5
+    assert np.all(germany.defence_share_pct > 2.12 + 0.375 * 40 / 365.25 * 0.9)
+
+
+def test_an_explicit_ally_value_stops_inheriting(baseline):
+    model = CeasefireModel(
+        baseline, worlds=2, seed=0, overrides={"allies.spain.target_share_pct": 2.1}
+    )
+    model.params.set("alliance.target_share_pct", 3.5)
+    assert model.params["allies.spain.target_share_pct"] == 2.1
+    assert model.params["allies.france.target_share_pct"] == 3.5
+
+
+def test_summits_are_negotiation_days():
+    summit = dt.date(2025, 3, 13) + dt.timedelta(days=9)  # not on the weekly calendar (5, 12, ...)
+    with_summit = load_scenario(BASELINE, [f"talks.summits=[{summit.isoformat()}]"])
+    a = simulate(with_summit, worlds=1, seed=3, days=10)
+    b = simulate(load_scenario(BASELINE), worlds=1, seed=3, days=10)
+    assert 9 in set(a.events.loc[a.events["kind"] == "proposal", "day"])
+    assert 9 not in set(b.events.loc[b.events["kind"] == "proposal", "day"])
+
+
+def test_no_talks_during_the_cooldown(baseline):
+    model = CeasefireModel(baseline, worlds=200, seed=1, days=365)
+    model.run()
+    ended = ~np.isnan(model.first_ceasefire_end_day)
+    assert ended.any()
+    events = simulate(baseline, worlds=200, seed=1, narrative_worlds=200).events
+    for world, rows in events.groupby("world"):
+        ends = rows.loc[rows["kind"].isin(["breakdown", "expiry"]), "day"].to_numpy()
+        proposals = rows.loc[rows["kind"] == "proposal", "day"].to_numpy()
+        for end in ends:
+            assert not np.any((proposals > end) & (proposals < end + 30)), world
+
+
+def test_walkout_is_narrated():
+    scenario = load_scenario(BASELINE, ["mediator.patience_days=20"])
+    events = simulate(scenario, worlds=2, seed=0, days=40).events
+    walkouts = events[events["kind"] == "walkout"]
+    assert len(walkouts) == 2 and (walkouts["day"] == 21).all()
+    assert not (events["kind"] == "proposal").loc[events["day"] > 21].any()
+
+
+def test_world_keys_share_noise_and_parameter_draws(baseline):
+    plain = CeasefireModel(baseline, worlds=4, seed=8, days=30)
+    keyed = CeasefireModel(
+        baseline, worlds=8, seed=8, days=30, world_keys=np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    )
+    for path in ("front.initial_gain_km2_per_month", "belligerents.russia.casualties_per_day"):
+        np.testing.assert_array_equal(np.tile(plain.params[path], 2), keyed.params[path])
+    plain.run()
+    keyed.run()
+    np.testing.assert_array_equal(np.tile(plain.control_km2, 2), keyed.control_km2)
+    np.testing.assert_array_equal(
+        np.tile(plain.alliance.pledged_troops, 2), keyed.alliance.pledged_troops
+    )
+
+
+def test_world_keys_are_checked(baseline):
+    with pytest.raises(ScenarioError, match="world_keys"):
+        CeasefireModel(baseline, worlds=3, seed=0, world_keys=np.array([0, 1]))
+
+
+def test_no_talks_where_nothing_can_be_proposed():
+    # Only a European force is acceptable and no ally pledges troops: nothing can be proposed.
+    scenario = load_scenario(
+        BASELINE,
+        [
+            "talks.options_on_table={guarantees: [european_force]}",
+            "allies.*.reassurance_troops=0",
+            "talks.initial_proposal=null",
+        ],
+    )
+    results = simulate(scenario, worlds=20, seed=0, days=60)
+    assert results.outcomes["ceasefires"].sum() == 0
+    assert not (results.events["kind"] == "proposal").any()
