@@ -170,6 +170,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{100 * value:.1f}%"
     if unit == "km²":
         return f"{value:,.0f} km²"
+    if unit.startswith("persons/"):
+        return f"{value:,.0f}/{unit.split('/', 1)[1]}"
     return f"{value:,.0f} {unit}"
 
 
