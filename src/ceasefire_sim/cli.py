@@ -164,15 +164,9 @@ def print_summary(results: Any, console: Console | None = None) -> None:
 
 
 def _fmt(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "km²":
-        return f"{value:,.0f} km²"
-    if unit.startswith("persons/"):
-        return f"{value:,.0f}/{unit.split('/', 1)[1]}"
-    return f"{value:,.0f} {unit}"
+    from ceasefire_sim.results import format_value
+
+    return format_value(value, unit)
 
 
 def main(argv: list[str] | None = None) -> None:

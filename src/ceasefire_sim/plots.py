@@ -532,6 +532,29 @@ def status_over_time(results: Results | str | Path, ax: Axes | None = None) -> F
     return fig
 
 
+def _draw_survival(
+    ax: Axes,
+    x: Any,
+    table: pd.DataFrame,
+    colour: str,
+    label: str,
+    band_alpha: float,
+    band_label: str | None = None,
+) -> None:
+    """A Kaplan-Meier step curve over its confidence band."""
+    ax.fill_between(
+        x,
+        table["low"],
+        table["high"],
+        step="post",
+        color=colour,
+        alpha=band_alpha,
+        linewidth=0,
+        label=band_label,
+    )
+    ax.step(x, table["survival"], where="post", color=colour, linewidth=2, label=label)
+
+
 @_styled
 def time_to_ceasefire(results: Results | str | Path, ax: Axes | None = None) -> Figure:
     """Kaplan-Meier curve of the time to the first ceasefire, with a 95% Greenwood band.
@@ -556,23 +579,14 @@ def time_to_ceasefire(results: Results | str | Path, ax: Axes | None = None) -> 
     dates = _dates(start, table["time"].to_numpy())
     fig, ax = _axes(ax)
     colour = STATUS_COLOURS["war"]
-    ax.fill_between(
+    _draw_survival(
+        ax,
         dates,
-        table["low"],
-        table["high"],
-        step="post",
-        color=colour,
-        alpha=0.25,
-        linewidth=0,
-        label="95% confidence band (Greenwood, log-log)",
-    )
-    ax.step(
-        dates,
-        table["survival"],
-        where="post",
-        color=colour,
-        linewidth=2,
-        label="worlds without a ceasefire yet (Kaplan-Meier)",
+        table,
+        colour,
+        "worlds without a ceasefire yet (Kaplan-Meier)",
+        band_alpha=0.25,
+        band_label="95% confidence band (Greenwood, log-log)",
     )
     censored = int((~had).sum())
     if censored:
@@ -636,22 +650,13 @@ def ceasefire_duration(results: Results | str | Path, ax: Axes | None = None) ->
         table = kaplan_meier(durations, ended)
         colour = GUARANTEE_COLOURS.get(option, CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)])
         words = OPTION_LABELS.get(f"guarantees.{option}", option or "terms not recorded")
-        ax.fill_between(
+        _draw_survival(
+            ax,
             table["time"],
-            table["low"],
-            table["high"],
-            step="post",
-            color=colour,
-            alpha=0.15,
-            linewidth=0,
-        )
-        ax.step(
-            table["time"],
-            table["survival"],
-            where="post",
-            color=colour,
-            linewidth=2,
-            label=f"{words} (n = {len(group):,}, {int(ended.sum()):,} ended)",
+            table,
+            colour,
+            f"{words} (n = {len(group):,}, {int(ended.sum()):,} ended)",
+            band_alpha=0.15,
         )
         # Censoring ticks where ceasefires were still holding at the horizon.
         cens = durations[~ended]

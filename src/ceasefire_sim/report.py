@@ -32,7 +32,7 @@ from ceasefire_sim.plots import (
     read_comparison,
     read_manifest,
 )
-from ceasefire_sim.results import Results, _atomic_text
+from ceasefire_sim.results import Results, _atomic_text, format_value
 
 #: Resolution of the embedded figures: sharp on a projector, small enough to e-mail.
 EMBED_DPI = 110
@@ -333,13 +333,7 @@ def _facts_table(rows: Sequence[tuple[str, Any]]) -> str:
 
 
 def _format(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "km²":
-        return f"{value:,.0f} km²"
-    return f"{value:,.0f} {unit}"
+    return format_value(value, unit)
 
 
 def _summary_table(summary: pd.DataFrame) -> str:

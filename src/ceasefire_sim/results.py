@@ -263,6 +263,20 @@ def _events(model: CeasefireModel) -> pd.DataFrame:
     )
 
 
+# -------------------------------------------------------------- formatting
+def format_value(value: float, unit: str) -> str:
+    """A summary figure for people: shares in %, areas in km², counts with their unit."""
+    if value != value:  # NaN
+        return "n/a"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "km²":
+        return f"{value:,.0f} km²"
+    if unit.startswith("persons/"):
+        return f"{value:,.0f}/{unit.split('/', 1)[1]}"
+    return f"{value:,.0f} {unit}"
+
+
 # -------------------------------------------------------------- intervals
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
     """Proportion with its Wilson score interval."""
