@@ -269,7 +269,7 @@ def sweep_speedup(plan: Plan) -> dict[str, Any]:
             times[workers].append(time.perf_counter() - start)
             others[workers].append((_machine_busy_s() - busy) - (_own_cpu_s() - ours))
         one, two = statistics.median(times[1]), statistics.median(times[2])
-        return {
+        result = {
             "method": f"ceasefire_sim.sweep.runner.run_sweep: {label}",
             "repeats": plan.sweep_repeats,
             "wall_s_1_worker": one,
@@ -278,6 +278,8 @@ def sweep_speedup(plan: Plan) -> dict[str, Any]:
             "wall_s_all": {str(k): v for k, v in times.items()},
             "other_processes_cpu_s": {str(k): v for k, v in others.items()},
         }
+        result["other_processes_cores"] = _other_cores(result)
+        return result
     except Exception as error:  # the sweep runner is new: fall back, and say why
         fallback_reason = f"run_sweep could not be used ({type(error).__name__}: {error})"
     result = _pool_speedup(plan)
@@ -302,6 +304,13 @@ def _own_cpu_s() -> float:
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _other_cores(sweep: dict[str, Any]) -> dict[str, float]:
+    """Cores kept busy by other processes during the sweep runs, per number of workers."""
+    return {
+        k: sum(sweep["other_processes_cpu_s"][k]) / sum(sweep["wall_s_all"][k]) for k in ("1", "2")
+    }
 
 
 def _benchmark_sweep(plan: Plan) -> tuple[Any, str]:
@@ -518,12 +527,13 @@ def render_markdown(result: dict[str, Any]) -> str:
             f" {sweep['wall_s_2_workers']:.1f} s with 2: speed-up **{sweep['speedup']:.2f}**."
         )
         if "other_processes_cpu_s" in sweep:
-            other = sweep["other_processes_cpu_s"]
+            busy = _other_cores(sweep)
             lines.append(
-                f"Medians of {sweep['repeats']} runs each, alternating. Other processes used"
-                f" {statistics.median(other['1']):.1f} CPU-s during the median 1-worker run and"
-                f" {statistics.median(other['2']):.1f} CPU-s during the median 2-worker run"
-                " (CPU the workers could not have)."
+                f"Medians of {sweep['repeats']} runs each, alternating. Meanwhile other processes"
+                f" kept {busy['1']:.2f} of the {result['machine']['cores']} cores busy on average"
+                f" during the 1-worker runs and {busy['2']:.2f} during the 2-worker runs (from"
+                " `/proc/stat`, less this benchmark's own CPU time): with a core taken by other"
+                " work, a second worker has nowhere to run."
             )
         if "fallback_reason" in sweep:
             lines.append(f"(Measured directly because {sweep['fallback_reason']}.)")
@@ -554,8 +564,8 @@ def notes(result: dict[str, Any]) -> list[str]:
         f" `ratio_vs_batch_run` >= 1000 would need {1000 * batch:,.0f} world-days/s against"
         f" this run's `batch_run` rate of {batch:,.0f}.",
         "- The sweep speed-up is limited by the machine (two cores, shared with other work while"
-        " measured) and by each worker process's start-up (imports and scenario loading, about"
-        " a second or two per worker, against runs of several seconds).",
+        " measured: see the share of the cores other processes took, above) and by each worker"
+        " process's start-up (imports and scenario loading, a second or two per worker).",
         "- Results are unchanged by the optimisations, bit for bit on this machine:"
         " `tests/test_golden.py` checks the baseline's summary against"
         " `tests/golden/baseline_summary.json`, and `tests/test_fast_paths.py` checks each fast"

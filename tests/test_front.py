@@ -43,3 +43,21 @@ def test_casualties_equal_base_rate_at_initial_ratio_and_rise_against_stronger_e
 def test_combat_power_is_cobb_douglas():
     power = front.combat_power(np.array([400.0]), np.array([100.0]), 0.5)
     assert power[0] == pytest.approx(200.0)
+
+
+@pytest.mark.parametrize("df", [1.5, 3.0, 10.0, 200.0])
+def test_tabulated_t_quantile_agrees_with_scipy(df):
+    from scipy import special
+
+    u = np.concatenate(
+        [np.random.default_rng(5).random(200_000), [1e-15, 1e-9, 0.5, 1 - 1e-9, 1 - 1e-15]]
+    )
+    exact = special.stdtrit(df, u)
+    approx = front.t_quantile(u, df)
+    assert np.all(np.abs(approx - exact) <= 1e-5 * np.maximum(1.0, np.abs(exact)))
+
+
+def test_per_world_degrees_of_freedom_use_the_exact_quantile():
+    u = np.array([0.1, 0.9])
+    x = front.student_t_noise(u, np.array([3.0, 5.0]), 2.0)
+    assert x == pytest.approx(2.0 * stats.t.ppf(u, [3.0, 5.0]))

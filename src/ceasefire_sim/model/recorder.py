@@ -121,7 +121,7 @@ def order_statistics(stack: np.ndarray, positions: tuple) -> tuple[np.ndarray, n
     than partitioning once per statistic.
 
     Args:
-        stack: ``(Q, n)`` values, partitioned in place.
+        stack: ``(Q, n)`` values, sorted in place.
         positions: From :func:`_quantile_positions` for ``n``.
 
     Returns:
