@@ -40,6 +40,7 @@ from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
 from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
 from ceasefire_sim.model.recorder import QUANTITIES
+from ceasefire_sim.plots import ACTOR_COLOURS, STATUS_COLOURS
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import EventConfig, Scenario
 
@@ -84,23 +85,18 @@ FACTOR_PATHS: dict[str, tuple[str, str]] = {
     "russia_cost_tolerance": ("belligerents.russia.cost_tolerance", "Russia's cost tolerance"),
 }
 
-STATUS_COLOURS = {
-    "war": "#c0392b",
-    "ceasefire": "#2e86c1",
-    "collapsed": "#e67e22",
-    "settled": "#27ae60",
-}
-SIDE_COLOURS = {"ukraine": "#1f5fa8", "russia": "#b03a2e", "truth": "#222222"}
+# One colour per status and per actor across the library (colour-blind-safe Okabe-Ito).
+SIDE_COLOURS = {**ACTOR_COLOURS, "truth": "#222222"}
 KIND_COLOURS = {
     "proposal": "#555555",
-    "accept": "#27ae60",
-    "reject": "#c0392b",
-    "ceasefire": "#2e86c1",
-    "breakdown": "#e67e22",
-    "expiry": "#e67e22",
-    "extension": "#2e86c1",
-    "settlement": "#27ae60",
-    "event": "#8e44ad",
+    "accept": STATUS_COLOURS["settled"],
+    "reject": STATUS_COLOURS["war"],
+    "ceasefire": STATUS_COLOURS["ceasefire"],
+    "breakdown": STATUS_COLOURS["collapsed"],
+    "expiry": STATUS_COLOURS["collapsed"],
+    "extension": STATUS_COLOURS["ceasefire"],
+    "settlement": STATUS_COLOURS["settled"],
+    "event": "#555555",
     "walkout": "#555555",
 }
 #: Short issue names for the charts; territory also counts the days of fighting a deal saves.
@@ -496,13 +492,17 @@ def control_figure(model: CeasefireModel) -> Figure:
     dates = _dates(model, n)
     q = model.recorder.quantiles[QUANTITIES.index("control_km2"), :n] / 1000.0
     if model.worlds > 1:
-        ax.fill_between(dates, q[:, 0], q[:, 4], color="#b03a2e", alpha=0.15, label="5-95%")
-        ax.fill_between(dates, q[:, 1], q[:, 3], color="#b03a2e", alpha=0.3, label="25-75%")
-        ax.plot(dates, q[:, 2], color="#b03a2e", lw=2, label="median")
+        ax.fill_between(
+            dates, q[:, 0], q[:, 4], color=ACTOR_COLOURS["russia"], alpha=0.15, label="5-95%"
+        )
+        ax.fill_between(
+            dates, q[:, 1], q[:, 3], color=ACTOR_COLOURS["russia"], alpha=0.3, label="25-75%"
+        )
+        ax.plot(dates, q[:, 2], color=ACTOR_COLOURS["russia"], lw=2, label="median")
         ax.legend(loc="upper left", fontsize=FONT_SIZE - 2, frameon=False)
         title = f"Territory held by Russia, {model.worlds} futures"
     else:
-        ax.plot(dates, q[:, 2], color="#b03a2e", lw=2.5)
+        ax.plot(dates, q[:, 2], color=ACTOR_COLOURS["russia"], lw=2.5)
         title = "Territory held by Russia"
     ax.set_title(f"{title}: {q[-1, 2]:,.1f} thousand km²", fontsize=FONT_SIZE + 1, loc="left")
     ax.set_ylabel("thousand km²", fontsize=FONT_SIZE)
@@ -608,7 +608,7 @@ def decision_figure(model: CeasefireModel, world: int = 0) -> Figure:
             continue
         by_issue = {issue: value for issue, _, value in answer.contributions}
         values = [by_issue.get(i, 0.0) for i in ISSUES] + [answer.surplus]
-        colours = ["#27ae60" if v >= 0 else "#c0392b" for v in values]
+        colours = [STATUS_COLOURS["settled"] if v >= 0 else STATUS_COLOURS["war"] for v in values]
         colours[-1] = "#1b4f72" if answer.surplus >= 0 else "#78281f"
         ax.barh(y, values, color=colours)
         for yi, v in zip(y, values, strict=True):
