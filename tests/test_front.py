@@ -61,3 +61,8 @@ def test_per_world_degrees_of_freedom_use_the_exact_quantile():
     u = np.array([0.1, 0.9])
     x = front.student_t_noise(u, np.array([3.0, 5.0]), 2.0)
     assert x == pytest.approx(2.0 * stats.t.ppf(u, [3.0, 5.0]))
+
+
+def test_noise_for_no_fighting_worlds_is_empty():
+    assert front.student_t_noise(np.array([]), np.array([]), 5.0).shape == (0,)
+    assert front.student_t_noise(np.array([]), 3.0, 5.0).shape == (0,)

@@ -91,8 +91,13 @@ def student_t_noise(
     Returns:
         Noise in km²/day.
     """
-    if np.ndim(df) == 0:
-        return scale_km2 * t_quantile(uniform, float(df))
+    if np.size(df) == 0:
+        return np.zeros(np.shape(uniform))
+    shared_df = np.ravel(df)[0]
+    # The same degrees of freedom in every world, given once or per world, take the same path,
+    # so a value given per world gives the same bits as the value given once.
+    if np.ndim(df) == 0 or np.all(df == shared_df):
+        return scale_km2 * t_quantile(uniform, float(shared_df))
     return scale_km2 * special.stdtrit(df, uniform)
 
 
