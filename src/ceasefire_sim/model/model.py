@@ -17,7 +17,7 @@ import numpy as np
 from scipy import special
 
 from ceasefire_sim.errors import ScenarioError
-from ceasefire_sim.model import front, packages, talks, truce
+from ceasefire_sim.model import front, packages, search, talks, truce
 from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
 from ceasefire_sim.model.events import EventSchedule
 from ceasefire_sim.model.narrative import Narrative
@@ -122,6 +122,7 @@ class CeasefireModel(mesa.Model):
         self.allied_aid_total_bn = np.zeros(n)
         self.dissatisfaction = np.zeros(n)
         self._bonus_cache: tuple[int, Any] = (-1, None)
+        self._factor_cache: tuple[int, Any] = (-1, None)
 
         self._calibrate_front()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
@@ -352,18 +353,6 @@ class CeasefireModel(mesa.Model):
         euro_force = X[:, OPTION_INDEX["guarantees.european_force"]] > 0
         return ~excluded, ~excluded & ~euro_force
 
-    def _feasible(self, available: np.ndarray) -> np.ndarray:
-        """:meth:`feasible_packages` given the worlds' reassurance availability.
-
-        One shared ``(P,)`` row when all the worlds agree (no ``(n, P)`` mask to build).
-        """
-        allowed, without_force = self._feasible_rows
-        if available.all():
-            return allowed
-        if not available.any():
-            return without_force
-        return np.where(available[:, None], allowed, without_force)
-
     def _mediator_bonus(self, worlds: np.ndarray) -> np.ndarray:
         """``(P,)`` or ``(n, P)`` the mediator's own preference for each package (log-Nash units)."""
         version = self.params.version
@@ -378,6 +367,24 @@ class CeasefireModel(mesa.Model):
         if np.ndim(weight) > 0:
             weight = weight[worlds][:, None]
         return weight * sums
+
+    def _mediator_factor(self, worlds: np.ndarray) -> np.ndarray:
+        """``(1, P)`` or ``(n, P)`` ``exp`` of :meth:`_mediator_bonus`, the factor on the Nash product.
+
+        Scaled so that each row's largest factor is 1 (no overflow; the choice is unchanged).
+        """
+        version = self.params.version
+        if self._factor_cache[0] == version:
+            return self._factor_cache[1]
+        bonus = np.atleast_2d(self._mediator_bonus(worlds))
+        factor = np.exp(bonus - bonus.max(axis=1, keepdims=True))
+        if factor.shape[0] == 1:
+            self._factor_cache = (version, factor)
+        return factor
+
+    @cached_property
+    def _search_layout(self) -> search.SearchLayout:
+        return search.SearchLayout.of(self.space)
 
     def _negotiate(self, talking: np.ndarray) -> None:
         worlds = np.flatnonzero(talking)
@@ -397,18 +404,14 @@ class CeasefireModel(mesa.Model):
         ua_all, ru_all = self.side_views(worlds)
         us_share = self.us_aid_share()[worlds]
         chunk = min(self.chunk_size, len(worlds))
-        # Two (chunk, P) buffers reused by every chunk: no large allocation per chunk.
-        buffers = (np.empty((chunk, self.space.size)), np.empty((chunk, self.space.size)))
         for start in range(0, len(worlds), chunk):
             rows = slice(start, start + chunk)
-            w = worlds[rows]
             self._propose(
-                w,
+                worlds[rows],
                 ua_all.subset(rows),
                 ru_all.subset(rows),
                 us_share[rows],
-                self._feasible(available[rows]),
-                buffers,
+                available[rows],
             )
 
     def _propose(
@@ -417,29 +420,41 @@ class CeasefireModel(mesa.Model):
         ua: talks.SideView,
         ru: talks.SideView,
         us_share: np.ndarray,
-        feasible: np.ndarray,
-        buffers: tuple[np.ndarray, np.ndarray],
+        available: np.ndarray,
     ) -> None:
         """One round of talks in the worlds ``w``: a proposal, both answers, any ceasefire."""
         p = self.params
-        n = len(w)
         control, lines = self.control_km2[w], self.deal_lines_km2(w)
         terms_ua = talks.territory_terms(ua, control, lines)
         terms_ru = talks.territory_terms(ru, control, lines)
-        # What the mediator sees: each side's surplus of every package plus its perception error.
-        # Only the chosen package's true surplus is needed afterwards (talks.surplus_at).
-        seen_ua = talks.surplus_of_all(ua, self.space, terms_ua, out=buffers[0][:n])
-        seen_ru = talks.surplus_of_all(ru, self.space, terms_ru, out=buffers[1][:n])
+        # What the mediator sees: each side's surplus of every package plus its perception error,
+        # searched package by package in compiled code (search.choose; no (n, P) matrices).
         perception_sd = _col(p["mediator.perception_sd"], w)
-        seen_ua += (perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w]))[:, None]
-        seen_ru += (perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w]))[:, None]
-        choice, _ = packages.nash_choice(seen_ua, seen_ru, feasible, self._mediator_bonus(w))
+        shift_ua = perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w])
+        shift_ru = perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w])
+        choice, _ = search.choose(
+            self._search_layout,
+            ua.option_utility,
+            ua.war_issues,
+            terms_ua,
+            shift_ua,
+            ru.option_utility,
+            ru.war_issues,
+            terms_ru,
+            shift_ru,
+            self._feasible_table,
+            np.where(available, 0, 1),
+            self._mediator_factor(w),
+        )
         initial = self.scenario.talks.initial_proposal
         first_time = self.proposals[w] == 0
         if initial is not None:
             choice = np.where(first_time, self._initial_row, choice)
-        idx = np.arange(n)
-        ua_obstacle = seen_ua[idx, choice] < seen_ru[idx, choice]
+        # The true surplus of the package on the table; what the mediator sees of it is that plus
+        # the perception error (the same bits as the searched values).
+        s_ua = talks.surplus_at(ua, self.space, terms_ua, choice)
+        s_ru = talks.surplus_at(ru, self.space, terms_ru, choice)
+        ua_obstacle = s_ua + shift_ua < s_ru + shift_ru
         pressure_ua = np.where(
             ua_obstacle, _take(p["mediator.leverage_on_ukraine"], w) * us_share, 0.0
         )
@@ -448,8 +463,6 @@ class CeasefireModel(mesa.Model):
             _take(p["mediator.leverage_on_russia"], w) * _take(p["mediator.sanctions_pressure"], w),
             0.0,
         )
-        s_ua = talks.surplus_at(ua, self.space, terms_ua, choice)
-        s_ru = talks.surplus_at(ru, self.space, terms_ru, choice)
         scale = _take(p["talks.logit_scale"], w)
         yes_ua = talks.accepts(s_ua, pressure_ua, scale, self.noise[ACCEPT_UA, w])
         yes_ru = talks.accepts(s_ru, pressure_ru, scale, self.noise[ACCEPT_RU, w])
@@ -460,6 +473,11 @@ class CeasefireModel(mesa.Model):
         self.narrative.talks(w, choice, s_ua, s_ru, yes_ua, yes_ru, ua, ru)
         deal = yes_ua & yes_ru
         self._start_ceasefire(w[deal], choice[deal])
+
+    @cached_property
+    def _feasible_table(self) -> np.ndarray:
+        """``(2, P)`` :attr:`_feasible_rows` stacked: with and without a reassurance force."""
+        return np.stack(self._feasible_rows)
 
     @cached_property
     def _initial_row(self) -> int:
