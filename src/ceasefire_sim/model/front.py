@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+import numba
 import numpy as np
 from scipy import special
 
@@ -106,9 +107,12 @@ _T_TABLE_NODES = 8193
 
 
 @functools.lru_cache(maxsize=32)
-def _t_quantile_table(df: float) -> tuple[FloatArray, FloatArray]:
+def _t_quantile_table(df: float) -> tuple[FloatArray, FloatArray, FloatArray]:
     logit_u = np.linspace(-30.0, 30.0, _T_TABLE_NODES)
-    return logit_u, special.stdtrit(df, special.expit(logit_u))
+    quantiles = special.stdtrit(df, special.expit(logit_u))
+    # The slopes np.interp computes: (fp[j+1] - fp[j]) / (xp[j+1] - xp[j]).
+    slopes = (quantiles[1:] - quantiles[:-1]) / (logit_u[1:] - logit_u[:-1])
+    return logit_u, quantiles, slopes
 
 
 def t_quantile(uniform: FloatArray, df: float) -> FloatArray:
@@ -116,21 +120,89 @@ def t_quantile(uniform: FloatArray, df: float) -> FloatArray:
 
     ``scipy.special.stdtrit`` solves for every value with a root finder, the costliest call of a
     day at large N; the quantile is smooth in logit(u), so linear interpolation on 8,193 nodes
-    agrees with it to a relative 3e-6 (for df >= 1.5) at a third of the cost. Values beyond the
-    table (u within 1e-13 of 0 or 1) are computed exactly.
+    agrees with it to a relative 3e-6 (for df >= 1.5). Values beyond the table (u within 1e-13 of
+    0 or 1) are computed exactly. The interpolation gives the bits of ``np.interp`` over the
+    table, but finds each interval from its position among the evenly spaced nodes rather than by
+    a binary search (:func:`_interp_even`): about 0.3 ms instead of 6 ms for 100,000 values.
 
     Args:
         uniform: Uniform(0, 1) draws.
         df: Degrees of freedom (> 0), the same in every world.
+
+    Returns:
+        Quantiles, the shape of ``uniform``.
     """
-    nodes, quantiles = _t_quantile_table(df)
+    nodes, quantiles, slopes = _t_quantile_table(df)
     uniform = np.asarray(uniform, dtype=float)
     logit_u = np.log(uniform) - np.log1p(-uniform)
-    out = np.interp(logit_u, nodes, quantiles)
-    beyond = np.abs(logit_u) > nodes[-1]
-    if beyond.any():
+    out = np.empty(logit_u.shape)
+    if _interp_even(
+        np.ascontiguousarray(logit_u).reshape(-1), nodes, quantiles, slopes, out.reshape(-1)
+    ):
+        beyond = np.abs(logit_u) > nodes[-1]
         out[beyond] = special.stdtrit(df, uniform[beyond])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _interp_even(
+    x: FloatArray, xp: FloatArray, fp: FloatArray, slopes: FloatArray, out: FloatArray
+) -> int:  # pragma: no cover - compiled; tested through t_quantile()
+    """``np.interp(x, xp, fp)`` into ``out``, for nodes ``xp`` evenly spaced (at least two).
+
+    The interval of each ``x`` is computed from its position rather than by a binary search,
+    then moved so that ``xp[j] <= x < xp[j + 1]``, the interval numpy's search finds; the value
+    follows numpy's ``arr_interp`` step by step (``x`` at a node gives ``fp[j]``; otherwise
+    ``slopes[j] * (x - xp[j]) + fp[j]``, from the other end if that is NaN), so the bits are
+    numpy's.
+
+    Args:
+        x: Points, contiguous.
+        xp: Increasing, evenly spaced nodes.
+        fp: Values at the nodes.
+        slopes: ``(fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])``, as numpy computes them.
+        out: Receives the interpolated values (``fp[0]`` below the nodes, ``fp[-1]`` above).
+
+    Returns:
+        How many points lie beyond the nodes (NaN not counted).
+    """
+    n = xp.shape[0]
+    first = xp[0]
+    last = xp[n - 1]
+    per_step = (n - 1) / (last - first)
+    beyond = 0
+    for i in range(x.shape[0]):
+        xi = x[i]
+        if xi != xi:
+            out[i] = xi
+            continue
+        if xi < first:
+            out[i] = fp[0]
+            beyond += 1
+            continue
+        if xi > last:
+            out[i] = fp[n - 1]
+            beyond += 1
+            continue
+        if xi == last:
+            out[i] = fp[n - 1]
+            continue
+        j = min(int((xi - first) * per_step), n - 2)
+        while j > 0 and xp[j] > xi:
+            j -= 1
+        while j < n - 2 and xp[j + 1] <= xi:
+            j += 1
+        if xp[j] == xi:
+            out[i] = fp[j]
+            continue
+        slope = slopes[j]
+        value = slope * (xi - xp[j]) + fp[j]
+        if value != value:
+            value = slope * (xi - xp[j + 1]) + fp[j + 1]
+            if value != value and fp[j] == fp[j + 1]:
+                value = fp[j]
+        out[i] = value
+    return beyond
 
 
 def daily_casualties(
