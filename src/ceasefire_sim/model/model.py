@@ -131,7 +131,7 @@ class CeasefireModel(mesa.Model):
             np.full(n, 1.0) * self.mediator.committed_aid_bn_per_year()
         )
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
-        # The reporters read what the recorder computed for the day (one sort per day, not one
+        # The reporters read what the recorder computed for the day (one selection per day, not one
         # np.median per reporter); the values are the same bits.
         self.datacollector = mesa.DataCollector(
             model_reporters={

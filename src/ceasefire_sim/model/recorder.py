@@ -5,7 +5,8 @@ Memory is ``O(days)`` whatever ``N`` (per-world daily trajectories are opt-in, f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -112,32 +113,106 @@ def _quantile_positions(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return below.astype(np.intp), above.astype(np.intp), gamma
 
 
+class _Selection(NamedTuple):
+    """How :func:`order_statistics` finds the order statistics it needs, for ``n`` values.
+
+    Attributes:
+        steps: ``(kind, lo, hi, p, column)`` in order: ``"partition"`` partitions ``[lo, hi)``
+            at ``p``; ``"min"`` and ``"max"`` find position ``p`` (``lo`` or ``hi - 1``) as the
+            least or greatest value of ``[lo, hi)``, a segment that holds exactly the values of
+            those positions by then. The value at ``p`` goes to ``column`` of the values found.
+        size: How many positions are found.
+        lower: Columns of the lower neighbours of ``QUANTILES``.
+        upper: Columns of their upper neighbours.
+        middle: Columns of the one or two middle values (for the median).
+        last: Column of the greatest value (NaN if the row holds a NaN).
+    """
+
+    steps: tuple[tuple[str, int, int, int, int], ...]
+    size: int
+    lower: np.ndarray
+    upper: np.ndarray
+    middle: tuple[int, ...]
+    last: int
+
+
+@functools.lru_cache(maxsize=8)
+def _selection(n: int) -> _Selection:
+    """The order statistics :func:`order_statistics` needs for ``n`` values, and how to find them.
+
+    Each step partitions a segment at the interior position nearest its middle; a position at
+    the edge of a segment that no further partition needs is found as the segment's least or
+    greatest value. The last position (``n - 1``) is always found, as the greatest value of the
+    last segment, so that a NaN (which numpy's partition places last) is seen.
+    """
+    below, above, _ = _quantile_positions(n)
+    middle = (n // 2,) if n % 2 else (n // 2 - 1, n // 2)
+    positions = sorted({int(i) % n for i in (*below, *above)} | set(middle) | {n - 1})
+    column = {q: i for i, q in enumerate(positions)}
+    steps: list[tuple[str, int, int, int, int]] = []
+
+    def split(lo: int, hi: int, inside: list[int]) -> None:
+        interior = [q for q in inside if lo < q < hi - 1]
+        if not interior:
+            if hi - lo > 1 and lo in inside:
+                steps.append(("min", lo, hi, lo, column[lo]))
+            if hi - 1 in inside:
+                steps.append(("max", lo, hi, hi - 1, column[hi - 1]))
+            return
+        p = min(interior, key=lambda q: abs(2 * q - (lo + hi - 1)))
+        steps.append(("partition", lo, hi, p, column[p]))
+        split(lo, p, [q for q in inside if q < p])
+        split(p + 1, hi, [q for q in inside if q > p])
+
+    split(0, n, positions)
+    return _Selection(
+        steps=tuple(steps),
+        size=len(positions),
+        lower=np.array([column[int(i) % n] for i in below], dtype=np.intp),
+        upper=np.array([column[int(i) % n] for i in above], dtype=np.intp),
+        middle=tuple(column[q] for q in middle),
+        last=column[n - 1],
+    )
+
+
 def order_statistics(stack: np.ndarray, positions: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles and medians of each row of ``stack`` from one sort (``stack`` is reordered).
+    """Quantiles and medians of each row of ``stack`` (``stack`` is reordered).
 
     The same bits as ``np.quantile(stack, QUANTILES, axis=1).T`` and ``np.median`` of each row:
-    the same order statistics and the same interpolation arithmetic. numpy's vectorised sort is
-    several times faster than its partition at the dozen positions these statistics need, and
-    than partitioning once per statistic.
+    the same order statistics and the same interpolation arithmetic. The order statistics are
+    found by a few partitions of shrinking segments, each at one position, and the least or
+    greatest values of segments (:func:`_selection`): for ``(6, 100_000)`` values about 1.4 ms,
+    against 2.4 ms for a full sort and 10 ms for one partition at all the positions at once. (Of
+    equal values, a row holding both 0.0 and -0.0 may give the other zero, as a sort may.)
 
     Args:
-        stack: ``(Q, n)`` values, sorted in place.
+        stack: ``(Q, n)`` values, partly reordered in place.
         positions: From :func:`_quantile_positions` for ``n``.
 
     Returns:
         ``(Q, len(QUANTILES))`` quantiles and ``(Q,)`` medians.
     """
-    below, above, gamma = positions
-    n = stack.shape[1]
-    stack.sort(axis=1)
-    lower, upper = stack[:, below], stack[:, above]
+    _, _, gamma = positions
+    plan = _selection(stack.shape[1])
+    values = np.empty((stack.shape[0], plan.size))
+    for kind, lo, hi, p, column in plan.steps:
+        if kind == "partition":
+            stack[:, lo:hi].partition(p - lo, axis=1)
+            values[:, column] = stack[:, p]
+        elif kind == "max":
+            np.max(stack[:, lo:hi], axis=1, out=values[:, column])
+        else:
+            np.min(stack[:, lo:hi], axis=1, out=values[:, column])
+    lower, upper = values[:, plan.lower], values[:, plan.upper]
     diff = upper - lower
     quantiles = lower + diff * gamma
     np.subtract(upper, diff * (1 - gamma), out=quantiles, where=gamma >= 0.5)
     # np.median: the middle value, or the mean of the two middle values.
-    middle = stack[:, n // 2]
-    medians = middle.copy() if n % 2 else (stack[:, n // 2 - 1] + middle) / 2
-    has_nan = np.isnan(stack[:, -1])
+    if len(plan.middle) == 1:
+        medians = values[:, plan.middle[0]].copy()
+    else:
+        medians = (values[:, plan.middle[0]] + values[:, plan.middle[1]]) / 2
+    has_nan = np.isnan(values[:, plan.last])
     quantiles[has_nan] = np.nan
     medians[has_nan] = np.nan
     return quantiles, medians
