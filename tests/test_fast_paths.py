@@ -76,6 +76,30 @@ def test_surplus_of_all_and_at_agree_with_the_formula(space):
     np.testing.assert_array_equal(talks.surplus(side, space, control, lines, rows=rows), at)
 
 
+@pytest.mark.parametrize("per_world", [False, True])
+def test_territory_terms_at_are_the_entries_of_the_full_terms(per_world):
+    rng = np.random.default_rng(4)
+    n = 50
+    side = _side(rng, n)
+    if per_world:
+        side.horizon_days = rng.uniform(20, 400, n)
+        side.value_per_km2 = rng.uniform(1e-5, 1e-3, n)
+        side.obs_var = rng.uniform(100, 400, n)
+        side.risk_aversion = rng.uniform(0, 1, n)
+    control = rng.uniform(100_000, 120_000, n)
+    lines = packages.territory_line_km2(control, 23_000.0, 43_000.0)
+    terms = talks.territory_terms(side, control, lines)
+    territory, truce = rng.integers(0, 4, n), rng.integers(0, 3, n)
+    at = talks.territory_terms_at(side, control, lines, territory, truce)
+    np.testing.assert_array_equal(at, terms[np.arange(n), territory, truce])
+    space = PackageSpace.full()
+    rows = rng.integers(0, space.size, n)
+    np.testing.assert_array_equal(
+        talks.surplus(side, space, control, lines, rows=rows),
+        talks.surplus_at(side, space, terms, rows),
+    )
+
+
 def _nash_reference(sa, sb, feasible=None, bonus=None):
     """The plain formulation of the mediator's choice (as first written)."""
     both = (sa > 0) & (sb > 0)

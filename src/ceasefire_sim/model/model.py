@@ -522,10 +522,8 @@ class CeasefireModel(mesa.Model):
         rows = np.maximum(self.package[h], 0)
         ua, ru = self.side_views(h)
         control, lines = self.control_km2[h], self.deal_lines_km2(h)
-        terms_ua = talks.territory_terms(ua, control, lines)
-        terms_ru = talks.territory_terms(ru, control, lines)
-        s_ua = talks.surplus_at(ua, self.space, terms_ua, rows)
-        s_ru = talks.surplus_at(ru, self.space, terms_ru, rows)
+        s_ua = talks.surplus(ua, self.space, control, lines, rows=rows)
+        s_ru = talks.surplus(ru, self.space, control, lines, rows=rows)
         dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
         self.dissatisfaction[h] = dissatisfaction
         count = np.zeros(self.worlds)
@@ -549,8 +547,9 @@ class CeasefireModel(mesa.Model):
             broke |= self._renew_or_end(
                 h[due],
                 rows[due],
-                (ua.subset(due), terms_ua[due], s_ua[due]),
-                (ru.subset(due), terms_ru[due], s_ru[due]),
+                (control[due], lines[due]),
+                (ua.subset(due), s_ua[due]),
+                (ru.subset(due), s_ru[due]),
             )
         self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
         self._end_ceasefire(broke)
@@ -559,15 +558,17 @@ class CeasefireModel(mesa.Model):
         self,
         worlds: np.ndarray,
         rows: np.ndarray,
-        ukraine: tuple[talks.SideView, np.ndarray, np.ndarray],
-        russia: tuple[talks.SideView, np.ndarray, np.ndarray],
+        front_lines: tuple[np.ndarray, np.ndarray],
+        ukraine: tuple[talks.SideView, np.ndarray],
+        russia: tuple[talks.SideView, np.ndarray],
     ) -> np.ndarray:
         """At a fixed-term truce's expiry: convert to indefinite, extend, or resume fighting.
 
         Args:
             worlds: The worlds whose truce expires today.
             rows: Their packages.
-            ukraine: Ukraine's side view, territory terms and surplus of the package, in ``worlds``.
+            front_lines: Today's line and the lines under each territory option, in ``worlds``.
+            ukraine: Ukraine's side view and surplus of the package, in ``worlds``.
             russia: The same for Russia.
 
         Returns:
@@ -577,9 +578,9 @@ class CeasefireModel(mesa.Model):
         indefinite = self.space.with_option(rows, "truce", "indefinite")
         convertible = np.maximum(indefinite, 0)
         uniform_ua, uniform_ru = self.noise[ACCEPT_UA, worlds], self.noise[ACCEPT_RU, worlds]
-        (ua, terms_ua, s_ua), (ru, terms_ru, s_ru) = ukraine, russia
-        c_ua = talks.surplus_at(ua, self.space, terms_ua, convertible)
-        c_ru = talks.surplus_at(ru, self.space, terms_ru, convertible)
+        (ua, s_ua), (ru, s_ru) = ukraine, russia
+        c_ua = talks.surplus(ua, self.space, *front_lines, rows=convertible)
+        c_ru = talks.surplus(ru, self.space, *front_lines, rows=convertible)
         convert = (
             (indefinite >= 0)
             & talks.accepts(c_ua, 0.0, scale, uniform_ua)
