@@ -176,17 +176,14 @@ def _choose(
     UB = np.empty((n_options, B))
     TA = np.empty((4, 3, B))
     TB = np.empty((4, 3, B))
-    WA = np.empty(B)
-    WB = np.empty(B)
-    SA = np.empty(B)
-    SB = np.empty(B)
+    # Per world: war utilities and perception shifts of A and B (rows 0-3).
+    fixed = np.empty((4, B))
     a1, a2, a3, a4 = np.empty(B), np.empty(B), np.empty(B), np.empty(B)
     b1, b2, b3, b4 = np.empty(B), np.empty(B), np.empty(B), np.empty(B)
     bonus = np.ones(B)
-    best_score = np.empty(B)
-    best_j = np.empty(B, dtype=np.int64)
-    fb_value = np.empty(B)
-    fb_j = np.empty(B, dtype=np.int64)
+    # Per world: the best Nash product and the best smaller surplus so far, and their packages.
+    best = np.empty((2, B))
+    best_j = np.empty((2, B), dtype=np.int64)
     for v in range(feasible.shape[0]):
         fea = feasible[v]
         worlds = np.flatnonzero(feasible_row == v)
@@ -201,11 +198,10 @@ def _choose(
                     for y in range(3):
                         TA[x, y, i] = terms_a[w, x, y]
                         TB[x, y, i] = terms_b[w, x, y]
-                WA[i], WB[i], SA[i], SB[i] = war_a[w], war_b[w], shift_a[w], shift_b[w]
-                best_score[i] = -1.0
-                best_j[i] = -1
-                fb_value[i] = -np.inf
-                fb_j[i] = 0
+                fixed[0, i], fixed[1, i] = war_a[w], shift_a[w]
+                fixed[2, i], fixed[3, i] = war_b[w], shift_b[w]
+                best[0, i], best_j[0, i] = -1.0, -1
+                best[1, i], best_j[1, i] = -np.inf, 0
             j = 0
             for t in range(counts[0]):
                 ct = columns[0, t]
@@ -237,47 +233,76 @@ def _choose(
                                         if per_world_bonus:
                                             for i in range(m):
                                                 bonus[i] = exp_bonus[worlds[start + i], j]
+                                            _consider(
+                                                j,
+                                                m,
+                                                a4,
+                                                b4,
+                                                UA[cd],
+                                                UB[cd],
+                                                ta,
+                                                tb,
+                                                fixed,
+                                                bonus,
+                                                best,
+                                                best_j,
+                                            )
                                         else:
-                                            bonus[:m] = exp_bonus[0, j]
-                                        _consider(
-                                            j,
-                                            m,
-                                            a4,
-                                            b4,
-                                            UA[cd],
-                                            UB[cd],
-                                            WA,
-                                            WB,
-                                            ta,
-                                            tb,
-                                            SA,
-                                            SB,
-                                            bonus,
-                                            best_score,
-                                            best_j,
-                                            fb_value,
-                                            fb_j,
-                                        )
+                                            _consider_shared(
+                                                j,
+                                                m,
+                                                a4,
+                                                b4,
+                                                UA[cd],
+                                                UB[cd],
+                                                ta,
+                                                tb,
+                                                fixed,
+                                                exp_bonus[0, j],
+                                                best,
+                                                best_j,
+                                            )
                                     j += 1
             for i in range(m):
                 w = worlds[start + i]
-                agreeable[w] = best_j[i] >= 0
-                choice[w] = best_j[i] if best_j[i] >= 0 else fb_j[i]
+                agreeable[w] = best_j[0, i] >= 0
+                choice[w] = best_j[0, i] if best_j[0, i] >= 0 else best_j[1, i]
 
 
 @numba.njit(inline="always")
 def _consider(
-    j, m, a4, b4, ua, ub, wa, wb, ta, tb, sa, sb, bonus, best_score, best_j, fb_value, fb_j
+    j, m, a4, b4, ua, ub, ta, tb, fixed, bonus, best, best_j
 ):  # pragma: no cover - compiled
-    """Package ``j`` in each world of the block: keep it where it beats the best so far."""
+    """Package ``j`` in each world of the block: keep it where it beats the best so far.
+
+    ``a4``/``b4`` are the sides' sums over the first five issues, ``ua``/``ub`` their utilities of
+    the package's last option, ``ta``/``tb`` its territory terms, ``bonus`` the mediator's factor.
+    """
     for i in range(m):
-        a = (((a4[i] + ua[i]) - wa[i]) + ta[i]) + sa[i]
-        b = (((b4[i] + ub[i]) - wb[i]) + tb[i]) + sb[i]
-        smaller = a if a < b else b
-        better = smaller > fb_value[i]
-        fb_value[i] = smaller if better else fb_value[i]
-        fb_j[i] = j if better else fb_j[i]
-        score = a * b * bonus[i] if (a > 0.0) & (b > 0.0) else -1.0
-        better = score > best_score[i]
-        best_score[i] = score if better else best_score[i]
-        best_j[i] = j if better else best_j[i]
+        a = (((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[1, i]
+        b = (((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[3, i]
+        _keep(j, i, a, b, bonus[i], best, best_j)
+
+
+@numba.njit(inline="always")
+def _consider_shared(
+    j, m, a4, b4, ua, ub, ta, tb, fixed, bonus, best, best_j
+):  # pragma: no cover - compiled
+    """:func:`_consider` with the same factor ``bonus`` in every world."""
+    for i in range(m):
+        a = (((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[1, i]
+        b = (((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[3, i]
+        _keep(j, i, a, b, bonus, best, best_j)
+
+
+@numba.njit(inline="always")
+def _keep(j, i, a, b, bonus, best, best_j):  # pragma: no cover - compiled
+    """Selects, not branches: whether a package is agreeable is unpredictable."""
+    smaller = a if a < b else b
+    better = smaller > best[1, i]
+    best[1, i] = smaller if better else best[1, i]
+    best_j[1, i] = j if better else best_j[1, i]
+    score = a * b * bonus if (a > 0.0) & (b > 0.0) else -1.0
+    better = score > best[0, i]
+    best[0, i] = score if better else best[0, i]
+    best_j[0, i] = j if better else best_j[0, i]
