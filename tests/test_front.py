@@ -66,3 +66,24 @@ def test_per_world_degrees_of_freedom_use_the_exact_quantile():
 def test_noise_for_no_fighting_worlds_is_empty():
     assert front.student_t_noise(np.array([]), np.array([]), 5.0).shape == (0,)
     assert front.student_t_noise(np.array([]), 3.0, 5.0).shape == (0,)
+
+
+def test_log_forms_equal_the_power_forms():
+    rng = np.random.default_rng(3)
+    personnel = rng.uniform(1e5, 8e5, 1000)
+    materiel = rng.uniform(5.0, 300.0, 1000)
+    weight = rng.uniform(0.2, 0.8, 1000)
+    log_ru = front.log_combat_power(personnel, materiel, weight)
+    log_ua = front.log_combat_power(personnel[::-1], materiel[::-1], weight)
+    power_ru, power_ua = np.exp(log_ru), np.exp(log_ua)
+    np.testing.assert_array_equal(front.combat_power(personnel, materiel, weight), power_ru)
+    np.testing.assert_allclose(
+        front.contest_success_from_logs(log_ru, log_ua, 1.7),
+        front.contest_success(power_ru, power_ua, 1.7),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        front.daily_casualties_from_logs(1200.0, log_ua, log_ru, np.log(1.3), 0.6),
+        front.daily_casualties(1200.0, power_ua, power_ru, 1.3, 0.6),
+        rtol=1e-12,
+    )

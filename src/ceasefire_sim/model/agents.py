@@ -64,7 +64,11 @@ class Belligerent(mesa.Agent):
 
     def power(self, worlds: np.ndarray | None = None) -> np.ndarray:
         """Combat power (Cobb-Douglas of personnel and materiel), in ``worlds`` (default all)."""
-        return front.combat_power(
+        return np.exp(self.log_power(worlds))
+
+    def log_power(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """The logarithm of :meth:`power`, in ``worlds`` (default all)."""
+        return front.log_combat_power(
             _take(self.personnel, worlds),
             _take(self.materiel_bn, worlds),
             _take(self.model.params["front.personnel_weight"], worlds),
@@ -144,11 +148,11 @@ class Belligerent(mesa.Agent):
         self, enemy: Belligerent, worlds: np.ndarray | None = None
     ) -> np.ndarray:
         """Casualties/day if fighting goes on at today's force ratio (in ``worlds``, default all)."""
-        return front.daily_casualties(
+        return front.daily_casualties_from_logs(
             _take(self.params.casualties_per_day, worlds),
-            self.power(worlds),
-            enemy.power(worlds),
-            _take(self.initial_ratio, worlds),
+            self.log_power(worlds),
+            enemy.log_power(worlds),
+            _take(self.initial_log_ratio, worlds),
             _take(self.model.params["front.casualty_elasticity"], worlds),
         )
 

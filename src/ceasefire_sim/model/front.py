@@ -29,11 +29,25 @@ def combat_power(
     Returns:
         Combat power index (persons^a * US$bn^(1-a)).
     """
+    return np.exp(log_combat_power(personnel, materiel_bn, personnel_weight))
+
+
+def log_combat_power(
+    personnel: FloatArray, materiel_bn: FloatArray, personnel_weight: float | FloatArray
+) -> FloatArray:
+    """The logarithm of :func:`combat_power`, the form the step uses.
+
+    The contest and the casualty rate depend on powers only through their ratio, so the model
+    keeps log powers and differences them, with no ``exp`` and ``log`` round trip.
+
+    Args:
+        personnel: Troops in the theatre (persons; floored at 1).
+        materiel_bn: Equipment stock (US$ bn; floored at 0.001).
+        personnel_weight: Exponent on personnel in [0, 1].
+    """
     personnel = np.maximum(personnel, 1.0)
     materiel_bn = np.maximum(materiel_bn, 1e-3)
-    return np.exp(
-        personnel_weight * np.log(personnel) + (1.0 - personnel_weight) * np.log(materiel_bn)
-    )
+    return personnel_weight * np.log(personnel) + (1.0 - personnel_weight) * np.log(materiel_bn)
 
 
 def contest_success(
@@ -52,6 +66,13 @@ def contest_success(
         Probability in (0, 1).
     """
     return special.expit(exponent * (np.log(power_russia) - np.log(power_ukraine)))
+
+
+def contest_success_from_logs(
+    log_power_russia: FloatArray, log_power_ukraine: FloatArray, exponent: float | FloatArray
+) -> FloatArray:
+    """:func:`contest_success` given the log powers (:func:`log_combat_power`)."""
+    return special.expit(exponent * (log_power_russia - log_power_ukraine))
 
 
 def expected_drift(
@@ -229,3 +250,24 @@ def daily_casualties(
     """
     ratio = (power_enemy / power_own) / initial_ratio
     return base_per_day * ratio**elasticity
+
+
+def daily_casualties_from_logs(
+    base_per_day: float | FloatArray,
+    log_power_own: FloatArray,
+    log_power_enemy: FloatArray,
+    log_initial_ratio: float | FloatArray,
+    elasticity: float | FloatArray,
+) -> FloatArray:
+    """:func:`daily_casualties` given log powers and ``log(initial_ratio)``: one ``exp``.
+
+    Args:
+        base_per_day: Casualties/day at the initial force ratio.
+        log_power_own: Own log combat power.
+        log_power_enemy: Enemy log combat power.
+        log_initial_ratio: ``log(F_enemy / F_own)`` on day 0.
+        elasticity: Sensitivity of losses to the force ratio.
+    """
+    return base_per_day * np.exp(
+        elasticity * ((log_power_enemy - log_power_own) - log_initial_ratio)
+    )

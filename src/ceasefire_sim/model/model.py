@@ -159,8 +159,8 @@ class CeasefireModel(mesa.Model):
     def _calibrate_front(self) -> None:
         """Derive kappa so the day-0 force ratio gives the scenario's initial monthly gain."""
         p = self.params
-        power_ru, power_ua = self.russia.power(), self.ukraine.power()
-        self.p0 = front.contest_success(power_ru, power_ua, p["front.contest_exponent"])
+        log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
+        self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
         margin = self.p0 - p["front.defender_advantage"]
         if np.any(margin <= 0.005):
             worst = float(np.min(self.p0))
@@ -178,8 +178,8 @@ class CeasefireModel(mesa.Model):
         self.true_drift_km2_per_day = front.expected_drift(
             self.p0, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
-        self.ukraine.initial_ratio = power_ru / power_ua
-        self.russia.initial_ratio = power_ua / power_ru
+        self.ukraine.initial_log_ratio = log_ru - log_ua
+        self.russia.initial_log_ratio = log_ua - log_ru
 
     def _balance_materiel(self) -> None:
         """Set each side's materiel attrition so that day-0 inflows balance losses (a steady state)."""
@@ -252,8 +252,8 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------- front
     def _fight(self, at_war: np.ndarray) -> np.ndarray:
         p = self.params
-        power_ru, power_ua = self.russia.power(), self.ukraine.power()
-        self.p_now = front.contest_success(power_ru, power_ua, p["front.contest_exponent"])
+        log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
+        self.p_now = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
         self.true_drift_km2_per_day = front.expected_drift(
             self.p_now, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
@@ -270,21 +270,21 @@ class CeasefireModel(mesa.Model):
         self.p_last_fighting = np.where(at_war, self.p_now, self.p_last_fighting)
         elasticity = p["front.casualty_elasticity"]
         self.russia.fight(
-            front.daily_casualties(
+            front.daily_casualties_from_logs(
                 p["belligerents.russia.casualties_per_day"],
-                power_ru,
-                power_ua,
-                self.russia.initial_ratio,
+                log_ru,
+                log_ua,
+                self.russia.initial_log_ratio,
                 elasticity,
             ),
             at_war,
         )
         self.ukraine.fight(
-            front.daily_casualties(
+            front.daily_casualties_from_logs(
                 p["belligerents.ukraine.casualties_per_day"],
-                power_ua,
-                power_ru,
-                self.ukraine.initial_ratio,
+                log_ua,
+                log_ru,
+                self.ukraine.initial_log_ratio,
                 elasticity,
             ),
             at_war,
