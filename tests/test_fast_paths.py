@@ -76,6 +76,26 @@ def test_surplus_of_all_and_at_agree_with_the_formula(space):
     np.testing.assert_array_equal(talks.surplus(side, space, control, lines, rows=rows), at)
 
 
+def _territory_terms_formula(side, control, lines):
+    """The territory terms as array operations (the compiled loop must give the same bits)."""
+    days = talks.truce_days(side.horizon_days)
+    horizon = np.asarray(side.horizon_days, dtype=float)
+    horizon = horizon[..., None] if horizon.ndim else horizon
+    lam = np.atleast_1d(np.asarray(side.value_per_km2, dtype=float))
+    line_gain = side.sign * lam[:, None] * (lines - control[:, None])
+    forgone = side.sign * lam * side.drift_km2_per_day
+    obs_var = np.atleast_1d(np.asarray(side.obs_var, dtype=float))[:, None]
+    var = side.drift_var[:, None]
+    sd_full = np.sqrt(var * horizon**2 + obs_var * horizon)
+    rest = np.maximum(horizon - days, 0.0)
+    sd_rest = np.sqrt(var * rest**2 + obs_var * rest)
+    cost = np.atleast_1d(np.asarray(side.cost_per_day, dtype=float))[:, None]
+    per_truce = -forgone[:, None] * days + cost * days
+    risk = np.atleast_1d(np.asarray(side.risk_aversion, dtype=float))[:, None]
+    per_truce += risk * lam[:, None] * (sd_full - sd_rest)
+    return line_gain[:, :, None] + per_truce[:, None, :]
+
+
 @pytest.mark.parametrize("per_world", [False, True])
 def test_territory_terms_at_are_the_entries_of_the_full_terms(per_world):
     rng = np.random.default_rng(4)
@@ -89,6 +109,7 @@ def test_territory_terms_at_are_the_entries_of_the_full_terms(per_world):
     control = rng.uniform(100_000, 120_000, n)
     lines = packages.territory_line_km2(control, 23_000.0, 43_000.0)
     terms = talks.territory_terms(side, control, lines)
+    np.testing.assert_array_equal(terms, _territory_terms_formula(side, control, lines))
     territory, truce = rng.integers(0, 4, n), rng.integers(0, 3, n)
     at = talks.territory_terms_at(side, control, lines, territory, truce)
     np.testing.assert_array_equal(at, terms[np.arange(n), territory, truce])

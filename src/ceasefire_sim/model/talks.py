@@ -85,19 +85,54 @@ def territory_terms(
         control_km2: Today's line ``(N,)``.
         deal_lines_km2: ``(N, 4)`` the line under each territory option.
     """
-    days = truce_days(side.horizon_days)  # (N, 3)
-    horizon = np.asarray(side.horizon_days, dtype=float)
-    horizon = horizon[..., None] if horizon.ndim else horizon
-    lam = _col(side.value_per_km2)
-    line_gain = side.sign * lam[:, None] * (deal_lines_km2 - control_km2[:, None])  # (N, 4)
-    forgone = side.sign * lam * side.drift_km2_per_day  # (N,)
-    obs_var = _col(side.obs_var)
-    var = side.drift_var[:, None]
-    sd_full = _spread(var, obs_var[:, None], horizon)
-    sd_rest = _spread(var, obs_var[:, None], np.maximum(horizon - days, 0.0))
-    per_truce = -forgone[:, None] * days + _col(side.cost_per_day)[:, None] * days
-    per_truce += _col(side.risk_aversion)[:, None] * lam[:, None] * (sd_full - sd_rest)
-    return line_gain[:, :, None] + per_truce[:, None, :]
+    n = len(control_km2)
+
+    def vec(x: FloatArray | float) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+
+    out = np.empty((n, 4, 3))
+    _territory_terms(
+        float(side.sign),
+        vec(side.value_per_km2),
+        vec(control_km2),
+        np.ascontiguousarray(deal_lines_km2, dtype=np.float64),
+        vec(side.drift_km2_per_day),
+        vec(side.drift_var),
+        vec(side.obs_var),
+        vec(side.cost_per_day),
+        vec(side.risk_aversion),
+        vec(side.horizon_days),
+        _TRUCE_LENGTHS,
+        out,
+    )
+    return out
+
+
+#: ``TRUCE_DAYS`` as numbers (an indefinite ceasefire lasts the whole horizon).
+_TRUCE_LENGTHS = np.array([np.inf if d is None else float(d) for d in TRUCE_DAYS.values()])
+
+
+@numba.njit(cache=True, nogil=True)
+def _territory_terms(
+    sign, lam, control, lines, drift, drift_var, obs_var, cost, risk, horizon, lengths, out
+):  # pragma: no cover - compiled; tested against the array formula
+    """:func:`territory_terms` world by world, without ``(N, 4, 3)`` temporaries.
+
+    Each operation in the order of the array formula (``tests/test_fast_paths.py``): the same bits.
+    """
+    for i in range(len(control)):
+        h = horizon[i]
+        signed_lam = sign * lam[i]
+        forgone = signed_lam * drift[i]
+        sd_full = np.sqrt(drift_var[i] * (h * h) + obs_var[i] * h)
+        for x in range(len(lengths)):
+            days = lengths[x] if lengths[x] < h else h
+            rest = max(h - days, 0.0)
+            sd_rest = np.sqrt(drift_var[i] * (rest * rest) + obs_var[i] * rest)
+            per_truce = -forgone * days + cost[i] * days
+            per_truce = per_truce + risk[i] * lam[i] * (sd_full - sd_rest)
+            for r in range(4):
+                out[i, r, x] = signed_lam * (lines[i, r] - control[i]) + per_truce
 
 
 def territory_terms_at(
