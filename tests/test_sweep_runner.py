@@ -1,4 +1,6 @@
 import json
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import mesa
@@ -9,6 +11,7 @@ import pytest
 from ceasefire_sim import load_scenario, simulate
 from ceasefire_sim.errors import SweepError
 from ceasefire_sim.scenario.loader import numeric_paths
+from ceasefire_sim.sweep import executors
 from ceasefire_sim.sweep.executors import ExecutorChoice
 from ceasefire_sim.sweep.metrics import metric_names
 from ceasefire_sim.sweep.runner import (
@@ -198,6 +201,29 @@ def test_executors_give_identical_results(tiny, tiny_result, tmp_path):
         pd.testing.assert_frame_equal(other.worlds(), tiny_result.worlds(), check_exact=True)
     on_disk = pd.read_parquet(tmp_path / "pool" / "summary.parquet")
     pd.testing.assert_frame_equal(on_disk, tiny_result.summary, check_exact=True)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_give_identical_results(tiny, tiny_result, method, monkeypatch):
+    monkeypatch.setattr(executors, "start_method", lambda: method)
+    pool = run_sweep(tiny, ExecutorChoice(workers=2))
+    pd.testing.assert_frame_equal(pool.worlds(), tiny_result.worlds(), check_exact=True)
+
+
+def test_workers_are_spawned_while_another_thread_runs():
+    if not sys.platform.startswith("linux"):
+        assert executors.start_method() == "spawn"
+        return
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert executors.start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
+    if threading.active_count() == 1:
+        assert executors.start_method() == "fork"
 
 
 def test_run_chunk_releases_the_model_from_mesa(tiny):

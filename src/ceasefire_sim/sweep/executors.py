@@ -5,15 +5,19 @@ accepts any of them (also one a user built, e.g. ``distributed.Client(...).get_e
 Results do not depend on the executor: each chunk's seed comes from the sweep's seed and the
 chunk's number, never from the worker that runs it.
 
-Importing Mesa sets the ``spawn`` start method, so local worker processes start fresh
-interpreters: the task function (``runner.run_chunk``) is a top-level function and its argument
-is a picklable dataclass.
+Local worker processes are forked where that is safe (Linux, and this process runs no other
+thread): they start at once with everything imported and compiled, where a fresh interpreter
+spends a second or two on imports before its first chunk. Elsewhere they are spawned (importing
+Mesa sets ``spawn`` as the default), so the task function (``runner.run_chunk``) is a top-level
+function and its argument is a picklable dataclass either way.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -79,6 +83,18 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def start_method() -> str:
+    """``"fork"`` where forking is safe (Linux, no other thread in this process), else ``"spawn"``.
+
+    A forked child holds only the thread that forked it, so a lock held by another thread (a Dask
+    client's, a web server's) would stay locked in the child forever: with other threads running,
+    workers are spawned.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 @contextmanager
 def open_executor(choice: ExecutorChoice | None = None) -> Iterator[tuple[Executor, str]]:
     """Open the chosen executor and shut it down afterwards.
@@ -101,7 +117,9 @@ def open_executor(choice: ExecutorChoice | None = None) -> Iterator[tuple[Execut
     if workers == 1:
         yield InlineExecutor(), "1 process (this one)"
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(start_method())
+    )
     try:
         yield pool, f"{workers} local processes"
     finally:
