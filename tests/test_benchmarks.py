@@ -53,3 +53,14 @@ def test_targets_are_judged_in_the_right_direction():
     assert bench._meets(1200.0, ">=", 1000.0) and not bench._meets(900.0, ">=", 1000.0)
     assert bench._meets(100.0, "<=", 150.0) and not bench._meets(151.0, "<=", 150.0)
     assert bench._meets(None, ">=", 1.7) is None
+
+
+@pytest.mark.slow  # a few seconds: a fresh Python process runs a small sweep four times
+def test_sweep_speedup_is_measured_in_a_fresh_process():
+    bench = _bench()
+    plan = bench.Plan(days=10, sweep_repeats=1, sweep_samples=2, sweep_chunks=2)
+    sweep = bench.sweep_speedup_in_fresh_process(plan)
+    assert "fallback_reason" not in sweep
+    assert "samples=2" in sweep["method"] and "2 chunks" in sweep["method"]
+    assert sweep["speedup"] == pytest.approx(sweep["wall_s_1_worker"] / sweep["wall_s_2_workers"])
+    assert len(sweep["wall_s_all"]["1"]) == len(sweep["wall_s_all"]["2"]) == 1

@@ -14,6 +14,7 @@ function and its argument is a picklable dataclass either way.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -117,13 +118,18 @@ def open_executor(choice: ExecutorChoice | None = None) -> Iterator[tuple[Execut
     if workers == 1:
         yield InlineExecutor(), "1 process (this one)"
         return
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(start_method())
-    )
+    method = start_method()
+    if method == "fork":
+        # Forked workers share this process's memory until they write to it, and a garbage
+        # collection in a worker writes to every object it visits; frozen objects are not visited.
+        gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
     try:
         yield pool, f"{workers} local processes"
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if method == "fork":
+            gc.unfreeze()
 
 
 @contextmanager
