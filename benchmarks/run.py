@@ -58,7 +58,7 @@ class Plan:
         default_factory=lambda: {1: 15, 1_000: 5, 10_000: 3, 100_000: 1}
     )
     days: int = 365
-    chunk_sizes: tuple[int, ...] = (256, 512, 1024, 4096)
+    chunk_sizes: tuple[int, ...] = (1024, 4096, 16384, 65536)
     batch_runs: int = 30
     single_world_repeats: int = 15
     sweep: bool = True
@@ -188,6 +188,15 @@ def chunk_scan(plan: Plan) -> list[dict]:
     return [run_in_fresh_process(n, plan.days, chunk) for chunk in plan.chunk_sizes]
 
 
+def _default_chunk_size() -> int:
+    """``simulate``'s default ``chunk_size``."""
+    import inspect
+
+    from ceasefire_sim import simulate
+
+    return int(inspect.signature(simulate).parameters["chunk_size"].default)
+
+
 def single_world_ms(scenario: Any, plan: Plan) -> dict[str, float]:
     """Median wall time (ms) of one single-world run over the horizon, construction included."""
     from ceasefire_sim import CeasefireModel
@@ -198,7 +207,7 @@ def single_world_ms(scenario: Any, plan: Plan) -> dict[str, float]:
         model = CeasefireModel(scenario, worlds=1, seed=seed, days=plan.days)
         model.run()
         model_only.append(time.perf_counter() - start)
-        with_results.append(time_simulate(scenario, 1, plan.days, 4096, seed)[0])
+        with_results.append(time_simulate(scenario, 1, plan.days, _default_chunk_size(), seed)[0])
     return {
         "model_ms": 1000 * statistics.median(model_only),
         "simulate_ms": 1000 * statistics.median(with_results),
@@ -424,7 +433,7 @@ def run(plan: Plan) -> dict[str, Any]:
     best_n, best_rate = max(
         ((n, row["world_days_per_s"]) for n, row in table.items()), key=lambda t: t[1]
     )
-    default_scan = [r for r in scan if r["chunk_size"] == 4096]
+    default_scan = [r for r in scan if r["chunk_size"] == _default_chunk_size()]
     result.update(
         {
             "throughput_world_days_per_s": {n: row["world_days_per_s"] for n, row in table.items()},

@@ -21,7 +21,7 @@ def simulate(
     overrides: dict[str, float | np.ndarray] | None = None,
     narrative_worlds: int = 3,
     keep_trajectories: bool = False,
-    chunk_size: int = 1024,
+    chunk_size: int = 65536,
 ) -> Results:
     """Run a scenario over ``worlds`` possible futures and collect the results.
 

@@ -41,9 +41,10 @@ class CeasefireModel(mesa.Model):
         overrides: Dotted path -> float or ``(N,)`` array replacing scenario values (sweeps).
         narrative_worlds: How many of the first worlds get a narrative log.
         keep_trajectories: Also keep every world's daily control and status (small N only).
-        chunk_size: Worlds evaluated at once in the package search (bounds memory; about 1,000
-            keeps its buffers in the processor's cache, see ``benchmarks/RESULTS.md``). Results do
-            not depend on it.
+        chunk_size: Worlds per round of the package search's preparation (side views and
+            territory terms, ``(chunk, 18)`` and ``(chunk, 4, 3)`` arrays); the compiled search
+            itself works in blocks of 128 worlds. Larger chunks make fewer Python-level passes
+            (see ``benchmarks/RESULTS.md``). Results do not depend on it.
         world_keys: Optional ``(N,)`` non-negative ints: world ``i`` then draws every random
             number (parameters, pledges, daily noise) that world ``world_keys[i]`` of a plain run
             with the same seed draws. A sweep passes each world's replicate number, so replicate
@@ -60,7 +61,7 @@ class CeasefireModel(mesa.Model):
         overrides: dict[str, float | np.ndarray] | None = None,
         narrative_worlds: int = 3,
         keep_trajectories: bool = False,
-        chunk_size: int = 1024,
+        chunk_size: int = 65536,
         world_keys: np.ndarray | None = None,
     ) -> None:
         if worlds < 1:
