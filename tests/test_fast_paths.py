@@ -40,11 +40,11 @@ def test_issue_sums_are_the_sequential_sums_of_the_option_matrix(space):
     assert talks.issue_sums(u, space, out=buffer) is buffer
 
 
-def _side(rng: np.random.Generator, n: int) -> talks.SideView:
+def _side(rng: np.random.Generator, n: int, sign: float = -1.0) -> talks.SideView:
     return talks.SideView(
         option_utility=rng.normal(size=(n, len(packages.OPTION_KEYS))),
         war_issues=rng.normal(size=n),
-        sign=-1.0,
+        sign=sign,
         value_per_km2=1e-4,
         drift_km2_per_day=rng.normal(5, 3, size=n),
         drift_var=rng.uniform(0.1, 10, size=n),

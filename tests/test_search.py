@@ -7,6 +7,7 @@ import pytest
 
 from ceasefire_sim.model import packages, search, talks
 from ceasefire_sim.model.packages import PackageSpace, nash_choice
+from tests.test_fast_paths import _side
 
 SPACES = {
     "full": PackageSpace.full(),
@@ -14,21 +15,6 @@ SPACES = {
         {"territory": ["freeze", "russia_withdraws"], "truce": ["days_90", "indefinite"]}
     ),
 }
-
-
-def _side(rng: np.random.Generator, n: int, sign: float) -> talks.SideView:
-    return talks.SideView(
-        option_utility=rng.normal(size=(n, len(packages.OPTION_KEYS))),
-        war_issues=rng.normal(size=n),
-        sign=sign,
-        value_per_km2=1e-4,
-        drift_km2_per_day=rng.normal(5, 3, size=n),
-        drift_var=rng.uniform(0.1, 10, size=n),
-        obs_var=225.0,
-        cost_per_day=rng.uniform(0, 1e-2, size=n),
-        risk_aversion=0.2,
-        horizon_days=180.0,
-    )
 
 
 def _case(space: PackageSpace, n: int, seed: int, bonus_shape: str, offset: float = 0.0):
