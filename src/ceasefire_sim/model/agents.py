@@ -145,19 +145,33 @@ class Belligerent(mesa.Agent):
         return u
 
     def expected_casualties_per_day(
-        self, enemy: Belligerent, worlds: np.ndarray | None = None
+        self,
+        enemy: Belligerent,
+        worlds: np.ndarray | None = None,
+        log_powers: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Casualties/day if fighting goes on at today's force ratio (in ``worlds``, default all)."""
+        """Casualties/day if fighting goes on at today's force ratio (in ``worlds``, default all).
+
+        Args:
+            enemy: The other belligerent.
+            worlds: Only these worlds (default: all).
+            log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
+        """
+        own_log, enemy_log = log_powers or (self.log_power(worlds), enemy.log_power(worlds))
         return front.daily_casualties_from_logs(
             _take(self.params.casualties_per_day, worlds),
-            self.log_power(worlds),
-            enemy.log_power(worlds),
+            own_log,
+            enemy_log,
             _take(self.initial_log_ratio, worlds),
             _take(self.model.params["front.casualty_elasticity"], worlds),
         )
 
     def side_view(
-        self, enemy: Belligerent, drift_adjustment: np.ndarray, worlds: np.ndarray | None = None
+        self,
+        enemy: Belligerent,
+        drift_adjustment: np.ndarray,
+        worlds: np.ndarray | None = None,
+        log_powers: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> SideView:
         """This side's view of the table, for :mod:`~ceasefire_sim.model.talks`.
 
@@ -165,6 +179,7 @@ class Belligerent(mesa.Agent):
             enemy: The other belligerent.
             drift_adjustment: ``(N,)`` change of the true drift since fighting last showed it.
             worlds: Only these worlds (default: all).
+            log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
         """
         p = self.params
         b = self.model.params
@@ -177,7 +192,7 @@ class Belligerent(mesa.Agent):
             drift_km2_per_day=_take(self.belief_mean, worlds) + _take(drift_adjustment, worlds),
             drift_var=_take(self.belief_var, worlds),
             obs_var=_take(b[f"belligerents.{self.name}.belief.observation_sd_km2"] ** 2, worlds),
-            cost_per_day=self.expected_casualties_per_day(enemy, worlds)
+            cost_per_day=self.expected_casualties_per_day(enemy, worlds, log_powers)
             / _take(p.cost_tolerance, worlds),
             risk_aversion=_take(p.risk_aversion, worlds),
             horizon_days=_take(p.planning_horizon_days, worlds),

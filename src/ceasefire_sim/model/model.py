@@ -334,8 +334,11 @@ class CeasefireModel(mesa.Model):
     def side_views(self, worlds: np.ndarray | None = None) -> tuple[talks.SideView, talks.SideView]:
         """Ukraine's and Russia's views of the table today, over all worlds (or ``worlds``)."""
         adjustment = self._drift_adjustment()
-        return self.ukraine.side_view(self.russia, adjustment, worlds), self.russia.side_view(
-            self.ukraine, adjustment, worlds
+        # Each side's log power once (each view needs both).
+        ua, ru = self.ukraine.log_power(worlds), self.russia.log_power(worlds)
+        return (
+            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru)),
+            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua)),
         )
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
