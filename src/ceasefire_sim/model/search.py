@@ -1,10 +1,10 @@
 """The mediator's package search, compiled: each side's surplus of every package and the choice.
 
 :func:`ceasefire_sim.model.packages.nash_choice` states the rule over two ``(N, P)`` matrices of
-surpluses (:func:`ceasefire_sim.model.talks.surplus_of_all`). At 100,000 worlds those matrices
-are 500 MB each and the search is most of a run, spent moving them through memory. Here one
-compiled loop per world builds each package's surplus from the option utilities as it goes (the
-partial sums of the outer issues are kept while the inner ones vary, in the order of
+surpluses (:func:`ceasefire_sim.model.talks.surplus_of_all`). Even in chunks of worlds, a dozen
+passes over those matrices through memory took two thirds of a run at 100,000 worlds. Here a
+compiled loop over blocks of worlds builds each package's surplus from the option utilities as it
+goes (the partial sums of the outer issues are kept while the inner ones vary, in the order of
 :func:`~ceasefire_sim.model.talks.issue_sums`, so each surplus has the same bits as the matrix
 entry) and keeps only the best package so far. Nothing of size ``N x P`` is ever allocated.
 
