@@ -175,3 +175,11 @@ def test_compare_baseline_with_us_disengagement():
     )
     assert (table["variance_reduction"].dropna() >= 0).all()
     assert (table["variance_reduction"] > 1).any()
+
+
+def test_vr_reads_exact_where_pairing_removes_all_the_variance():
+    from ceasefire_sim.sweep.cli import _fmt_ratio
+
+    assert _fmt_ratio(math.inf) == "exact"
+    assert _fmt_ratio(math.nan) == "n/a"
+    assert _fmt_ratio(3.456) == "3.5"

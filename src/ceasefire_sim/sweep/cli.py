@@ -228,7 +228,8 @@ def compare(
     console.print(
         "CI indep.: the interval independent seeds would give. VR (variance reduction): how many "
         "times smaller the variance of B - A is under common random numbers; the paired "
-        "interval is sqrt(VR) times narrower. Shares in %, differences in percentage points."
+        "interval is sqrt(VR) times narrower; 'exact': B - A is the same in every paired world, "
+        "so the paired interval has no width. Shares in %, differences in percentage points."
     )
     if out is not None:
         comparison.save(out)
@@ -271,5 +272,5 @@ def _fmt_ratio(value: float) -> str:
     if value != value:
         return "n/a"
     if math.isinf(value):
-        return "inf"
+        return "exact"
     return f"{value:,.1f}"
