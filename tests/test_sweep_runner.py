@@ -210,6 +210,14 @@ def test_forked_and_spawned_workers_give_identical_results(tiny, tiny_result, me
     pd.testing.assert_frame_equal(pool.worlds(), tiny_result.worlds(), check_exact=True)
 
 
+def test_forked_workers_start_before_any_other_thread(monkeypatch):
+    monkeypatch.setattr(executors, "start_method", lambda: "fork")
+    with executors.open_executor(ExecutorChoice(workers=2)) as (pool, description):
+        assert description == "2 local processes"
+        assert len(pool._processes) == 2  # forked on opening, not at the first chunk
+        assert pool.submit(abs, -3).result() == 3
+
+
 def test_workers_are_spawned_while_another_thread_runs():
     if not sys.platform.startswith("linux"):
         assert executors.start_method() == "spawn"

@@ -125,6 +125,10 @@ def open_executor(choice: ExecutorChoice | None = None) -> Iterator[tuple[Execut
         gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
     try:
+        if method == "fork":
+            # A forking pool starts all its workers at its first task: start them now, while this
+            # is still the only thread (a progress bar starts one of its own).
+            pool.submit(int).result()
         yield pool, f"{workers} local processes"
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
