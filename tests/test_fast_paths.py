@@ -293,3 +293,27 @@ def test_results_do_not_depend_on_the_chunk_size(pressed):
     assert (runs[0].outcomes["ceasefires"] > 0).sum() > 10
     for other in runs[1:]:
         _same_results(runs[0], other)
+
+
+def test_per_world_mediator_preferences_do_not_depend_on_the_chunk_size(pressed, monkeypatch):
+    from ceasefire_sim.model import model as model_module
+
+    rng = np.random.default_rng(9)
+    overrides = {
+        "mediator.preference_weight": rng.uniform(0.0, 2.0, 150),
+        "mediator.preferences.guarantees.none": rng.uniform(0.0, 1.0, 150),
+    }
+    model = CeasefireModel(pressed, worlds=150, seed=4, days=5, overrides=overrides)
+    assert model._mediator_varies_by_world()
+    assert not CeasefireModel(pressed, worlds=150, seed=4, days=5)._mediator_varies_by_world()
+    whole = simulate(pressed, worlds=150, seed=4, days=120, overrides=overrides)
+    assert (whole.outcomes["ceasefires"] > 0).sum() > 10
+    _same_results(
+        whole, simulate(pressed, worlds=150, seed=4, days=120, overrides=overrides, chunk_size=7)
+    )
+    monkeypatch.setattr(model_module, "PER_WORLD_FACTOR_CHUNK", 16)
+    _same_results(whole, simulate(pressed, worlds=150, seed=4, days=120, overrides=overrides))
+    # Each world has its own row of factors on the Nash product.
+    factor = model._mediator_factor(np.arange(150))
+    assert factor.shape == (150, model.space.size)
+    assert np.allclose(factor.max(axis=1), 1.0) and len(np.unique(factor[:, 0])) > 100

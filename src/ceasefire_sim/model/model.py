@@ -28,6 +28,8 @@ from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 #: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
 FRONT, ACCEPT_UA, ACCEPT_RU, BREAKDOWN, VIOLATIONS, PERCEIVE_UA, PERCEIVE_RU = range(7)
 N_DRAWS = 7
+#: Largest chunk of the talks when the mediator's preferences differ between worlds.
+PER_WORLD_FACTOR_CHUNK = 4096
 
 
 class CeasefireModel(mesa.Model):
@@ -359,18 +361,28 @@ class CeasefireModel(mesa.Model):
 
     def _mediator_bonus(self, worlds: np.ndarray) -> np.ndarray:
         """``(P,)`` or ``(n, P)`` the mediator's own preference for each package (log-Nash units)."""
-        version = self.params.version
-        if self._bonus_cache[0] != version:
-            preference = self.mediator.preference_utility(shared=True)
-            sums = talks.issue_sums(np.atleast_2d(preference), self.space)
-            self._bonus_cache = (version, sums[0] if preference.ndim == 1 else sums)
-        sums = self._bonus_cache[1]
-        if sums.ndim == 2:
-            sums = sums[worlds]
+        cached = self._mediator_preference()
+        # Shared preferences are summed once; per-world ones per chunk (no (N, P) array is kept).
+        sums = cached if cached.ndim == 1 else talks.issue_sums(cached[worlds], self.space)
         weight = self.params["mediator.preference_weight"]
         if np.ndim(weight) > 0:
             weight = weight[worlds][:, None]
         return weight * sums
+
+    def _mediator_preference(self) -> np.ndarray:
+        """``(P,)`` package sums of the mediator's shared option values, or its ``(N, K)`` values."""
+        version = self.params.version
+        if self._bonus_cache[0] != version:
+            preference = self.mediator.preference_utility(shared=True)
+            if preference.ndim == 1:
+                preference = talks.issue_sums(preference[None], self.space)[0]
+            self._bonus_cache = (version, preference)
+        return self._bonus_cache[1]
+
+    def _mediator_varies_by_world(self) -> bool:
+        """Whether the mediator's preference for a package differs between worlds."""
+        weight = self.params["mediator.preference_weight"]
+        return np.ndim(weight) > 0 or self._mediator_preference().ndim == 2
 
     def _mediator_factor(self, worlds: np.ndarray) -> np.ndarray:
         """``(1, P)`` or ``(n, P)`` ``exp`` of :meth:`_mediator_bonus`, the factor on the Nash product.
@@ -408,6 +420,9 @@ class CeasefireModel(mesa.Model):
         ua_all, ru_all = self.side_views(worlds)
         us_share = self.us_aid_share()[worlds]
         chunk = min(self.chunk_size, len(worlds))
+        if self._mediator_varies_by_world():
+            # The mediator's factor is then an (n, P) array per chunk: keep it to about 20 MB.
+            chunk = min(chunk, PER_WORLD_FACTOR_CHUNK)
         for start in range(0, len(worlds), chunk):
             rows = slice(start, start + chunk)
             self._propose(
