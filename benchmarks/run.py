@@ -172,16 +172,20 @@ def throughput(scenario: Any, plan: Plan, chunk_size: int) -> dict[str, dict]:
             time_simulate(scenario, n, plan.days, chunk_size, seed=s)
             for s in range(plan.repeats.get(n, 1))
         ]
-        wall = statistics.median(r[0] for r in runs)
-        cpu = statistics.median(r[1] for r in runs)
-        table[str(n)] = {
-            "repeats": len(runs),
-            "median_wall_s": wall,
-            "median_cpu_s": cpu,
-            "world_days_per_s": n * plan.days / wall,
-            "world_days_per_cpu_s": n * plan.days / cpu,
-        }
+        table[str(n)] = _throughput_row(n, plan.days, [r[0] for r in runs], [r[1] for r in runs])
     return table
+
+
+def _throughput_row(worlds: int, days: int, walls: list[float], cpus: list[float]) -> dict:
+    """Medians of repeated runs of ``worlds`` worlds over ``days`` days, as a throughput row."""
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    return {
+        "repeats": len(walls),
+        "median_wall_s": wall,
+        "median_cpu_s": cpu,
+        "world_days_per_s": worlds * days / wall,
+        "world_days_per_cpu_s": worlds * days / cpu,
+    }
 
 
 def chunk_scan(plan: Plan) -> list[dict]:
@@ -432,16 +436,9 @@ def run(plan: Plan) -> dict[str, Any]:
     ]
     print(f"throughput at N = {plan.sizes[:-1]}...", flush=True)
     table = throughput(scenario, plan, best_chunk)
-    wall = statistics.median(r["wall_s"] for r in best_runs)
-    cpu = statistics.median(r["cpu_s"] for r in best_runs)
-    table[str(largest)] = {
-        "repeats": len(best_runs),
-        "median_wall_s": wall,
-        "median_cpu_s": cpu,
-        "world_days_per_s": largest * plan.days / wall,
-        "world_days_per_cpu_s": largest * plan.days / cpu,
-        "chunk_size": best_chunk,
-    }
+    table[str(largest)] = _throughput_row(
+        largest, plan.days, [r["wall_s"] for r in best_runs], [r["cpu_s"] for r in best_runs]
+    ) | {"chunk_size": best_chunk}
     print("mesa.batch_run baseline...", flush=True)
     batch = batch_run_rate(plan)
     print("single-world runs...", flush=True)
