@@ -10,7 +10,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BASELINE, ROOT
+from conftest import ROOT
 from make_baseline_images import (
     BASELINE_DIR,
     BASELINE_FIGURES,
@@ -23,7 +23,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.testing.compare import compare_images
 
-from ceasefire_sim import SweepError, load_scenario, simulate
+from ceasefire_sim import SweepError
 from ceasefire_sim.cli import main
 from ceasefire_sim.errors import InputError
 from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
@@ -68,14 +68,8 @@ def run_cli(*args):
 
 
 @pytest.fixture(scope="module")
-def results():
-    """The baseline over 300 worlds: about a third reach a ceasefire within the year."""
-    return simulate(load_scenario(BASELINE), worlds=300, seed=1)
-
-
-@pytest.fixture(scope="module")
-def run_dir(results, tmp_path_factory):
-    return results.save(tmp_path_factory.mktemp("run") / "baseline")
+def results(baseline_300):
+    return baseline_300
 
 
 # ----------------------------------------------------------- synthetic folders

@@ -7,10 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BASELINE, ROOT
+from conftest import ROOT
 from test_plots import write_compare_folder, write_sweep_folder
 
-from ceasefire_sim import load_scenario, simulate
 from ceasefire_sim.errors import InputError
 from ceasefire_sim.plots import figure_specs
 from ceasefire_sim.report import build_report, describe_value, provenance_rows, write_report
@@ -21,13 +20,8 @@ REMOTE = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:
 
 
 @pytest.fixture(scope="module")
-def results():
-    return simulate(load_scenario(BASELINE), worlds=300, seed=1)
-
-
-@pytest.fixture(scope="module")
-def run_dir(results, tmp_path_factory):
-    return results.save(tmp_path_factory.mktemp("run") / "baseline")
+def results(baseline_300):
+    return baseline_300
 
 
 def images(text):
