@@ -1,7 +1,8 @@
 """Every setting of the scenario format is documented in docs/model.md.
 
-The schema is walked recursively from ``Scenario``; each field's dotted name must appear in the
-document. Keys of dict-valued fields may be written as any ``<placeholder>`` (``<side>``,
+The schema is walked recursively from ``Scenario`` (by a walk of its own, apart from the one that
+generates the document's reference; only the unwrapping of Optional/Annotated is shared); each
+field's dotted name must appear in the document. Keys of dict-valued fields may be written as any ``<placeholder>`` (``<side>``,
 ``<ally>``, ``<issue>.<option>``), as ``*`` or as a real key; items of a list of sections (the
 events) as ``<i>``, ``*``, ``[]``, an index, or nothing (``events.date``).
 """
@@ -9,12 +10,12 @@ events) as ``<i>``, ``*``, ``[]``, an index, or nothing (``events.date``).
 from __future__ import annotations
 
 import re
-import types
 import typing
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from ceasefire_sim.scenario.doc import _unwrap
 from ceasefire_sim.scenario.params import Evidence, Param
 from ceasefire_sim.scenario.schema import Scenario
 
@@ -32,16 +33,6 @@ KEY_LABELS = {
     "hazard_ratio_type": "<option>",
 }
 KEY, ITEM = object(), object()
-
-
-def _unwrap(annotation: typing.Any) -> typing.Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else annotation
-    return annotation
 
 
 def _is_section(annotation: typing.Any) -> bool:
