@@ -2,9 +2,10 @@
 
 The schema is walked recursively from ``Scenario`` (by a walk of its own, apart from the one that
 generates the document's reference; only the unwrapping of Optional/Annotated is shared); each
-field's dotted name must appear in the document. Keys of dict-valued fields may be written as any ``<placeholder>`` (``<side>``,
-``<ally>``, ``<issue>.<option>``), as ``*`` or as a real key; items of a list of sections (the
-events) as ``<i>``, ``*``, ``[]``, an index, or nothing (``events.date``).
+field's dotted name must appear in the document. Keys of dict-valued fields may be written as any
+``<placeholder>`` (``<side>``, ``<ally>``, ``<issue>.<option>``), as ``*`` or as a real key; items
+of a list of sections (the events) as ``<i>``, ``*``, ``[]``, an index, or nothing
+(``events.date``).
 """
 
 from __future__ import annotations
