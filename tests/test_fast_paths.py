@@ -78,8 +78,9 @@ def test_surplus_of_all_and_at_agree_with_the_formula(space):
 
 def _territory_terms_formula(side, control, lines):
     """The territory terms as array operations (the compiled loop must give the same bits)."""
-    days = talks.truce_days(side.horizon_days)
     horizon = np.asarray(side.horizon_days, dtype=float)
+    per_world = np.atleast_1d(horizon)
+    days = np.stack([np.minimum(30, per_world), np.minimum(90, per_world), per_world], axis=-1)
     horizon = horizon[..., None] if horizon.ndim else horizon
     lam = np.atleast_1d(np.asarray(side.value_per_km2, dtype=float))
     line_gain = side.sign * lam[:, None] * (lines - control[:, None])

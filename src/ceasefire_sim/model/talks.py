@@ -63,18 +63,6 @@ class SideView:
         return SideView(**{k: (take(v) if k != "sign" else v) for k, v in self.__dict__.items()})
 
 
-def _spread(drift_var: FloatArray, obs_var: FloatArray | float, days: FloatArray) -> FloatArray:
-    """Sd of the line after ``days`` of fighting: drift uncertainty plus daily noise."""
-    return np.sqrt(drift_var * days**2 + obs_var * days)
-
-
-def truce_days(horizon_days: FloatArray | float) -> FloatArray:
-    """``(N, 3)`` days of no fighting within the horizon for each truce option."""
-    horizon = np.atleast_1d(np.asarray(horizon_days, dtype=float))
-    cols = [np.minimum(d, horizon) if d is not None else horizon for d in TRUCE_DAYS.values()]
-    return np.stack(cols, axis=-1)
-
-
 def territory_terms(
     side: SideView, control_km2: FloatArray, deal_lines_km2: FloatArray
 ) -> FloatArray:
@@ -144,10 +132,6 @@ def territory_terms_at(
 ) -> FloatArray:
     """``(N,)`` the entry of :func:`territory_terms` for one (territory, truce) pair per world.
 
-    The same operations on the same values as the full ``(N, 4, 3)`` computation, so the same
-    bits as its entries, at a twelfth of the arithmetic (for the ceasefires in force, whose
-    package is known).
-
     Args:
         side: The side.
         control_km2: Today's line ``(N,)``.
@@ -155,19 +139,8 @@ def territory_terms_at(
         territory: ``(N,)`` index within ``ISSUES["territory"]`` of each world's option.
         truce: ``(N,)`` index within ``ISSUES["truce"]`` of each world's option.
     """
-    idx = np.arange(len(control_km2))
-    days = np.broadcast_to(truce_days(side.horizon_days), (len(idx), 3))[idx, truce]
-    horizon = np.asarray(side.horizon_days, dtype=float)
-    lam = _col(side.value_per_km2)
-    line_gain = side.sign * lam * (deal_lines_km2[idx, territory] - control_km2)
-    forgone = side.sign * lam * side.drift_km2_per_day
-    obs_var = _col(side.obs_var)
-    var = side.drift_var
-    sd_full = _spread(var, obs_var, horizon)
-    sd_rest = _spread(var, obs_var, np.maximum(horizon - days, 0.0))
-    per_truce = -forgone * days + _col(side.cost_per_day) * days
-    per_truce += _col(side.risk_aversion) * lam * (sd_full - sd_rest)
-    return line_gain + per_truce
+    terms = territory_terms(side, control_km2, deal_lines_km2)
+    return terms[np.arange(len(control_km2)), territory, truce]
 
 
 def _col(x: FloatArray | float) -> FloatArray:
