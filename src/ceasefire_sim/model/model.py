@@ -124,7 +124,7 @@ class CeasefireModel(mesa.Model):
         self.allied_aid_delivered_bn_per_year = np.zeros(n)
         self.allied_aid_total_bn = np.zeros(n)
         self.dissatisfaction = np.zeros(n)
-        self._bonus_cache: tuple[int, Any] = (-1, None)
+        self._preference_cache: tuple[int, Any] = (-1, None)
         self._factor_cache: tuple[int, Any] = (-1, None)
 
         self._calibrate_front()
@@ -372,12 +372,12 @@ class CeasefireModel(mesa.Model):
     def _mediator_preference(self) -> np.ndarray:
         """``(P,)`` package sums of the mediator's shared option values, or its ``(N, K)`` values."""
         version = self.params.version
-        if self._bonus_cache[0] != version:
+        if self._preference_cache[0] != version:
             preference = self.mediator.preference_utility(shared=True)
             if preference.ndim == 1:
                 preference = talks.issue_sums(preference[None], self.space)[0]
-            self._bonus_cache = (version, preference)
-        return self._bonus_cache[1]
+            self._preference_cache = (version, preference)
+        return self._preference_cache[1]
 
     def _mediator_varies_by_world(self) -> bool:
         """Whether the mediator's preference for a package differs between worlds."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX, PackageSpace
+from ceasefire_sim.model.packages import ISSUES, PackageSpace
 
 FloatArray = np.ndarray
 
@@ -58,10 +58,9 @@ class SearchLayout:
             )
         columns = np.full((len(ISSUES), _MAX_OPTIONS), -1, dtype=np.int64)
         counts = np.zeros(len(ISSUES), dtype=np.int64)
-        for c, (issue, opts) in enumerate(space.options):
-            counts[c] = len(opts)
-            for k, option in enumerate(opts):
-                columns[c, k] = OPTION_INDEX[f"{issue}.{option}"]
+        for c, cols in enumerate(space.option_columns):
+            counts[c] = len(cols)
+            columns[c, : len(cols)] = cols
         pad = np.full(_MAX_OPTIONS, -1, dtype=np.int64)
         truce, territory = pad.copy(), pad.copy()
         truce[: counts[0]] = space.issue_options("truce")
