@@ -22,9 +22,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
-import multiprocessing
 import os
 import platform
 import resource
@@ -66,7 +64,6 @@ class Plan:
     sweep_repeats: int = 3
     sweep_samples: int = 128
     sweep_chunks: int = 16
-    sweep_worlds: int = 22_400
 
     @classmethod
     def quick(cls) -> Plan:
@@ -80,7 +77,6 @@ class Plan:
             batch_repeats=1,
             single_world_repeats=3,
             sweep=False,
-            sweep_worlds=400,
         )
 
 
@@ -286,7 +282,6 @@ def sweep_speedup_in_fresh_process(plan: Plan) -> dict[str, Any]:
         "sweep_repeats": plan.sweep_repeats,
         "sweep_samples": plan.sweep_samples,
         "sweep_chunks": plan.sweep_chunks,
-        "sweep_worlds": plan.sweep_worlds,
     }
     code = (
         "import json, sys\n"
@@ -302,35 +297,29 @@ def sweep_speedup_in_fresh_process(plan: Plan) -> dict[str, Any]:
 
 def sweep_speedup(plan: Plan) -> dict[str, Any]:
     """Wall time of one sweep with 1 and with 2 worker processes (medians, alternating)."""
-    try:
-        from ceasefire_sim.sweep.runner import run_sweep
+    from ceasefire_sim.sweep.runner import run_sweep
 
-        sweep, label = _benchmark_sweep(plan)
-        times: dict[int, list[float]] = {1: [], 2: []}
-        others: dict[int, list[float]] = {1: [], 2: []}
-        # Alternate the two settings so that a change in the machine's load hits both.
-        for workers in (1, 2) * plan.sweep_repeats:
-            busy, ours = _machine_busy_s(), _own_cpu_s()
-            start = time.perf_counter()
-            run_sweep(sweep, workers=workers)
-            times[workers].append(time.perf_counter() - start)
-            others[workers].append((_machine_busy_s() - busy) - (_own_cpu_s() - ours))
-        one, two = statistics.median(times[1]), statistics.median(times[2])
-        result = {
-            "method": f"ceasefire_sim.sweep.runner.run_sweep: {label}",
-            "repeats": plan.sweep_repeats,
-            "wall_s_1_worker": one,
-            "wall_s_2_workers": two,
-            "speedup": one / two,
-            "wall_s_all": {str(k): v for k, v in times.items()},
-            "other_processes_cpu_s": {str(k): v for k, v in others.items()},
-        }
-        result["other_processes_cores"] = _other_cores(result)
-        return result
-    except Exception as error:  # the sweep runner is new: fall back, and say why
-        fallback_reason = f"run_sweep could not be used ({type(error).__name__}: {error})"
-    result = _pool_speedup(plan)
-    result["fallback_reason"] = fallback_reason
+    sweep, label = _benchmark_sweep(plan)
+    times: dict[int, list[float]] = {1: [], 2: []}
+    others: dict[int, list[float]] = {1: [], 2: []}
+    # Alternate the two settings so that a change in the machine's load hits both.
+    for workers in (1, 2) * plan.sweep_repeats:
+        busy, ours = _machine_busy_s(), _own_cpu_s()
+        start = time.perf_counter()
+        run_sweep(sweep, workers=workers)
+        times[workers].append(time.perf_counter() - start)
+        others[workers].append((_machine_busy_s() - busy) - (_own_cpu_s() - ours))
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    result = {
+        "method": f"ceasefire_sim.sweep.runner.run_sweep: {label}",
+        "repeats": plan.sweep_repeats,
+        "wall_s_1_worker": one,
+        "wall_s_2_workers": two,
+        "speedup": one / two,
+        "wall_s_all": {str(k): v for k, v in times.items()},
+        "other_processes_cpu_s": {str(k): v for k, v in others.items()},
+    }
+    result["other_processes_cores"] = _other_cores(result)
     return result
 
 
@@ -383,38 +372,6 @@ def _benchmark_sweep(plan: Plan) -> tuple[Any, str]:
         f" {plan.sweep_chunks} chunks)"
     )
     return sweep, label
-
-
-def _simulate_chunk(worlds: int, days: int, seed: int) -> float:
-    from ceasefire_sim import simulate
-
-    start = time.perf_counter()
-    simulate(str(SCENARIO), worlds=worlds, seed=seed, days=days)
-    return time.perf_counter() - start
-
-
-def _pool_speedup(plan: Plan) -> dict[str, Any]:
-    """The sweep layout measured directly: independent chunks of ``simulate`` in processes."""
-    chunks = 8
-    worlds = plan.sweep_worlds // chunks
-    times = {}
-    for workers in (1, 2):
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            # Warm the workers up (imports) before the clock that counts.
-            list(pool.map(_simulate_chunk, [10] * workers, [2] * workers, range(workers)))
-            start = time.perf_counter()
-            list(pool.map(_simulate_chunk, [worlds] * chunks, [plan.days] * chunks, range(chunks)))
-        times[workers] = time.perf_counter() - start
-    return {
-        "method": (
-            f"ProcessPoolExecutor over {chunks} chunks of simulate({worlds} worlds, "
-            f"{plan.days} days), spawn start method, imports excluded"
-        ),
-        "wall_s_1_worker": times[1],
-        "wall_s_2_workers": times[2],
-        "speedup": times[1] / times[2],
-    }
 
 
 # ---------------------------------------------------------------------------- report
@@ -587,8 +544,6 @@ def render_markdown(result: dict[str, Any]) -> str:
                 " `/proc/stat`, less this benchmark's own CPU time): with a core taken by other"
                 " work, a second worker has nowhere to run."
             )
-        if "fallback_reason" in sweep:
-            lines.append(f"(Measured directly because {sweep['fallback_reason']}.)")
     else:
         lines.append("Not measured in this run.")
     lines += ["", *notes(result), ""]
