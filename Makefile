@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 validate: $(STAMP)
-	$(BIN)/python -m ceasefire_sim.validation --out docs/validation.md
+	$(BIN)/ceasefire-sim validation-report --out docs/validation.md
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -32,7 +32,7 @@ from ceasefire_sim.app import (
     scenario_choices,
     status_figure,
 )
-from ceasefire_sim.app_cli import server_command, server_environment
+from ceasefire_sim.cli.demo import server_command, server_environment
 from tests.conftest import BASELINE, ROOT
 
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from ceasefire_sim.cli import main
-from ceasefire_sim.scenario.commands import schema_text
+from ceasefire_sim.cli.scenario import schema_text
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths, scenario_lines
 from ceasefire_sim.scenario.yamlio import load_yaml
 from tests.conftest import BASELINE, ROOT

@@ -178,7 +178,7 @@ def test_compare_baseline_with_us_disengagement():
 
 
 def test_vr_reads_exact_where_pairing_removes_all_the_variance():
-    from ceasefire_sim.sweep.cli import _fmt_ratio
+    from ceasefire_sim.cli.sweep import _fmt_ratio
 
     assert _fmt_ratio(math.inf) == "exact"
     assert _fmt_ratio(math.nan) == "n/a"

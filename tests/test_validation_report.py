@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ceasefire_sim.cli import main as cli_main
 from ceasefire_sim.validation import BASELINE, ROOT, Check, ValidationConfig
-from ceasefire_sim.validation.__main__ import main
 from ceasefire_sim.validation.report import Report, render_markdown
 from ceasefire_sim.validation.sensitivity import OUTPUTS, UncertainParameter
 
@@ -77,6 +77,13 @@ def _result_line(text: str) -> tuple[int, int]:
     match = re.search(r"Result: (\d+) of (\d+) checks pass", text)
     assert match, "no result line"
     return int(match[1]), int(match[2])
+
+
+def main(argv):
+    """``ceasefire-sim validation-report ARGV``; returns its exit status."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["validation-report", *argv])
+    return exit_info.value.code
 
 
 def _rows(text: str) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """Validation of the model: theory checks, calibration against sourced data, and sensitivity.
 
-``python -m ceasefire_sim.validation --out docs/validation.md`` (``make validate``) runs the three
+``ceasefire-sim validation-report --out docs/validation.md`` (``make validate``) runs the three
 sections and writes the report with its figures; it exits with status 1 if any check fails. Each
 section is a module of plain functions returning :class:`Check` rows:
 

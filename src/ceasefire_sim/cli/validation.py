@@ -1,20 +1,18 @@
-"""``python -m ceasefire_sim.validation --out docs/validation.md``: the validation suite.
+"""``ceasefire-sim validation-report --out docs/validation.md``: the validation suite (``make validate``).
 
 Exit status: 0 if every check passes, 1 if any fails, 2 on bad input (no traceback).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from ceasefire_sim.errors import InputError
 from ceasefire_sim.validation import BASELINE, ValidationConfig
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("validation-report")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -35,7 +33,7 @@ from ceasefire_sim.validation import BASELINE, ValidationConfig
     is_flag=True,
     help="Small sizes: runs in seconds, but the statistical checks are rough and may fail.",
 )
-def validate(out: Path, scenario: Path, seed: int, quick: bool) -> int:
+def validation_report(out: Path, scenario: Path, seed: int, quick: bool) -> None:
     """Run the theory, calibration and sensitivity checks and write the report."""
     from ceasefire_sim.validation.report import run_validation, write_report
 
@@ -53,26 +51,5 @@ def validate(out: Path, scenario: Path, seed: int, quick: bool) -> int:
         f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks pass; "
         f"wrote {written[-1]} and {len(written) - 1} figures"
     )
-    return 0 if report.passed else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command and return its exit status; bad input gives ``error: ...`` and 2."""
-    try:
-        code = validate.main(
-            args=argv, prog_name="python -m ceasefire_sim.validation", standalone_mode=False
-        )
-    except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    return int(code or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if not report.passed:
+        raise click.exceptions.Exit(1)

@@ -10,7 +10,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire_sim.cli import scenario_options
+from ceasefire_sim.cli.options import scenario_options
 
 
 @click.command()

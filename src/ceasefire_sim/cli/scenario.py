@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire_sim.cli import scenario_options
+from ceasefire_sim.cli.options import scenario_options
 from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.scenario.loader import EvidenceRow, check_scenario, evidence_rows, load_scenario
 from ceasefire_sim.scenario.schema import scenario_json_schema

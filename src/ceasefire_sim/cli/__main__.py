@@ -1,0 +1,5 @@
+"""``python -m ceasefire_sim.cli``."""
+
+from ceasefire_sim.cli import main
+
+main()
