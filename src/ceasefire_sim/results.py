@@ -3,6 +3,8 @@
 ``Results.save(dir)`` writes ``outcomes.parquet``, ``daily.parquet``, ``events.parquet``,
 ``scenario.json`` and ``manifest.json``, each atomically (temporary file, then rename), and
 ``Results.load(dir)`` reads them back: everything a figure or report needs, without re-running.
+A run that kept per-world trajectories also writes ``trajectories.parquet``, one row per day and
+world (:meth:`Results.trajectories_frame`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class Results:
         events: The narrative of the first few worlds.
         manifest: Scenario name and hash, seed, worlds, days, version, sampled parameters.
         scenario: The scenario as plain data (for provenance tables and reports).
-        trajectories: Per-world daily arrays when kept (``control_km2``, ``status``).
+        trajectories: Per-world daily ``(days + 1, N)`` arrays when kept (``control_km2``,
+            ``status`` codes, cumulative ``casualties_russia`` and ``casualties_ukraine``).
     """
 
     outcomes: pd.DataFrame
@@ -140,6 +143,51 @@ class Results:
         )
         return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high", "n", "unit"])
 
+    # ------------------------------------------------------------ trajectories
+    def trajectories_frame(self) -> pd.DataFrame:
+        """Per-world daily trajectories in long format, one row per day and world.
+
+        Columns: ``day`` (0 = start), ``world``, ``control_km2`` (km² held by Russia at the end
+        of the day), ``status`` (the strings of ``outcomes.status``: war, ceasefire, collapsed,
+        settled), ``casualties_russia`` and ``casualties_ukraine`` (cumulative since day 0,
+        persons). Rows are ordered by day, then world.
+
+        Raises:
+            ScenarioError: The run did not keep trajectories.
+        """
+        traj = self.trajectories
+        if traj is None:
+            from ceasefire_sim.errors import ScenarioError
+
+            raise ScenarioError(
+                "this run kept no trajectories; run it with --trajectories "
+                "(keep_trajectories=True in Python)"
+            )
+        rows, worlds = traj["control_km2"].shape
+        status = pd.Categorical.from_codes(
+            traj["status"].reshape(-1).astype(np.int8), categories=list(STATUS_NAMES)
+        )
+        return pd.DataFrame(
+            {
+                "day": np.repeat(np.arange(rows, dtype=np.int16), worlds),
+                "world": np.tile(np.arange(worlds, dtype=np.int32), rows),
+                "control_km2": traj["control_km2"].reshape(-1),
+                "status": status,
+                "casualties_russia": traj["casualties_russia"].reshape(-1),
+                "casualties_ukraine": traj["casualties_ukraine"].reshape(-1),
+            }
+        )
+
+    def write_trajectories(self, path: str | Path) -> Path:
+        """Write :meth:`trajectories_frame` to a parquet file, atomically.
+
+        Returns:
+            The path written.
+        """
+        target = Path(path)
+        _atomic_parquet(self.trajectories_frame(), target)
+        return target
+
     # --------------------------------------------------------------------- I/O
     def save(self, directory: str | Path) -> Path:
         """Write the results to a folder (created if needed), each file atomically."""
@@ -150,7 +198,7 @@ class Results:
         _atomic_parquet(self.events, out / "events.parquet")
         _atomic_text(json.dumps(self.scenario, indent=1), out / "scenario.json")
         if self.trajectories is not None:
-            np.savez_compressed(out / "trajectories.npz", **self.trajectories)
+            self.write_trajectories(out / "trajectories.parquet")
         _atomic_text(json.dumps(self.manifest, indent=2), out / "manifest.json")
         return out
 
@@ -169,9 +217,8 @@ class Results:
             json.loads((d / "scenario.json").read_text()) if (d / "scenario.json").exists() else {}
         )
         trajectories = None
-        if (d / "trajectories.npz").exists():
-            with np.load(d / "trajectories.npz") as npz:
-                trajectories = {k: npz[k] for k in npz.files}
+        if (d / "trajectories.parquet").exists():
+            trajectories = _trajectory_arrays(pd.read_parquet(d / "trajectories.parquet"))
         return cls(
             outcomes=pd.read_parquet(d / "outcomes.parquet"),
             daily=pd.read_parquet(d / "daily.parquet"),
@@ -180,6 +227,22 @@ class Results:
             scenario=scenario,
             trajectories=trajectories,
         )
+
+
+def _trajectory_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The ``(days + 1, N)`` arrays of a :meth:`Results.trajectories_frame` (ordered by day, world)."""
+    worlds = int(frame["world"].max()) + 1
+    rows = len(frame) // worlds
+    codes = {name: i for i, name in enumerate(STATUS_NAMES)}
+    status = frame["status"].astype(str).map(codes).to_numpy(dtype=np.int8)
+    return {
+        "control_km2": frame["control_km2"].to_numpy(np.float32).reshape(rows, worlds),
+        "status": status.reshape(rows, worlds),
+        "casualties_russia": frame["casualties_russia"].to_numpy(np.float32).reshape(rows, worlds),
+        "casualties_ukraine": frame["casualties_ukraine"]
+        .to_numpy(np.float32)
+        .reshape(rows, worlds),
+    }
 
 
 # ------------------------------------------------------------------- builders

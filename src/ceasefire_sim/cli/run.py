@@ -47,6 +47,15 @@ from ceasefire_sim.cli.options import scenario_options
 @click.option(
     "--figures/--no-figures", default=False, help="Also write the figures into OUT/figures."
 )
+@click.option(
+    "--trajectories/--no-trajectories",
+    default=False,
+    help=(
+        "Also write OUT/trajectories.parquet: every world's day (day, world, control_km2, status, "
+        "casualties_russia, casualties_ukraine); at most 10,000,000 world-days (27,322 worlds "
+        "at 365 days)."
+    ),
+)
 @scenario_options
 def run(
     scenario: Path,
@@ -55,22 +64,31 @@ def run(
     days: int | None,
     out: Path | None,
     figures: bool,
+    trajectories: bool,
     overrides: tuple[str, ...],
 ) -> None:
     """Run SCENARIO over many worlds and print the headline numbers."""
     from ceasefire_sim.api import simulate
+    from ceasefire_sim.model.recorder import check_trajectory_size
     from ceasefire_sim.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario, overrides)
+    if trajectories:
+        if out is None:
+            raise click.UsageError("--trajectories writes OUT/trajectories.parquet: give --out")
+        check_trajectory_size(worlds, (days if days is not None else loaded.horizon_days) + 1)
     console = Console()
     with console.status(f"Simulating {worlds:,} worlds of {loaded.name} ..."):
-        results = simulate(loaded, worlds=worlds, seed=seed, days=days)
+        results = simulate(
+            loaded, worlds=worlds, seed=seed, days=days, keep_trajectories=trajectories
+        )
     print_summary(results, console)
     if out is not None:
         results.save(out)
-        console.print(
-            f"Results written to {out}/ (outcomes.parquet, daily.parquet, events.parquet, manifest.json)"
-        )
+        written = "outcomes.parquet, daily.parquet, events.parquet, manifest.json"
+        if trajectories:
+            written += ", trajectories.parquet"
+        console.print(f"Results written to {out}/ ({written})")
         if figures:
             from ceasefire_sim.plots import save_figures
 

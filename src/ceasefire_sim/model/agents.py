@@ -56,6 +56,8 @@ class Belligerent(mesa.Agent):
         )
         self.materiel_loss_rate = np.zeros(n)
         self._cache: dict[str, tuple[int, Any]] = {}
+        self._stock_params = (p.personnel, p.materiel_bn)
+        self._stock_version = model.params.version
 
     def production_bn_per_day(self) -> np.ndarray | float:
         """Domestic materiel production (US$ bn/day) from defence spending."""
@@ -73,6 +75,24 @@ class Belligerent(mesa.Agent):
             _take(self.materiel_bn, worlds),
             _take(self.model.params["front.personnel_weight"], worlds),
         )
+
+    def follow_stock_events(self) -> None:
+        """Scale the forces when an event has changed ``personnel`` or ``materiel_bn``.
+
+        Those parameters give the day-0 stocks; an event that sets or scales one after day 0
+        changes the stock in the same proportion (``materiel_bn`` x 0.5 halves the equipment
+        left), so a change means the same on day 0 and later.
+        """
+        version = self.model.params.version
+        if version == self._stock_version:
+            return
+        self._stock_version = version
+        p = self.params
+        old_personnel, old_materiel = self._stock_params
+        new_personnel, new_materiel = p.personnel, p.materiel_bn
+        self.personnel = self.personnel * _ratio(new_personnel, old_personnel)
+        self.materiel_bn = self.materiel_bn * _ratio(new_materiel, old_materiel)
+        self._stock_params = (new_personnel, new_materiel)
 
     def fight(self, casualties_per_day: np.ndarray, at_war: np.ndarray) -> None:
         """Take today's casualties in the worlds at war."""
@@ -432,3 +452,9 @@ class Ally(mesa.Agent):
 def _take(value: Any, worlds: np.ndarray | None) -> Any:
     """A per-world value restricted to some worlds (scalars, and ``worlds=None``, pass through)."""
     return value if worlds is None or np.ndim(value) == 0 else value[worlds]
+
+
+def _ratio(new: np.ndarray | float, old: np.ndarray | float) -> np.ndarray | float:
+    """``new / old``, and 1 where ``old`` is 0 (a stock set from nothing keeps its level)."""
+    old = np.asarray(old, dtype=float)
+    return np.divide(new, old, out=np.ones(np.broadcast(new, old).shape), where=old != 0)

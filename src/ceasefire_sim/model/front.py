@@ -96,6 +96,93 @@ def expected_drift(
     return gain_scale_km2_per_day * (p - defender_advantage)
 
 
+def phase_levels(
+    offensive_days: float | FloatArray,
+    consolidation_days: float | FloatArray,
+    consolidation_tempo: float | FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Tempo of the offensive and the consolidation phase, scaled so their long-run mean is 1.
+
+    The chain spends a share ``d_o / (d_o + d_c)`` of its days in the offensive phase, so with
+    ``level_c = r * level_o`` the stationary mean is 1 when
+    ``level_o = 1 / (share + (1 - share) * r)``.
+
+    Args:
+        offensive_days: Mean length of an offensive phase (days).
+        consolidation_days: Mean length of a consolidation phase (days).
+        consolidation_tempo: ``r``, tempo of consolidation relative to offence, in [0, 1].
+
+    Returns:
+        ``(level_offensive, level_consolidation)``.
+    """
+    share = np.asarray(offensive_days) / (
+        np.asarray(offensive_days) + np.asarray(consolidation_days)
+    )
+    offensive = 1.0 / (share + (1.0 - share) * np.asarray(consolidation_tempo))
+    return offensive, np.asarray(consolidation_tempo) * offensive
+
+
+def switch_phase(
+    offensive: np.ndarray,
+    uniform: FloatArray,
+    offensive_days: float | FloatArray,
+    consolidation_days: float | FloatArray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One day of the Markov chain of phases: a phase ends with probability 1 / its mean length.
+
+    Args:
+        offensive: ``(N,)`` bool, in an offensive phase yesterday.
+        uniform: ``(N,)`` Uniform(0, 1) draws (one per world and day, used whatever the state).
+        offensive_days: Mean length of an offensive phase (days, >= 1).
+        consolidation_days: Mean length of a consolidation phase (days, >= 1).
+
+    Returns:
+        ``(offensive_today, switched)``, both ``(N,)`` bool.
+    """
+    leave = np.where(
+        offensive, 1.0 / np.asarray(offensive_days), 1.0 / np.asarray(consolidation_days)
+    )
+    switched = uniform < leave
+    return offensive ^ switched, switched
+
+
+def phase_intensity(uniform: FloatArray, sd: float | FloatArray) -> FloatArray:
+    """Intensity of a new phase: lognormal with mean 1, ``exp(sd * z - sd² / 2)``.
+
+    Args:
+        uniform: Uniform(0, 1) draws (by inverse CDF, one per world).
+        sd: s.d. of the log intensity.
+    """
+    return np.exp(sd * special.ndtri(uniform) - 0.5 * np.square(sd))
+
+
+def seasonal_factor(
+    day_of_year: int, amplitude: float | FloatArray, peak_day_of_year: float | FloatArray
+) -> FloatArray:
+    """Seasonal tempo ``1 + A cos(2 pi (doy - peak) / 365.25)`` (mean 1 over a year).
+
+    Args:
+        day_of_year: Day of the year of the date (1-366).
+        amplitude: ``A`` in [0, 1).
+        peak_day_of_year: Day of the year of the peak.
+    """
+    angle = 2.0 * np.pi * (day_of_year - np.asarray(peak_day_of_year)) / 365.25
+    return 1.0 + np.asarray(amplitude) * np.cos(angle)
+
+
+def tempo_casualty_factor(tempo: FloatArray, share: float | FloatArray) -> FloatArray:
+    """Factor on the casualty rate: a share ``c`` of the losses follows the tempo of fighting.
+
+    ``(1 - c) + c * tempo``: at mean tempo (1) the base rate applies; in an offensive losses rise
+    less than gains (``c < 1``), so casualties per km² fall as gains rise and the two part ways.
+
+    Args:
+        tempo: Today's tempo (mean 1).
+        share: ``c`` in [0, 1].
+    """
+    return (1.0 - np.asarray(share)) + np.asarray(share) * tempo
+
+
 def student_t_noise(
     uniform: FloatArray, df: float | FloatArray, scale_km2: float | FloatArray
 ) -> FloatArray:

@@ -27,7 +27,9 @@ from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 
 #: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
 FRONT, ACCEPT_UA, ACCEPT_RU, BREAKDOWN, VIOLATIONS, PERCEIVE_UA, PERCEIVE_RU = range(7)
-N_DRAWS = 7
+#: Rows of the front's phase: whether it switches today, and the new phase's intensity.
+PHASE_SWITCH, PHASE_INTENSITY = 7, 8
+N_DRAWS = 9
 #: Largest chunk of the talks when the mediator's preferences differ between worlds.
 PER_WORLD_FACTOR_CHUNK = 4096
 
@@ -130,8 +132,10 @@ class CeasefireModel(mesa.Model):
         self._calibrate_front()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
         self._balance_materiel()
+        # Europe's compensation is measured against the reference state's US aid, not against
+        # a variant's day-0 commitment (so a day-0 cut is a shortfall, as a later one is).
         self.us_aid_baseline_bn_per_year = (
-            np.full(n, 1.0) * self.mediator.committed_aid_bn_per_year()
+            np.full(n, 1.0) * self.params["front.reference.us_aid_bn_per_year"]
         )
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
         # The reporters read what the recorder computed for the day (one selection per day, not one
@@ -159,38 +163,82 @@ class CeasefireModel(mesa.Model):
         return draws if self.world_keys is None else draws[..., self.world_keys]
 
     # ------------------------------------------------------------------ set-up
-    def _calibrate_front(self) -> None:
-        """Derive kappa so the day-0 force ratio gives the scenario's initial monthly gain."""
+    def reference_log_powers(self) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """Russia's and Ukraine's log combat power in the reference state (``front.reference``)."""
         p = self.params
-        log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
-        self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
-        margin = self.p0 - p["front.defender_advantage"]
+        weight = p["front.personnel_weight"]
+        return (
+            front.log_combat_power(
+                p["front.reference.russia_personnel"],
+                p["front.reference.russia_materiel_bn"],
+                weight,
+            ),
+            front.log_combat_power(
+                p["front.reference.ukraine_personnel"],
+                p["front.reference.ukraine_materiel_bn"],
+                weight,
+            ),
+        )
+
+    def _calibrate_front(self) -> None:
+        """Derive kappa once, from the reference state: the reference force ratio gives the gain.
+
+        ``kappa = front.initial_gain_km2_per_month / 30.44 / (p_ref - theta)``, with ``p_ref``
+        the contest success at the forces of ``front.reference`` (13 March 2025 in the
+        baseline). A scenario's own day-0 forces do not enter kappa, so a day-0 change of the
+        forces moves the front as the same change made by an event on day 1 does. Casualty
+        rates are likewise measured against the reference force ratio.
+        """
+        p = self.params
+        n = self.worlds
+        ref_ru, ref_ua = self.reference_log_powers()
+        p_ref = front.contest_success_from_logs(ref_ru, ref_ua, p["front.contest_exponent"])
+        margin = np.broadcast_to(p_ref - p["front.defender_advantage"], (n,))
         if np.any(margin <= 0.005):
-            worst = float(np.min(self.p0))
             raise ScenarioError(
-                "front: Russia's day-0 contest success p0 = "
-                f"{worst:.3f} does not exceed front.defender_advantage "
-                f"({float(np.max(p['front.defender_advantage'])):.3f}) in some worlds, so no positive "
-                "initial gain can be calibrated; lower front.defender_advantage or change the forces"
+                "front: Russia's contest success in the reference state (front.reference) is "
+                f"{float(np.min(p_ref)):.3f}, which does not exceed front.defender_advantage "
+                f"({float(np.max(p['front.defender_advantage'])):.3f}) in some worlds, so no "
+                "positive gain can be calibrated; lower front.defender_advantage or change "
+                "front.reference"
             )
         self.gain_scale_km2_per_day = (
             p["front.initial_gain_km2_per_month"] / (DAYS_PER_YEAR / 12) / margin
         )
+        log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
+        self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
         self.p_now = self.p0.copy()
         self.p_last_fighting = self.p0.copy()
+        # The phase of the front is drawn on day 1; until then the tempo is its mean, 1.
+        self.offensive = np.zeros(n, dtype=bool)
+        self.phase_intensity = np.ones(n)
+        self.tempo = np.ones(n)
         self.true_drift_km2_per_day = front.expected_drift(
             self.p0, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
-        self.ukraine.initial_log_ratio = log_ru - log_ua
-        self.russia.initial_log_ratio = log_ua - log_ru
+        self.ukraine.initial_log_ratio = np.full(n, 1.0) * (ref_ru - ref_ua)
+        self.russia.initial_log_ratio = np.full(n, 1.0) * (ref_ua - ref_ru)
 
     def _balance_materiel(self) -> None:
-        """Set each side's materiel attrition so that day-0 inflows balance losses (a steady state)."""
-        for side, inflow in (
-            (self.ukraine, self._materiel_inflow(self.ukraine)),
-            (self.russia, self._materiel_inflow(self.russia)),
-        ):
-            side.materiel_loss_rate = np.full(self.worlds, 1.0) * inflow / side.materiel_bn
+        """Set each side's materiel attrition so that the reference inflow balances its losses.
+
+        The rate (1/day) is ``front.reference.<side>_materiel_inflow_bn_per_year / 365.25 /
+        front.reference.<side>_materiel_bn``: the reference state is a steady state, and a
+        scenario whose day-0 budgets, aid or stocks differ from it drifts away from it. US aid
+        in the pipeline on day 0 is the reference's; deliveries then move towards the
+        scenario's commitment with ``mediator.aid_lag_days``, as after an event.
+        """
+        p = self.params
+        for side in (self.ukraine, self.russia):
+            reference = f"front.reference.{side.name}"
+            side.materiel_loss_rate = np.full(self.worlds, 1.0) * (
+                p[f"{reference}_materiel_inflow_bn_per_year"]
+                / DAYS_PER_YEAR
+                / p[f"{reference}_materiel_bn"]
+            )
+        self.mediator.aid_delivered_bn_per_year = (
+            np.full(self.worlds, 1.0) * (p["front.reference.us_aid_bn_per_year"])
+        )
 
     # -------------------------------------------------------------------- step
     def step(self) -> None:
@@ -211,9 +259,10 @@ class CeasefireModel(mesa.Model):
         self.russia.reinforce(self._materiel_inflow(self.russia), at_war)
         self.ukraine.learn(change_km2, at_war)
         self.russia.learn(change_km2, at_war)
-        self._negotiate(
-            at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
-        )
+        if self.scenario.talks.enabled:
+            self._negotiate(
+                at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
+            )
         self._keep_or_end_ceasefires(~at_war)
         self.recorder.record()
         self.datacollector.collect(self)
@@ -253,11 +302,46 @@ class CeasefireModel(mesa.Model):
         return self.mediator.aid_delivered_bn_per_year / np.maximum(total, 1e-9)
 
     # ------------------------------------------------------------------- front
+    def _advance_phase(self) -> None:
+        """Today's phase, phase intensity and seasonal tempo of the front (every world)."""
+        p = self.params
+        if self.day == 1:
+            self.offensive = self.noise[PHASE_SWITCH] < p["front.initial_offensive_probability"]
+            switched = np.ones(self.worlds, dtype=bool)
+        else:
+            self.offensive, switched = front.switch_phase(
+                self.offensive,
+                self.noise[PHASE_SWITCH],
+                p["front.offensive_days"],
+                p["front.consolidation_days"],
+            )
+        if switched.any():
+            fresh = front.phase_intensity(
+                self.noise[PHASE_INTENSITY], p["front.phase_intensity_sd"]
+            )
+            self.phase_intensity = np.where(switched, fresh, self.phase_intensity)
+        level_offensive, level_consolidation = front.phase_levels(
+            p["front.offensive_days"], p["front.consolidation_days"], p["front.consolidation_tempo"]
+        )
+        season = front.seasonal_factor(
+            self.date.timetuple().tm_yday,
+            p["front.seasonal_amplitude"],
+            p["front.seasonal_peak_day_of_year"],
+        )
+        self.tempo = (
+            np.where(self.offensive, level_offensive, level_consolidation)
+            * self.phase_intensity
+            * season
+        )
+
     def _fight(self, at_war: np.ndarray) -> np.ndarray:
         p = self.params
+        self.ukraine.follow_stock_events()
+        self.russia.follow_stock_events()
+        self._advance_phase()
         log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
         self.p_now = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
-        self.true_drift_km2_per_day = front.expected_drift(
+        self.true_drift_km2_per_day = self.tempo * front.expected_drift(
             self.p_now, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
         proposed = np.zeros(self.worlds)
@@ -272,8 +356,11 @@ class CeasefireModel(mesa.Model):
         self.control_km2 = np.clip(before + proposed, 0.0, p["territory.ukraine_area_km2"])
         self.p_last_fighting = np.where(at_war, self.p_now, self.p_last_fighting)
         elasticity = p["front.casualty_elasticity"]
+        # Part of the losses follows the tempo of fighting, part the force ratio alone.
+        tempo_factor = front.tempo_casualty_factor(self.tempo, p["front.casualty_tempo_share"])
         self.russia.fight(
-            front.daily_casualties_from_logs(
+            tempo_factor
+            * front.daily_casualties_from_logs(
                 p["belligerents.russia.casualties_per_day"],
                 log_ru,
                 log_ua,
@@ -283,7 +370,8 @@ class CeasefireModel(mesa.Model):
             at_war,
         )
         self.ukraine.fight(
-            front.daily_casualties_from_logs(
+            tempo_factor
+            * front.daily_casualties_from_logs(
                 p["belligerents.ukraine.casualties_per_day"],
                 log_ua,
                 log_ru,

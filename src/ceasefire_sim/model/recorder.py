@@ -24,7 +24,11 @@ QUANTITIES = (
     "belief_russia_km2_per_day",
     "true_drift_km2_per_day",
 )
-MAX_TRAJECTORY_CELLS = 50_000_000
+#: Most world-days of per-world daily trajectories a run keeps (20,000 worlds x 366 days fit;
+#: about 13 bytes per world-day in memory, 19 in the long table written out).
+MAX_TRAJECTORY_CELLS = 10_000_000
+#: The per-world daily arrays kept with ``keep_trajectories``.
+TRAJECTORY_FIELDS = ("control_km2", "status", "casualties_russia", "casualties_ukraine")
 
 
 class DailyRecorder:
@@ -49,16 +53,12 @@ class DailyRecorder:
         self.medians = np.full(len(QUANTITIES), np.nan)
         self.trajectories: dict[str, np.ndarray] | None = None
         if keep_trajectories:
-            if rows * model.worlds > MAX_TRAJECTORY_CELLS:
-                from ceasefire_sim.errors import ScenarioError
-
-                raise ScenarioError(
-                    f"keep_trajectories with {model.worlds} worlds x {rows} days is too large; "
-                    f"keep it for runs with at most {MAX_TRAJECTORY_CELLS:,} world-days"
-                )
+            check_trajectory_size(model.worlds, rows)
             self.trajectories = {
                 "control_km2": np.zeros((rows, model.worlds), dtype=np.float32),
                 "status": np.zeros((rows, model.worlds), dtype=np.int8),
+                "casualties_russia": np.zeros((rows, model.worlds), dtype=np.float32),
+                "casualties_ukraine": np.zeros((rows, model.worlds), dtype=np.float32),
             }
 
     def record(self) -> None:
@@ -91,10 +91,42 @@ class DailyRecorder:
         if self.trajectories is not None:
             self.trajectories["control_km2"][d] = m.control_km2
             self.trajectories["status"][d] = status
+            self.trajectories["casualties_russia"][d] = m.russia.casualties
+            self.trajectories["casualties_ukraine"][d] = m.ukraine.casualties
 
     def median(self, quantity: str) -> float:
         """Today's median across worlds of one of ``QUANTITIES`` (as ``np.median`` gives it)."""
         return float(self.medians[QUANTITIES.index(quantity)])
+
+
+def trajectory_size_problem(worlds: int, rows: int) -> str | None:
+    """Why per-world daily trajectories of this size are refused, or None if they fit.
+
+    Args:
+        worlds: Worlds of the run.
+        rows: Daily records (days + 1, day 0 included).
+    """
+    if worlds * rows <= MAX_TRAJECTORY_CELLS:
+        return None
+    return (
+        f"trajectories of {worlds:,} worlds x {rows:,} days ({worlds * rows:,} world-days) "
+        f"are more than the {MAX_TRAJECTORY_CELLS:,} a run keeps; run at most "
+        f"{MAX_TRAJECTORY_CELLS // rows:,} worlds at this horizon, or a shorter horizon"
+    )
+
+
+def check_trajectory_size(worlds: int, rows: int) -> None:
+    """Refuse per-world daily trajectories of more than :data:`MAX_TRAJECTORY_CELLS` world-days.
+
+    Raises:
+        ScenarioError: Saying how many worlds fit at this horizon
+            (:func:`trajectory_size_problem`).
+    """
+    problem = trajectory_size_problem(worlds, rows)
+    if problem is not None:
+        from ceasefire_sim.errors import ScenarioError
+
+        raise ScenarioError(problem)
 
 
 def _quantile_positions(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -56,12 +56,50 @@ class TerritoryConfig(Strict):
     )
 
 
+class FrontReference(Strict):
+    """The reference state the front's constants are derived from, once (13 March 2025).
+
+    The gain scale, the materiel attrition of each side, the force ratio casualties are measured
+    against and the US aid Europe's compensation is measured against are computed from these
+    values, not from a scenario's own day-0 state: a variant, ``--set``, a sweep or an event that
+    changes a force, a budget or aid then moves the front as it would after day 0.
+    """
+
+    ukraine_personnel: Num(gt=0) = Field(
+        fixed(800_000), description="Ukraine's troops in the theatre in the reference state."
+    )
+    ukraine_materiel_bn: Num(gt=0) = Field(
+        fixed(60), description="Ukraine's equipment stock in the reference state, US$ bn."
+    )
+    ukraine_materiel_inflow_bn_per_year: Num(gt=0) = Field(
+        fixed(57.12, "production 14.99 + US aid 22 + allied aid 20.13 in the baseline"),
+        description="Ukraine's materiel inflow (production and aid) in the reference state, US$ bn/year.",
+    )
+    russia_personnel: Num(gt=0) = Field(
+        fixed(600_000), description="Russia's troops in the theatre in the reference state."
+    )
+    russia_materiel_bn: Num(gt=0) = Field(
+        fixed(150), description="Russia's equipment stock in the reference state, US$ bn."
+    )
+    russia_materiel_inflow_bn_per_year: Num(gt=0) = Field(
+        fixed(60.06, "GDP 2,100 x defence share 7.15% (mean) x procurement 0.4 in the baseline"),
+        description="Russia's materiel production in the reference state, US$ bn/year.",
+    )
+    us_aid_bn_per_year: Num(ge=0) = Field(
+        fixed(22),
+        description="US military aid being delivered in the reference state, US$ bn/year.",
+    )
+
+
 class FrontConfig(Strict):
-    """The battlefield: contest success, drift of the line, noise and casualties."""
+    """The battlefield: contest success, offensive cycles, noise and casualties."""
 
     initial_gain_km2_per_month: Num(ge=0) = Field(
         fixed(250),
-        description="Expected Russian gain at the day-0 force ratio, km²/month (sets kappa).",
+        description=(
+            "Mean Russian gain at the reference force ratio, over phases and seasons, "
+            "km²/month (sets kappa)."
+        ),
     )
     defender_advantage: Num(gt=0, le=0.95) = Field(
         fixed(0.52, "defence is the stronger form of war; theta slightly above 0.5"),
@@ -80,6 +118,33 @@ class FrontConfig(Strict):
     casualty_elasticity: Num(ge=0, le=5) = Field(
         fixed(0.5), description="Elasticity of casualties to the force ratio."
     )
+    offensive_days: Num(ge=1, le=3650) = Field(
+        fixed(120), description="Mean length of an offensive phase, days (Markov switching)."
+    )
+    consolidation_days: Num(ge=1, le=3650) = Field(
+        fixed(90), description="Mean length of a consolidation phase, days."
+    )
+    consolidation_tempo: Num(ge=0, le=1) = Field(
+        fixed(0.3), description="Tempo of a consolidation phase relative to an offensive one."
+    )
+    initial_offensive_probability: Num(ge=0, le=1) = Field(
+        fixed(0.5), description="Probability that a world is in an offensive phase on day 1."
+    )
+    phase_intensity_sd: Num(ge=0, le=2) = Field(
+        fixed(0.4),
+        description="s.d. of the log intensity drawn for each phase (lognormal, mean 1).",
+    )
+    seasonal_amplitude: Num(ge=0, le=0.95) = Field(
+        fixed(0.3), description="Relative amplitude of the seasonal cycle of tempo."
+    )
+    seasonal_peak_day_of_year: Num(ge=1, le=366) = Field(
+        fixed(300), description="Day of the year at which the seasonal tempo peaks."
+    )
+    casualty_tempo_share: Num(ge=0, le=1) = Field(
+        fixed(0.3),
+        description="Share of casualties that rises and falls with the tempo of fighting.",
+    )
+    reference: FrontReference = Field(default_factory=FrontReference)
 
 
 class BeliefConfig(Strict):
@@ -311,6 +376,13 @@ class InitialProposal(Evidence):
 class TalksConfig(Strict):
     """How often the mediator proposes and how sides answer."""
 
+    enabled: bool = Field(
+        True,
+        description=(
+            "Whether there are talks at all; false gives front-only runs (no proposal, no "
+            "ceasefire)."
+        ),
+    )
     interval_days: Num(ge=1, le=365) = Field(
         fixed(7), description="Days between negotiation rounds."
     )

@@ -1,7 +1,9 @@
-"""Calibration: the baseline against every target in FACTS.md.
+"""Calibration: the baseline against its sourced targets, all dated on or before 12 March 2025.
 
-One baseline run (per-world trajectories kept) gives the territorial gains, the casualty rates
-and the allies at 2% on day 0. Truce durability needs ceasefires to measure, so it comes from
+The front is checked with talks off (``talks.enabled: false``) over a year: the level, the
+spread, the persistence of the monthly gains and the casualties per km² against the trackers'
+series of Jan 2023 - Feb 2025 shipped in :mod:`ceasefire_sim.data` (:func:`check_front`). One
+baseline run with talks gives the casualty rates and the allies at 2% on day 0. Truce durability needs ceasefires to measure, so it comes from
 variants of the baseline that put a restricted set of terms on the table (and drop the Jeddah
 initial proposal, which would otherwise fix the first proposal): the mediator still proposes the
 Nash package within those terms and the sides still decide, so the ceasefires measured are ones
@@ -34,14 +36,22 @@ from ceasefire_sim.validation import BASELINE, Check, ValidationConfig
 SECTION = "calibration"
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
-#: Russian gains per month in Q1 2025 by tracker (km²): ISW, UK MoD and DeepState for January,
-#: February and March (pravda.com.ua/eng/news/2025/04/1/7505499 and UK MoD updates; FACTS.md).
-TRACKER_GAINS_KM2_PER_MONTH: dict[str, tuple[float, float, float]] = {
-    "ISW": (427.0, 354.0, 203.0),
-    "UK MoD": (326.0, 196.0, 143.0),
-    "DeepState": (325.0, 192.0, 133.0),
-}
-GAINS_TARGET = (130.0, 430.0)
+#: The trackers' year for the cycles of the front (s.d. and persistence of monthly gains).
+CYCLE_YEAR = ("2024-01", "2024-12")
+#: The twelve months before the start, for the level and the range of monthly gains.
+LEVEL_MONTHS = ("2024-03", "2025-02")
+#: Median lag-1 autocorrelation of a world's monthly gains must reach this (trackers 0.41-0.89).
+MIN_AUTOCORRELATION = 0.3
+#: Russian casualties in 2024 (General Staff, daily dataset: 430,320) over the 2024 gains of the
+#: trackers (UA War Infographics "gut 2,800" km² to 4,299 km² by liveuamap): casualties per km².
+CASUALTIES_2024 = 430_320
+GAINS_2024_KM2 = (2_800.0, 4_299.0)
+CASUALTIES_PER_KM2_TARGET = (
+    CASUALTIES_2024 / GAINS_2024_KM2[1],
+    CASUALTIES_2024 / GAINS_2024_KM2[0],
+)
+FRONT_WINDOWS = 12
+FRONT_WINDOW_DAYS = 30
 RUSSIAN_CASUALTIES_TARGET = (1200.0, 1600.0)
 UKRAINIAN_CASUALTIES_TARGET = (300.0, 800.0)
 ALLIES_AT_2PCT_TARGET = 23
@@ -53,7 +63,15 @@ GUARANTEE_HR_TARGET = (0.15, 0.45)
 JEDDAH_MAX_SHARE = 0.10
 
 SOURCES = {
-    "gains": "ISW / UK MoD / DeepState Q1 2025 (pravda.com.ua/eng/news/2025/04/1/7505499)",
+    "gains": (
+        "monthly gains by tracker, Jan 2023 - Feb 2025 (ISW via AFP, War Mapper, DeepState, UK MoD, "
+        "liveuamap; src/ceasefire_sim/data/russian_gains_monthly.csv)"
+    ),
+    "casualties_per_km2": (
+        "General Staff count of Russian casualties in 2024 (430,320; "
+        "src/ceasefire_sim/data/russia_personnel_losses_daily.csv) over the trackers' 2024 gains "
+        "(2,800-4,299 km²); ISW: about 102 per km²"
+    ),
     "russian_casualties": "Ukrainian General Staff via UK MoD, Dec 2024-Mar 2025",
     "ukrainian_casualties": "no credible per-day figure (official totals; CSIS via CNN)",
     "allies": 'seed article: "23 of its 32 members now meeting the 2% GDP defense spending benchmark"',
@@ -201,49 +219,218 @@ def _within(value: float, bounds: tuple[float, float]) -> bool:
     return bool(np.isfinite(value) and bounds[0] <= value <= bounds[1])
 
 
-def check_gains(results: Results, days: int = 90) -> list[Check]:
-    """Median Russian gain over the first 90 days, and the spread between worlds."""
-    traj = results.trajectories or {}
-    per_world, per_window = monthly_gains(traj["control_km2"], traj["status"], days=days)
-    median, low, high = median_ci(per_world)
-    trackers = np.array([v for values in TRACKER_GAINS_KM2_PER_MONTH.values() for v in values])
-    spread = np.quantile(per_window, [0.025, 0.975]) if len(per_window) else [math.nan] * 2
-    covered = bool(np.all((trackers >= spread[0]) & (trackers <= spread[1])))
-    return [
+def lag1_autocorrelation(gains: np.ndarray) -> np.ndarray:
+    """Correlation of consecutive gains: Pearson's r of the pairs ``(g[t], g[t + 1])``.
+
+    Args:
+        gains: ``(T, N)`` gains of ``N`` series (NaN-free), ``T >= 3``.
+
+    Returns:
+        ``(N,)`` correlations (NaN for a series whose pairs do not vary).
+    """
+    g = np.asarray(gains, dtype=float)
+    a, b = g[:-1], g[1:]
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+
+
+def tracker_front_statistics() -> dict[str, dict[str, float]]:
+    """Each tracker's figures for the front checks, from the shipped monthly series.
+
+    Returns:
+        Tracker -> ``sd_km2`` (s.d. of its monthly gains in :data:`CYCLE_YEAR`, months
+        reported), ``autocorrelation`` (lag-1, of the consecutive pairs of months reported in
+        that year; NaN under four pairs), ``months`` (reported in that year), ``mean_km2``
+        (mean monthly gain of :data:`LEVEL_MONTHS`), ``min_km2`` and ``max_km2`` (of those
+        months). Trackers with fewer than four months in the year are left out.
+    """
+    from ceasefire_sim.data import GAIN_TRACKERS, russian_gains_monthly
+
+    frame = russian_gains_monthly()
+    year = frame.loc[CYCLE_YEAR[0] : CYCLE_YEAR[1]]
+    level = frame.loc[LEVEL_MONTHS[0] : LEVEL_MONTHS[1]]
+    out: dict[str, dict[str, float]] = {}
+    for column, name in GAIN_TRACKERS.items():
+        months = year[column].dropna()
+        if len(months) < 4:
+            continue
+        pairs = year[column].to_numpy()
+        both = ~np.isnan(pairs[:-1]) & ~np.isnan(pairs[1:])
+        ac = (
+            float(np.corrcoef(pairs[:-1][both], pairs[1:][both])[0, 1])
+            if both.sum() >= 4
+            else math.nan
+        )
+        last12 = level[column].dropna()
+        out[name] = {
+            "sd_km2": float(months.std(ddof=1)),
+            "autocorrelation": ac,
+            "months": float(len(months)),
+            "mean_km2": float(last12.mean()),
+            "min_km2": float(last12.min()),
+            "max_km2": float(last12.max()),
+        }
+    return out
+
+
+def window_gains(control_km2: np.ndarray, windows: int, window_days: int) -> np.ndarray:
+    """``(windows, N)`` gains of consecutive windows from day 0 (km² per window).
+
+    Args:
+        control_km2: ``(days + 1, N)`` Russian-held area at the end of each day.
+        windows: Number of windows.
+        window_days: Days per window.
+    """
+    control = np.asarray(control_km2, dtype=float)
+    return np.diff(control[0 : windows * window_days + 1 : window_days], axis=0)
+
+
+def _front_only_run(scenario_path: str | Path, worlds: int, seed: int) -> Results:
+    days = FRONT_WINDOWS * FRONT_WINDOW_DAYS
+    scenario = load_scenario(scenario_path, {"talks.enabled": False})
+    return simulate(
+        scenario,
+        worlds=worlds,
+        seed=seed,
+        days=max(days, 365),
+        narrative_worlds=0,
+        keep_trajectories=True,
+    )
+
+
+def check_front(
+    scenario_path: str | Path, worlds: int, seed: int
+) -> tuple[list[Check], dict[str, Any]]:
+    """The front with talks off over a year against the trackers before the start.
+
+    Five checks, each of which fails when the front's mechanism is off: the s.d. of a world's
+    twelve 30-day gains (median over worlds within the trackers' range of 2024 s.d.s), their
+    lag-1 autocorrelation (median at least :data:`MIN_AUTOCORRELATION`), the mean monthly gain
+    (median within the trackers' means of the twelve months before the start), the range of
+    30-day gains (the central 95% covers every tracker month of those twelve months) and
+    Russian casualties per km² gained.
+
+    Returns:
+        The checks, and the data of the gains figure.
+    """
+    run = _front_only_run(scenario_path, worlds, seed)
+    traj = run.trajectories or {}
+    gains = window_gains(traj["control_km2"], FRONT_WINDOWS, FRONT_WINDOW_DAYS)
+    per_month = gains / (FRONT_WINDOW_DAYS / DAYS_PER_MONTH)
+    trackers = tracker_front_statistics()
+    sds = np.array([t["sd_km2"] for t in trackers.values()])
+    acs = np.array([t["autocorrelation"] for t in trackers.values()])
+    acs = acs[np.isfinite(acs)]
+    means = np.array([t["mean_km2"] for t in trackers.values()])
+    lows = min(t["min_km2"] for t in trackers.values())
+    highs = max(t["max_km2"] for t in trackers.values())
+    sd = gains.std(axis=0, ddof=1)
+    ac = lag1_autocorrelation(gains)
+    sd_median, sd_low, sd_high = median_ci(sd)
+    ac_median, ac_low, ac_high = median_ci(ac[np.isfinite(ac)])
+    level = per_month.mean(axis=0)
+    level_median, level_low, level_high = median_ci(level)
+    spread = np.quantile(per_month, [0.025, 0.975])
+    days = FRONT_WINDOWS * FRONT_WINDOW_DAYS
+    o = run.outcomes
+    gained = traj["control_km2"][days].astype(float) - traj["control_km2"][0].astype(float)
+    casualties = traj["casualties_russia"][days].astype(float)
+    positive = gained > 0
+    per_km2 = casualties[positive] / gained[positive]
+    per_km2_median, per_km2_low, per_km2_high = median_ci(per_km2)
+    tracker_text = "; ".join(
+        f"{name} {t['sd_km2']:.0f} km² (r1 {t['autocorrelation']:.2f}, {t['months']:.0f} months)"
+        for name, t in trackers.items()
+    )
+    where = (
+        f"the scenario with `talks.enabled: false`, {worlds:,} worlds, seed {seed}; each world's "
+        f"{FRONT_WINDOWS} consecutive {FRONT_WINDOW_DAYS}-day gains of `control_km2` from day 0"
+    )
+    checks = [
         Check(
             SECTION,
-            f"Russian gains, first {days} days: median of worlds",
-            f"{median:,.0f} km²/month (95% CI {_fmt_range(low, high)})",
-            f"{_fmt_range(*GAINS_TARGET)} km²/month",
-            passed=_within(median, GAINS_TARGET),
+            "Front, talks off: s.d. of a world's twelve 30-day gains",
+            f"median {sd_median:,.0f} km² (95% CI {_fmt_range(sd_low, sd_high)})",
+            f"{_fmt_range(sds.min(), sds.max())} km² (trackers' s.d. of 2024 monthly gains)",
+            passed=_within(sd_median, (float(sds.min()), float(sds.max()))),
             detail=(
-                f"Each world's change of `control_km2` from day 0 to day {days}, per month of "
-                f"{DAYS_PER_MONTH:.2f} days; median over {len(per_world):,} worlds with a "
-                f"distribution-free interval (pass: median in the target range). Source: "
-                f"{SOURCES['gains']}."
+                f"Sample s.d. of each world's gains over {where}; median over worlds with a "
+                f"distribution-free interval (pass: median within the trackers' range). "
+                f"Trackers, 2024: {tracker_text}. Source: {SOURCES['gains']}."
             ),
-            data={"median": median, "ci": (low, high), "per_world": per_world},
+            data={"median": sd_median, "ci": (sd_low, sd_high), "per_world": sd, "trackers": sds},
         ),
         Check(
             SECTION,
-            "Russian gains: spread between worlds covers the trackers",
-            f"central 95% of monthly gains {_fmt_range(*spread)} km²/month",
-            f"every tracker month, {_fmt_range(trackers.min(), trackers.max())} km²/month",
-            passed=covered,
+            "Front, talks off: lag-1 autocorrelation of a world's 30-day gains",
+            f"median {ac_median:.2f} (95% CI {ac_low:.2f}-{ac_high:.2f})",
+            f"at least {MIN_AUTOCORRELATION} (trackers {acs.min():.2f}-{acs.max():.2f})",
+            passed=bool(np.isfinite(ac_median) and ac_median >= MIN_AUTOCORRELATION),
             detail=(
-                "Gains in each 30-day window of the first 90 days in which a world fought every "
-                f"day ({len(per_window):,} world-months), per month; the 2.5%-97.5% range must "
-                "contain all nine monthly figures of ISW, UK MoD and DeepState for Jan-Mar 2025 "
-                "("
-                + "; ".join(
-                    f"{k} {'/'.join(f'{x:.0f}' for x in v)}"
-                    for k, v in TRACKER_GAINS_KM2_PER_MONTH.items()
-                )
-                + ")."
+                f"Pearson correlation of consecutive gains (11 pairs) over {where}; the same "
+                "estimator on the trackers' consecutive 2024 months (pass: median at least "
+                f"{MIN_AUTOCORRELATION}: offensives and pauses persist for months). "
+                f"Source: {SOURCES['gains']}."
             ),
-            data={"spread": tuple(spread), "per_window": per_window, "trackers": trackers},
+            data={"median": ac_median, "ci": (ac_low, ac_high), "per_world": ac, "trackers": acs},
+        ),
+        Check(
+            SECTION,
+            "Front, talks off: mean monthly gain over the first year",
+            f"median {level_median:,.0f} km²/month (95% CI {_fmt_range(level_low, level_high)})",
+            f"{_fmt_range(means.min(), means.max())} km²/month (trackers, Mar 2024 - Feb 2025)",
+            passed=_within(level_median, (float(means.min()), float(means.max()))),
+            detail=(
+                f"Each world's mean gain per month of {DAYS_PER_MONTH:.2f} days over {where}; "
+                "median over worlds (pass: within the range of the trackers' mean months of the "
+                f"twelve months before the start). Source: {SOURCES['gains']}."
+            ),
+            data={"median": level_median, "ci": (level_low, level_high), "per_world": level},
+        ),
+        Check(
+            SECTION,
+            "Front, talks off: 30-day gains span the trackers' months",
+            f"central 95% {_fmt_range(*spread)} km²/month",
+            f"every tracker month of Mar 2024 - Feb 2025, {_fmt_range(lows, highs)} km²/month",
+            passed=bool(spread[0] <= lows and spread[1] >= highs),
+            detail=(
+                f"The 2.5%-97.5% range of all {per_month.size:,} world-months over {where} "
+                f"must contain every monthly figure of every tracker. Source: {SOURCES['gains']}."
+            ),
+            data={"spread": tuple(spread), "per_window": per_month.ravel()},
+        ),
+        Check(
+            SECTION,
+            "Front, talks off: Russian casualties per km² gained",
+            f"median {per_km2_median:,.0f} per km² (95% CI {_fmt_range(per_km2_low, per_km2_high)})",
+            f"{_fmt_range(*CASUALTIES_PER_KM2_TARGET)} per km² (2024)",
+            passed=_within(per_km2_median, CASUALTIES_PER_KM2_TARGET),
+            detail=(
+                f"Russian casualties over days 1-{days} divided by the km² gained, in the "
+                f"{int(positive.sum()):,} worlds that gained ground, over {where}; casualties "
+                "follow the tempo of fighting in part (`front.casualty_tempo_share`), so the "
+                f"ratio differs between worlds. Source: {SOURCES['casualties_per_km2']}."
+            ),
+            data={"median": per_km2_median, "ci": (per_km2_low, per_km2_high)},
         ),
     ]
+    del o
+    figure = {
+        "per_window_gains": per_month.ravel(),
+        "per_world_gains": level,
+        "trackers": trackers,
+        "tracker_months": _tracker_months(),
+    }
+    return checks, figure
+
+
+def _tracker_months() -> dict[str, np.ndarray]:
+    """Tracker -> its monthly gains of :data:`LEVEL_MONTHS` (km², months reported)."""
+    from ceasefire_sim.data import GAIN_TRACKERS, russian_gains_monthly
+
+    frame = russian_gains_monthly().loc[LEVEL_MONTHS[0] : LEVEL_MONTHS[1]]
+    return {name: frame[col].dropna().to_numpy() for col, name in GAIN_TRACKERS.items()}
 
 
 def check_casualties(results: Results) -> list[Check]:
@@ -526,9 +713,9 @@ def run_calibration(
         narrative_worlds=0,
         keep_trajectories=True,
     )
-    gains = check_gains(baseline, days=min(90, int(baseline.manifest["days"])))
+    front_checks, front_figure = check_front(scenario_path, config.calibration_worlds, config.seed)
     checks = [
-        *gains,
+        *front_checks,
         *check_casualties(baseline),
         check_allies(scenario_path, config.calibration_worlds, config.seed, baseline),
         check_jeddah_truce(scenario_path, baseline),
@@ -540,10 +727,5 @@ def run_calibration(
         scenario_path, config.truce_worlds, config.seed, config.days
     )
     checks += [*truce_checks, *guarantee_checks]
-    figure_data = {
-        "per_world_gains": gains[0].data["per_world"],
-        "per_window_gains": gains[1].data["per_window"],
-        "trackers": TRACKER_GAINS_KM2_PER_MONTH,
-        "durations": {**bare, **arms},
-    }
+    figure_data = {**front_figure, "durations": {**bare, **arms}}
     return checks, figure_data
