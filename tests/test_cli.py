@@ -30,7 +30,11 @@ def test_run_writes_the_four_files_and_is_reproducible(tmp_path):
     ("old", "new", "expected"),
     [
         ("horizon_days: 365", "horizon_days: 365\nbogus_key: 1", "bogus_key"),
-        ("personnel: {value: 600000,", "personnel: {value: lots,", "belligerents.russia.personnel"),
+        (
+            "    personnel: {value: 600000,",
+            "    personnel: {value: lots,",
+            "belligerents.russia.personnel",
+        ),
         (
             "base_hazard_per_day: {value: 0.045,",
             "base_hazard_per_day: {value: 7.5,",

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceasefire_sim import CeasefireModel, Results, simulate
+from ceasefire_sim import CeasefireModel, Results, load_scenario, simulate
+from ceasefire_sim.validation import BASELINE
 from ceasefire_sim.model.agents import Ally, Belligerent, Mediator
 
 
@@ -46,10 +47,16 @@ def test_day_zero_has_23_of_32_allies_at_2pct(baseline_2000):
     assert baseline_2000.daily["allies_at_2pct_mean"].iloc[0] == 23
 
 
-def test_calibration_of_territorial_gains(baseline_2000):
-    d = baseline_2000.daily
-    per_month = (d["control_km2_p50"].iloc[90] - d["control_km2_p50"].iloc[0]) / 3
-    assert 130 <= per_month <= 430
+def test_calibration_of_territorial_gains():
+    """With talks off, the median world gains what the trackers saw in the year before the start.
+
+    The trackers' mean monthly gains over Mar 2024 - Feb 2025 run from 292 (War Mapper) to 429
+    km² (ISW); the median over 1,000 worlds has a Monte Carlo error of a few km².
+    """
+    front_only = load_scenario(BASELINE, {"talks.enabled": False})
+    results = simulate(front_only, worlds=1000, seed=5, narrative_worlds=0)
+    per_month = results.outcomes["control_change_km2"].median() / 12
+    assert 292 <= per_month <= 429
 
 
 def test_calibration_of_russian_casualties(baseline_2000):
@@ -75,7 +82,7 @@ def test_common_random_numbers_across_scenarios(baseline):
     a = simulate(baseline, worlds=400, seed=5, days=200)
     b = simulate(pressed, worlds=400, seed=5, days=200)
     at_war_in_both = (a.outcomes["ceasefires"] == 0) & (b.outcomes["ceasefires"] == 0)
-    assert at_war_in_both.sum() > 50
+    assert at_war_in_both.sum() > 30
     np.testing.assert_array_equal(
         a.outcomes["control_km2_final"][at_war_in_both],
         b.outcomes["control_km2_final"][at_war_in_both],

@@ -79,12 +79,15 @@ def quick_calibration():
     return calibration.run_calibration(ValidationConfig.quick(seed=3))
 
 
-def test_every_target_of_facts_md_has_a_row(quick_calibration):
+def test_every_target_has_a_row(quick_calibration):
     checks, figure_data = quick_calibration
     names = [c.name for c in checks]
     for topic in (
-        "Russian gains, first 90 days",
-        "spread between worlds",
+        "Front, talks off: s.d. of a world's twelve 30-day gains",
+        "Front, talks off: lag-1 autocorrelation",
+        "Front, talks off: mean monthly gain over the first year",
+        "Front, talks off: 30-day gains span the trackers' months",
+        "Front, talks off: Russian casualties per km² gained",
         "Russian casualties",
         "Ukrainian casualties per day at war (uncertain target)",
         "Allies at 2%",
@@ -102,13 +105,42 @@ def test_every_target_of_facts_md_has_a_row(quick_calibration):
 def test_pass_flags_follow_the_targets(quick_calibration):
     checks, _ = quick_calibration
     by_name = {c.name: c for c in checks}
-    gains = by_name["Russian gains, first 90 days: median of worlds"]
-    assert gains.passed == (130 <= gains.data["median"] <= 430)
+    trackers = calibration.tracker_front_statistics()
+    sds = [t["sd_km2"] for t in trackers.values()]
+    sd = by_name["Front, talks off: s.d. of a world's twelve 30-day gains"]
+    assert sd.passed == (min(sds) <= sd.data["median"] <= max(sds))
+    ac = by_name["Front, talks off: lag-1 autocorrelation of a world's 30-day gains"]
+    assert ac.passed == (ac.data["median"] >= calibration.MIN_AUTOCORRELATION)
+    means = [t["mean_km2"] for t in trackers.values()]
+    level = by_name["Front, talks off: mean monthly gain over the first year"]
+    assert level.passed == (min(means) <= level.data["median"] <= max(means))
     russian = by_name["Russian casualties per day at war"]
     assert russian.passed == (1200 <= russian.data["mean"] <= 1600)
-    spread = by_name["Russian gains: spread between worlds covers the trackers"]
+    spread = by_name["Front, talks off: 30-day gains span the trackers' months"]
     low, high = spread.data["spread"]
-    assert spread.passed == bool(low <= 133 and high >= 427)
+    months = np.concatenate(list(calibration._tracker_months().values()))
+    assert spread.passed == bool(low <= months.min() and high >= months.max())
+
+
+def test_tracker_figures_come_from_the_shipped_series():
+    trackers = calibration.tracker_front_statistics()
+    # s.d. of the 2024 monthly gains: ISW via AFP 196 km² (8 months) to DeepState 284 (4).
+    sds = {name: round(t["sd_km2"]) for name, t in trackers.items()}
+    assert min(sds.values()) == 196 and max(sds.values()) == 284
+    acs = [t["autocorrelation"] for t in trackers.values() if np.isfinite(t["autocorrelation"])]
+    assert 0.4 < min(acs) < max(acs) < 0.9
+    # Mean month of Mar 2024 - Feb 2025: War Mapper 292 to ISW 429.
+    means = [t["mean_km2"] for t in trackers.values()]
+    assert round(min(means)) == 292 and round(max(means)) == 429
+
+
+def test_lag1_autocorrelation_of_known_series():
+    t = np.arange(12, dtype=float)
+    smooth = np.stack([t, np.sin(t / 3), (-1.0) ** t], axis=1)
+    r = calibration.lag1_autocorrelation(smooth)
+    assert r[0] == pytest.approx(1.0)
+    assert r[1] > 0.8
+    assert r[2] == pytest.approx(-1.0)
 
 
 def test_casualties_and_gains_are_near_their_sources(quick_calibration):
@@ -116,8 +148,25 @@ def test_casualties_and_gains_are_near_their_sources(quick_calibration):
     by_name = {c.name: c for c in checks}
     # Even at 300 worlds these sit well inside their targets.
     assert by_name["Russian casualties per day at war"].passed
-    assert by_name["Russian gains, first 90 days: median of worlds"].passed
+    assert by_name["Front, talks off: s.d. of a world's twelve 30-day gains"].passed
+    assert by_name["Front, talks off: lag-1 autocorrelation of a world's 30-day gains"].passed
+    assert by_name["Front, talks off: mean monthly gain over the first year"].passed
     assert by_name["Allies at 2% of GDP on day 0"].passed
+
+
+def test_front_checks_fail_for_a_smooth_front(tmp_path):
+    """Without phases, phase intensity and seasons the front is the smooth drift of old: it fails."""
+    smooth = tmp_path / "smooth.yaml"
+    smooth.write_text(
+        f"extends: {BASELINE}\nname: smooth front\nfront:\n"
+        "  consolidation_tempo: 1.0\n  phase_intensity_sd: 0.0\n  seasonal_amplitude: 0.0\n"
+    )
+    checks, _ = calibration.check_front(smooth, worlds=300, seed=3)
+    by_name = {c.name: c for c in checks}
+    sd = by_name["Front, talks off: s.d. of a world's twelve 30-day gains"]
+    assert not sd.passed and sd.data["median"] < 100
+    ac = by_name["Front, talks off: lag-1 autocorrelation of a world's 30-day gains"]
+    assert not ac.passed
 
 
 def test_hazard_parameters_give_the_implied_duration_when_dissatisfaction_is_off():

@@ -333,7 +333,6 @@ def check_front(
     level_median, level_low, level_high = median_ci(level)
     spread = np.quantile(per_month, [0.025, 0.975])
     days = FRONT_WINDOWS * FRONT_WINDOW_DAYS
-    o = run.outcomes
     gained = traj["control_km2"][days].astype(float) - traj["control_km2"][0].astype(float)
     casualties = traj["casualties_russia"][days].astype(float)
     positive = gained > 0
@@ -415,7 +414,6 @@ def check_front(
             data={"median": per_km2_median, "ci": (per_km2_low, per_km2_high)},
         ),
     ]
-    del o
     figure = {
         "per_window_gains": per_month.ravel(),
         "per_world_gains": level,
@@ -711,7 +709,6 @@ def run_calibration(
         seed=config.seed,
         days=config.days,
         narrative_worlds=0,
-        keep_trajectories=True,
     )
     front_checks, front_figure = check_front(scenario_path, config.calibration_worlds, config.seed)
     checks = [

@@ -175,7 +175,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         "Why should you believe this model? This report checks it three ways, regenerated from "
         "the code by `make validate`, so it is always true of the current version: its pieces "
         "reproduce results known in closed form (**theory**), the baseline reproduces the "
-        "sourced figures of `../shared/FACTS.md` (**calibration**), and the headline results "
+        "sourced figures dated on or before 12 March 2025 (**calibration**), and the headline results "
         "are traced to the assumptions that drive them (**sensitivity**).",
         "",
         f"- ceasefire-sim {__version__}; scenario `{_relative(report.scenario_path)}` "
@@ -208,7 +208,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     lines += [
         "## 2. Calibration",
         "",
-        "The baseline against every target of `../shared/FACTS.md` (and the seed article's "
+        "The baseline against every sourced target dated on or before 12 March 2025 (and the seed article's "
         "account of the 30-day truce). Intervals are 95% Monte Carlo intervals of the model's "
         "value; a check passes when the model's estimate lies in the target range.",
         "",
@@ -356,26 +356,31 @@ def _theory_figure(report: Report) -> Any:
 def _gains_figure(report: Report) -> Any:
     import matplotlib.pyplot as plt
 
-    from ceasefire_sim.validation.calibration import GAINS_TARGET
-
     data = report.calibration_data
     if "per_window_gains" not in data:
         return None
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.hist(data["per_window_gains"], bins=60, color="tab:blue", alpha=0.7, density=True)
-    ax.axvspan(*GAINS_TARGET, color="0.9", zorder=0, label="target 130-430")
-    for i, (tracker, values) in enumerate(data["trackers"].items()):
+    means = [t["mean_km2"] for t in data["trackers"].values()]
+    ax.axvspan(
+        min(means),
+        max(means),
+        color="0.9",
+        zorder=0,
+        label=f"trackers' mean month {min(means):.0f}-{max(means):.0f}",
+    )
+    for i, (tracker, values) in enumerate(data["tracker_months"].items()):
         ax.plot(
             values, [0] * len(values), "v", ms=9, color=f"C{i + 1}", label=tracker, clip_on=False
         )
     ax.axvline(float(np.median(data["per_world_gains"])), color="k", ls="--", label="model median")
     ax.set_xlim(*np.quantile(data["per_window_gains"], [0.001, 0.999]))
     ax.set(
-        xlabel="Russian gain, km²/month (30-day windows of the first 90 days, worlds at war)",
+        xlabel="Russian gain, km²/month (12 consecutive 30-day windows, talks off)",
         ylabel="density",
-        title="Territorial gains: model worlds vs Q1 2025 trackers",
+        title="Monthly gains: model worlds vs the trackers' months, Mar 2024 - Feb 2025",
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
