@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,3 +98,39 @@ def test_ctx_exit_code_is_passed_through(monkeypatch):
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["failing"])
     assert exit_info.value.code == 3
+
+
+def test_run_writes_trajectories_in_long_format(tmp_path):
+    out = tmp_path / "t"
+    result = run_cli("run", BASELINE, "-n", 200, "--days", 30, "--trajectories", "-o", out)
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(out / "trajectories.parquet")
+    assert list(frame.columns) == [
+        "day",
+        "world",
+        "control_km2",
+        "status",
+        "casualties_russia",
+        "casualties_ukraine",
+    ]
+    assert len(frame) == 200 * 31
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    last = frame[frame["day"] == 30].set_index("world")
+    assert set(frame["status"].astype(str)) <= {"war", "ceasefire", "collapsed", "settled"}
+    assert (last["status"].astype(str) == outcomes.set_index("world")["status"]).all()
+    np.testing.assert_allclose(
+        last["control_km2"], outcomes.set_index("world")["control_km2_final"], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        last["casualties_russia"], outcomes.set_index("world")["casualties_russia"], rtol=1e-6
+    )
+    assert (frame.loc[frame["day"] == 0, "casualties_ukraine"] == 0).all()
+
+
+def test_run_refuses_trajectories_beyond_the_limit(tmp_path):
+    result = run_cli("run", BASELINE, "-n", 30_000, "--trajectories", "-o", tmp_path / "x")
+    assert result.returncode == 2
+    assert "27,322 worlds" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
+    result = run_cli("run", BASELINE, "-n", 10, "--trajectories")
+    assert result.returncode == 2 and "--out" in result.stderr

@@ -87,3 +87,57 @@ def test_log_forms_equal_the_power_forms():
         front.daily_casualties(1200.0, power_ua, power_ru, 1.3, 0.6),
         rtol=1e-12,
     )
+
+
+# --- phases, seasons and tempo -----------------------------------------------------------------
+def test_phase_levels_have_mean_one_over_the_chain():
+    from ceasefire_sim.model import front
+
+    offensive, consolidation = front.phase_levels(90.0, 60.0, 0.1)
+    share = 90 / 150
+    assert share * offensive + (1 - share) * consolidation == pytest.approx(1.0)
+    assert consolidation == pytest.approx(0.1 * offensive)
+
+
+def test_switch_phase_gives_the_mean_lengths():
+    from ceasefire_sim.model import front
+
+    rng = np.random.default_rng(3)
+    n, days = 2000, 3000
+    offensive = np.zeros(n, dtype=bool)
+    switches, offensive_days = 0, 0
+    for _ in range(days):
+        offensive, switched = front.switch_phase(offensive, rng.random(n), 90.0, 60.0)
+        switches += switched.sum()
+        offensive_days += offensive.sum()
+    share = offensive_days / (n * days)
+    # Stationary share 0.6; phases of mean 90 and 60 days give 2 switches per 150 days.
+    assert share == pytest.approx(0.6, abs=0.01)
+    assert switches / (n * days) == pytest.approx(2 / 150, rel=0.02)
+
+
+def test_phase_intensity_is_lognormal_with_mean_one():
+    from ceasefire_sim.model import front
+
+    u = (np.arange(200_000) + 0.5) / 200_000
+    draws = front.phase_intensity(u, 0.6)
+    assert draws.mean() == pytest.approx(1.0, abs=0.01)
+    assert np.log(draws).std() == pytest.approx(0.6, abs=0.01)
+
+
+def test_seasonal_factor_peaks_on_its_day_and_averages_one():
+    from ceasefire_sim.model import front
+
+    days = np.arange(1, 366)
+    season = np.array([front.seasonal_factor(d, 0.5, 290) for d in days])
+    assert days[season.argmax()] == 290
+    assert season.mean() == pytest.approx(1.0, abs=0.01)
+    assert season.min() == pytest.approx(0.5, abs=0.01)
+
+
+def test_tempo_casualty_factor():
+    from ceasefire_sim.model import front
+
+    assert front.tempo_casualty_factor(np.array([1.0]), 0.3)[0] == pytest.approx(1.0)
+    assert front.tempo_casualty_factor(np.array([3.0]), 0.3)[0] == pytest.approx(1.6)
+    assert front.tempo_casualty_factor(np.array([0.0]), 0.0)[0] == pytest.approx(1.0)

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasefire_sim import CeasefireModel, Results, load_scenario, simulate
-from ceasefire_sim.validation import BASELINE
 from ceasefire_sim.model.agents import Ally, Belligerent, Mediator
+from ceasefire_sim.validation import BASELINE
 
 
 def test_model_is_a_mesa_model_with_its_agents(baseline):

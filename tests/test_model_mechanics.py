@@ -107,3 +107,92 @@ def test_no_talks_where_nothing_can_be_proposed():
     results = simulate(scenario, worlds=20, seed=0, days=60)
     assert results.outcomes["ceasefires"].sum() == 0
     assert not (results.events["kind"] == "proposal").any()
+
+
+# --- the front's reference state, talks off, events on stocks ----------------------------------
+def test_the_baselines_reference_state_is_its_day_0_state():
+    """front.reference documents the baseline's 13 March 2025 state: each value is the day-0 one."""
+    from ceasefire_sim.model.agents import DAYS_PER_YEAR
+    from ceasefire_sim.validation import BASELINE
+
+    scenario = load_scenario(BASELINE)
+    model = CeasefireModel(scenario, worlds=4000, seed=1)
+    p = model.params
+    for side in (model.ukraine, model.russia):
+        ref = f"front.reference.{side.name}"
+        assert np.all(side.personnel == p[f"{ref}_personnel"])
+        assert np.all(side.materiel_bn == p[f"{ref}_materiel_bn"])
+        inflow = model._materiel_inflow(side) * DAYS_PER_YEAR
+        # Russia's defence share is a per-world uniform; the reference is its mean.
+        assert inflow.mean() == pytest.approx(p[f"{ref}_materiel_inflow_bn_per_year"], rel=0.01)
+    assert p["front.reference.us_aid_bn_per_year"] == p["mediator.aid_bn_per_year"]
+
+
+def test_constants_do_not_follow_a_day_0_change():
+    """Kappa and the attrition come from the reference, not from a variant's day-0 state."""
+    from ceasefire_sim.validation import BASELINE
+
+    base = CeasefireModel(load_scenario(BASELINE), worlds=50, seed=1)
+    for change in (
+        {"mediator.aid_bn_per_year": 0.0},
+        {"belligerents.ukraine.materiel_bn": 30.0},
+        {"belligerents.russia.defence_share_pct": 4.0},
+    ):
+        variant = CeasefireModel(load_scenario(BASELINE, change), worlds=50, seed=1)
+        np.testing.assert_array_equal(variant.gain_scale_km2_per_day, base.gain_scale_km2_per_day)
+        for side in ("ukraine", "russia"):
+            np.testing.assert_array_equal(
+                getattr(variant, side).materiel_loss_rate, getattr(base, side).materiel_loss_rate
+            )
+    # Changing the reference itself is a recalibration: kappa moves.
+    moved = CeasefireModel(
+        load_scenario(BASELINE, {"front.reference.ukraine_materiel_bn": 40.0}), worlds=50, seed=1
+    )
+    assert np.all(moved.gain_scale_km2_per_day < base.gain_scale_km2_per_day)
+
+
+def test_talks_off_gives_no_proposal_and_no_ceasefire():
+    from ceasefire_sim.validation import BASELINE
+
+    off = simulate(load_scenario(BASELINE, {"talks.enabled": False}), worlds=200, seed=2, days=200)
+    assert (off.outcomes["ceasefires"] == 0).all()
+    assert (off.outcomes["status"] == "war").all()
+    assert (off.events["kind"] != "proposal").all()
+    on = simulate(load_scenario(BASELINE), worlds=200, seed=2, days=200)
+    assert (on.outcomes["ceasefires"] > 0).any()
+
+
+def test_talks_enabled_must_be_a_boolean(tmp_path):
+    from ceasefire_sim.errors import ScenarioError
+    from ceasefire_sim.validation import BASELINE
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASELINE}\nname: bad\ntalks:\n  enabled: sometimes\n")
+    with pytest.raises(ScenarioError, match="talks.enabled"):
+        load_scenario(bad)
+
+
+def test_an_event_on_a_stock_scales_the_stock():
+    import datetime as dt
+
+    from ceasefire_sim.scenario.schema import EventConfig
+    from ceasefire_sim.validation import BASELINE
+
+    scenario = load_scenario(BASELINE, {"talks.enabled": False})
+    event = EventConfig(
+        date=scenario.start_date + dt.timedelta(days=1),
+        scale={"belligerents.ukraine.materiel_bn": 0.5},
+        assumption="a test",
+    )
+    halved = CeasefireModel(
+        scenario.model_copy(update={"events": [event]}), worlds=10, seed=1, days=3
+    )
+    plain = CeasefireModel(scenario, worlds=10, seed=1, days=3)
+    before = plain.ukraine.materiel_bn.copy()
+    halved.step()
+    plain.step()
+    # The stock is halved before the day's fighting; losses and inflow then act on what is left.
+    assert np.all(halved.ukraine.materiel_bn < 0.51 * plain.ukraine.materiel_bn + 0.5)
+    assert np.all(halved.ukraine.materiel_bn > 0.45 * before)
+    # Weaker, Ukraine loses ground faster than in the same worlds without the event.
+    assert np.all(halved.p_now > plain.p_now)
