@@ -168,7 +168,7 @@ def test_talks_enabled_must_be_a_boolean(tmp_path):
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"extends: {BASELINE}\nname: bad\ntalks:\n  enabled: sometimes\n")
-    with pytest.raises(ScenarioError, match="talks.enabled"):
+    with pytest.raises(ScenarioError, match=r"talks\.enabled"):
         load_scenario(bad)
 
 

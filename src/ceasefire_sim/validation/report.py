@@ -214,6 +214,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         "",
         *_check_table(report.calibration),
         "",
+        *_front_markdown(report),
     ]
     for name, alt in (
         ("gains", "Monthly Russian gains: model worlds vs trackers"),
@@ -223,6 +224,45 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
             lines += [f"![{alt}]({figures[name]})", ""]
     lines += _sensitivity_markdown(report, figures)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _front_markdown(report: Report) -> list[str]:
+    """The Front subsection: the model's cycle figures beside each tracker's (talks off)."""
+    trackers = report.calibration_data.get("trackers")
+    by_name = {c.name: c for c in report.calibration}
+    sd = by_name.get("Front, talks off: s.d. of a world's twelve 30-day gains")
+    ac = by_name.get("Front, talks off: lag-1 autocorrelation of a world's 30-day gains")
+    level = by_name.get("Front, talks off: mean monthly gain over the first year")
+    if not trackers or sd is None or ac is None or level is None:
+        return []
+    lines = [
+        "### Front",
+        "",
+        "The front with talks off (`talks.enabled: false`) for a year, against the trackers' "
+        "monthly series before the start (`src/ceasefire_sim/data/russian_gains_monthly.csv`): "
+        "offensives and pauses persist for months and differ a lot in strength. s.d. and "
+        "lag-1 autocorrelation (Pearson's r of consecutive months) of 2024's monthly gains; "
+        "mean month of Mar 2024 - Feb 2025. The model's figures are medians over worlds of "
+        "the same statistics of each world's twelve consecutive 30-day gains. The phase, "
+        "intensity and season parameters of `front:` were chosen by a grid over their ranges "
+        "(consolidation tempo 0.05-0.3, phase intensity s.d. 0.4-0.8, seasonal amplitude "
+        "0.3-0.6, mean phase lengths 60-150 days) for the model's s.d., autocorrelation and "
+        "level to fall inside the trackers' ranges, using no data after 12 March 2025.",
+        "",
+        "| series | s.d. of monthly gains, km² | lag-1 autocorrelation | mean month, km² |",
+        "|---|---:|---:|---:|",
+        f"| **model** (median of worlds) | {sd.data['median']:,.0f} | {ac.data['median']:.2f} | "
+        f"{level.data['median']:,.0f} |",
+    ]
+    for name, t in trackers.items():
+        r1 = t["autocorrelation"]
+        r1_text = f"{r1:.2f}" if np.isfinite(r1) else "- (too few consecutive months)"
+        lines.append(
+            f"| {name} ({t['months']:.0f} months of 2024) | {t['sd_km2']:,.0f} | {r1_text} | "
+            f"{t['mean_km2']:,.0f} |"
+        )
+    lines.append("")
+    return lines
 
 
 def _sensitivity_markdown(report: Report, figures: dict[str, str]) -> list[str]:
