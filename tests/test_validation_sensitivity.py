@@ -24,7 +24,7 @@ def test_ranges_come_from_the_scenario_or_fifty_percent(baseline):
     params = {p.path: p for p in uncertain_parameters(baseline)}
     assert list(params) == list(UNCERTAIN_PATHS) and len(params) == 10
     gain = params["front.initial_gain_km2_per_month"]
-    assert (gain.low, gain.high) == (133.0, 427.0) and "scenario" in gain.basis
+    assert (gain.low, gain.high) == (290.0, 430.0) and "scenario" in gain.basis
     logit = params["talks.logit_scale"]
     assert (logit.low, logit.high) == pytest.approx((0.025, 0.075)) and "assumption" in logit.basis
     prior = params["belligerents.russia.belief.prior_mean_km2_per_day"]
