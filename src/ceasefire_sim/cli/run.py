@@ -69,14 +69,18 @@ def run(
 ) -> None:
     """Run SCENARIO over many worlds and print the headline numbers."""
     from ceasefire_sim.api import simulate
-    from ceasefire_sim.model.recorder import check_trajectory_size
+    from ceasefire_sim.model.recorder import trajectory_size_problem
     from ceasefire_sim.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario, overrides)
     if trajectories:
         if out is None:
             raise click.UsageError("--trajectories writes OUT/trajectories.parquet: give --out")
-        check_trajectory_size(worlds, (days if days is not None else loaded.horizon_days) + 1)
+        problem = trajectory_size_problem(
+            worlds, (days if days is not None else loaded.horizon_days) + 1
+        )
+        if problem is not None:
+            raise click.UsageError(f"--trajectories: {problem}")
     console = Console()
     with console.status(f"Simulating {worlds:,} worlds of {loaded.name} ..."):
         results = simulate(
