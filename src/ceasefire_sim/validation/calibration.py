@@ -339,7 +339,9 @@ def check_front(
     per_km2 = casualties[positive] / gained[positive]
     per_km2_median, per_km2_low, per_km2_high = median_ci(per_km2)
     tracker_text = "; ".join(
-        f"{name} {t['sd_km2']:.0f} km² (r1 {t['autocorrelation']:.2f}, {t['months']:.0f} months)"
+        f"{name} {t['sd_km2']:.0f} km² (r1 "
+        + (f"{t['autocorrelation']:.2f}" if np.isfinite(t["autocorrelation"]) else "-")
+        + f", {t['months']:.0f} months)"
         for name, t in trackers.items()
     )
     where = (
