@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ceasefire_sim import plots
-from ceasefire_sim.model.packages import ISSUES
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.results import STATUS_NAMES, Results
 
 BASELINE_DIR = Path(__file__).resolve().parent / "baseline_images"
@@ -64,7 +64,7 @@ def synthetic_results(worlds: int = 200, days: int = 120, seed: int = 7) -> Resu
     day = np.arange(days + 1)
     first = rng.exponential(150.0, worlds).round() + 1
     first = np.where(first <= days, first, np.nan)
-    guarantees = rng.choice(np.array(ISSUES["guarantees"]), worlds)
+    guarantees = rng.choice(np.array(BUILT_IN.by_issue["guarantees"]), worlds)
     mean_duration = np.select(
         [guarantees == "none", guarantees == "european_force"], [20.0, 45.0], 80.0
     )
@@ -115,7 +115,7 @@ def synthetic_results(worlds: int = 200, days: int = 120, seed: int = 7) -> Resu
             "casualties_russia": cas_ru[-1],
         }
     )
-    for issue, options in ISSUES.items():
+    for issue, options in BUILT_IN.by_issue.items():
         chosen = guarantees if issue == "guarantees" else rng.choice(np.array(options), worlds)
         outcomes[f"terms_{issue}"] = np.where(had, chosen, "")
     manifest = {

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from ceasefire_sim import CeasefireModel, simulate
-from ceasefire_sim.model import packages, talks
-from ceasefire_sim.model.packages import ISSUES, PackageSpace, nash_choice
 from ceasefire_sim.model.recorder import QUANTILES, _quantile_positions, order_statistics
+from ceasefire_sim.negotiation import preferences as talks
+from ceasefire_sim.negotiation.solutions import nash_choice
+from ceasefire_sim.negotiation.space import BUILT_IN, PackageSpace
 
 SPACES = [
     PackageSpace.full(),
@@ -30,19 +31,30 @@ def _sequential_sums(u: np.ndarray, space: PackageSpace) -> np.ndarray:
 @pytest.mark.parametrize("space", SPACES)
 def test_issue_sums_are_the_sequential_sums_of_the_option_matrix(space):
     rng = np.random.default_rng(0)
-    u = rng.normal(size=(37, len(packages.OPTION_KEYS))) * 10.0 ** rng.integers(-3, 3, (37, 1))
+    u = rng.normal(size=(37, len(BUILT_IN.option_keys))) * 10.0 ** rng.integers(-3, 3, (37, 1))
     sums = talks.issue_sums(u, space)
     np.testing.assert_array_equal(sums, _sequential_sums(u, space))
     np.testing.assert_allclose(sums, u @ space.matrix.T, rtol=1e-12, atol=1e-12)
     rows = rng.integers(0, space.size, 37)
-    np.testing.assert_array_equal(talks.issue_sums_at(u, space, rows), sums[np.arange(37), rows])
+    np.testing.assert_array_equal(talks._issue_sums_at(u, space, rows), sums[np.arange(37), rows])
     buffer = np.empty((37, space.size))
     assert talks.issue_sums(u, space, out=buffer) is buffer
 
 
-def _side(rng: np.random.Generator, n: int, sign: float = -1.0) -> talks.SideView:
+def _lines(control: np.ndarray, space: PackageSpace = PackageSpace.full()) -> np.ndarray:
+    """The lines under each territory option, for the four oblasts and the 2022 line."""
+    parameters = {
+        "territory.four_oblasts_unheld_km2": 23_000.0,
+        "territory.line_2022_km2": 43_000.0,
+    }
+    return space.outcome.lines_km2(control, parameters.get)
+
+
+def _side(
+    rng: np.random.Generator, n: int, sign: float = -1.0, options: int = len(BUILT_IN.option_keys)
+) -> talks.SideView:
     return talks.SideView(
-        option_utility=rng.normal(size=(n, len(packages.OPTION_KEYS))),
+        option_utility=rng.normal(size=(n, options)),
         war_issues=rng.normal(size=n),
         sign=sign,
         value_per_km2=1e-4,
@@ -61,19 +73,19 @@ def test_surplus_of_all_and_at_agree_with_the_formula(space):
     n = 25
     side = _side(rng, n)
     control = rng.uniform(100_000, 120_000, n)
-    lines = packages.territory_line_km2(control, 23_000.0, 43_000.0)
-    terms = talks.territory_terms(side, control, lines)
-    full = talks.surplus_of_all(side, space, terms)
+    lines = _lines(control)
+    terms = talks.territory_terms(side, space, control, lines)
+    full = talks.surplus_of_all(side, space, control, lines, terms=terms)
     terr, truce = space.issue_choice("territory"), space.issue_choice("truce")
     formula = (_sequential_sums(side.option_utility, space) - side.war_issues[:, None]) + terms[
         :, terr, truce
     ]
     np.testing.assert_array_equal(full, formula)
-    np.testing.assert_array_equal(talks.surplus(side, space, control, lines), full)
+    np.testing.assert_array_equal(talks.surplus_of_all(side, space, control, lines), full)
     rows = rng.integers(0, space.size, n)
-    at = talks.surplus_at(side, space, terms, rows)
+    at = talks.surplus_at(side, space, control, lines, rows, terms=terms)
     np.testing.assert_array_equal(at, full[np.arange(n), rows])
-    np.testing.assert_array_equal(talks.surplus(side, space, control, lines, rows=rows), at)
+    np.testing.assert_array_equal(talks.surplus_at(side, space, control, lines, rows), at)
 
 
 def _territory_terms_formula(side, control, lines):
@@ -98,7 +110,7 @@ def _territory_terms_formula(side, control, lines):
 
 
 @pytest.mark.parametrize("per_world", [False, True])
-def test_territory_terms_at_are_the_entries_of_the_full_terms(per_world):
+def test_territory_terms_are_the_array_formula(per_world):
     rng = np.random.default_rng(4)
     n = 50
     side = _side(rng, n)
@@ -108,17 +120,14 @@ def test_territory_terms_at_are_the_entries_of_the_full_terms(per_world):
         side.obs_var = rng.uniform(100, 400, n)
         side.risk_aversion = rng.uniform(0, 1, n)
     control = rng.uniform(100_000, 120_000, n)
-    lines = packages.territory_line_km2(control, 23_000.0, 43_000.0)
-    terms = talks.territory_terms(side, control, lines)
-    np.testing.assert_array_equal(terms, _territory_terms_formula(side, control, lines))
-    territory, truce = rng.integers(0, 4, n), rng.integers(0, 3, n)
-    at = talks.territory_terms_at(side, control, lines, territory, truce)
-    np.testing.assert_array_equal(at, terms[np.arange(n), territory, truce])
+    lines = _lines(control)
     space = PackageSpace.full()
+    terms = talks.territory_terms(side, space, control, lines)
+    np.testing.assert_array_equal(terms, _territory_terms_formula(side, control, lines))
     rows = rng.integers(0, space.size, n)
     np.testing.assert_array_equal(
-        talks.surplus(side, space, control, lines, rows=rows),
-        talks.surplus_at(side, space, terms, rows),
+        talks.surplus_at(side, space, control, lines, rows),
+        talks.surplus_at(side, space, control, lines, rows, terms=terms),
     )
 
 
@@ -268,11 +277,18 @@ def test_side_view_of_some_worlds_is_the_subset_of_all_worlds(baseline):
     model.run()
     worlds = np.array([0, 4, 5, 17, 29])
     for side in model.side_views(worlds), model.side_views():
-        assert side[0].option_utility.shape[1] == len(packages.OPTION_KEYS)
+        assert side[0].option_utility.shape[1] == len(BUILT_IN.option_keys)
     some, every = model.side_views(worlds), model.side_views()
     for part, whole in zip(some, every, strict=True):
         subset = whole.subset(worlds)
         for name in part.__dict__:
+            if name == "war_by_issue":
+                for issue, value in part.war_by_issue.items():
+                    np.testing.assert_array_equal(
+                        np.broadcast_to(value, np.shape(subset.war_by_issue[issue])),
+                        subset.war_by_issue[issue],
+                    )
+                continue
             np.testing.assert_array_equal(
                 np.broadcast_to(getattr(part, name), np.shape(getattr(subset, name))),
                 getattr(subset, name),
@@ -282,11 +298,11 @@ def test_side_view_of_some_worlds_is_the_subset_of_all_worlds(baseline):
 
 def test_option_utility_follows_a_changed_preference(baseline):
     model = CeasefireModel(baseline, worlds=3, seed=0, days=5)
-    col = packages.OPTION_INDEX["sanctions.lifted"]
-    before = model.russia.option_utility()[:, col].copy()
+    col = BUILT_IN.option_index["sanctions.lifted"]
+    before = model.russia.options_valued()[:, col].copy()
     model.params.scale("belligerents.russia.preferences.salience.sanctions", 2.0)
-    np.testing.assert_allclose(model.russia.option_utility()[:, col], 2 * before)
-    assert set(model.russia.salience()) == set(ISSUES)
+    np.testing.assert_allclose(model.russia.options_valued()[:, col], 2 * before)
+    assert set(model.russia.salience()) == set(BUILT_IN.names)
 
 
 def test_results_do_not_depend_on_the_chunk_size(pressed):

@@ -6,13 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ceasefire_sim.model.packages import (
-    ISSUES,
-    OPTION_KEYS,
-    PackageSpace,
-    nash_choice,
-    territory_line_km2,
-)
+from ceasefire_sim.negotiation.solutions import nash_choice
+from ceasefire_sim.negotiation.space import BUILT_IN, PackageSpace
 
 
 def brute_force(sa, sb):
@@ -28,9 +23,9 @@ def brute_force(sa, sb):
 
 def test_full_space_has_every_combination():
     space = PackageSpace.full()
-    assert space.size == np.prod([len(o) for o in ISSUES.values()]) == 648
-    assert space.matrix.shape == (648, len(OPTION_KEYS))
-    assert np.all(space.matrix.sum(axis=1) == len(ISSUES))
+    assert space.size == np.prod([len(o) for o in BUILT_IN.by_issue.values()]) == 648
+    assert space.matrix.shape == (648, len(BUILT_IN.option_keys))
+    assert np.all(space.matrix.sum(axis=1) == len(BUILT_IN.names))
     assert len({tuple(r) for r in space.choices.tolist()}) == 648
 
 
@@ -93,10 +88,16 @@ def test_feasibility_mask_excludes_packages():
 
 
 def test_territory_lines():
-    lines = territory_line_km2(np.array([100_000.0]), 20_000.0, 43_000.0)
+    parameters = {
+        "territory.four_oblasts_unheld_km2": 20_000.0,
+        "territory.line_2022_km2": 43_000.0,
+    }
+    lines = BUILT_IN.lines_km2(np.array([100_000.0]), parameters.get)
     assert lines.tolist() == [[100_000.0, 100_000.0, 120_000.0, 43_000.0]]
 
 
 def test_option_keys_cover_every_issue_option():
-    assert set(OPTION_KEYS) == {f"{i}.{o}" for i, opts in ISSUES.items() for o in opts}
-    assert len(list(itertools.chain(*ISSUES.values()))) == len(OPTION_KEYS)
+    assert set(BUILT_IN.option_keys) == {
+        f"{i}.{o}" for i, opts in BUILT_IN.by_issue.items() for o in opts
+    }
+    assert len(list(itertools.chain(*BUILT_IN.by_issue.values()))) == len(BUILT_IN.option_keys)

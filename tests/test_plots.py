@@ -10,6 +10,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
+from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
 from conftest import ROOT
 from make_baseline_images import (
     BASELINE_DIR,
@@ -26,7 +27,6 @@ from matplotlib.testing.compare import compare_images
 from ceasefire_sim import SweepError
 from ceasefire_sim.cli import main
 from ceasefire_sim.errors import InputError
-from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
 from ceasefire_sim.plots import (
     ACTOR_COLOURS,
     STATUS_COLOURS,

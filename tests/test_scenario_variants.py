@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX
 
 from ceasefire_sim import CeasefireModel, load_scenario, simulate
-from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX
 from ceasefire_sim.scenario.yamlio import load_yaml
 from tests.conftest import BASELINE, ROOT
 

@@ -5,31 +5,67 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ceasefire_sim.model import packages, search, talks
-from ceasefire_sim.model.packages import PackageSpace, nash_choice
-from tests.test_fast_paths import _side
+from ceasefire_sim.negotiation import preferences as talks
+from ceasefire_sim.negotiation import search
+from ceasefire_sim.negotiation.solutions import nash_choice
+from ceasefire_sim.negotiation.space import (
+    BUILT_IN,
+    Issue,
+    LineRule,
+    Option,
+    OutcomeSpace,
+    PackageSpace,
+)
+from tests.test_fast_paths import _lines, _side
 
+#: The built-in space with a fourth truce and a fifth territory option, added by data only.
+EXTENDED = BUILT_IN.extended(
+    {
+        "truce": {"days_180": {"label": "180-day truce", "days": 180}},
+        "territory": {"line_km2": {"label": "a fixed line", "line": "km2", "km2": 90_000.0}},
+    }
+)
+#: A hand-made space of two issues with three options each.
+SMALL = OutcomeSpace(
+    (
+        Issue("truce", tuple(Option(f"t{d}", f"{d} days", days=d) for d in (10, 60, 400))),
+        Issue(
+            "territory",
+            (
+                Option("keep", "keep", line=LineRule("keep")),
+                Option("back", "back", line=LineRule("line_2022")),
+                Option("fixed", "fixed", line=LineRule("km2", km2=100_000.0)),
+            ),
+        ),
+    )
+)
 SPACES = {
     "full": PackageSpace.full(),
     "restricted": PackageSpace.restricted(
         {"territory": ["freeze", "russia_withdraws"], "truce": ["days_90", "indefinite"]}
     ),
+    "extended": PackageSpace.full(EXTENDED),
+    "extended_restricted": PackageSpace.restricted(
+        {"truce": ["days_180", "days_30"], "territory": ["line_km2", "freeze"]}, EXTENDED
+    ),
+    "two_issues": PackageSpace.full(SMALL),
 }
 
 
 def _case(space: PackageSpace, n: int, seed: int, bonus_shape: str, offset: float = 0.0):
     """Both sides over ``n`` worlds, with the search's inputs and the matrices ``nash_choice`` takes."""
     rng = np.random.default_rng(seed)
-    a, b = _side(rng, n, -1.0), _side(rng, n, 1.0)
+    k = len(space.outcome.option_keys)
+    a, b = _side(rng, n, -1.0, k), _side(rng, n, 1.0, k)
     control = rng.uniform(100_000, 120_000, n)
-    lines = packages.territory_line_km2(control, 23_000.0, 43_000.0)
-    terms_a = talks.territory_terms(a, control, lines)
-    terms_b = talks.territory_terms(b, control, lines)
+    lines = _lines(control, space)
+    terms_a = talks.territory_terms(a, space, control, lines)
+    terms_b = talks.territory_terms(b, space, control, lines)
     # Worlds from no agreeable package at all to many.
     shift_a = rng.normal(0, 1, n) + np.linspace(-4, 2, n) + offset
     shift_b = rng.normal(0, 1, n) + np.linspace(-4, 2, n) + offset
-    seen_a = talks.surplus_of_all(a, space, terms_a) + shift_a[:, None]
-    seen_b = talks.surplus_of_all(b, space, terms_b) + shift_b[:, None]
+    seen_a = talks.surplus_of_all(a, space, control, lines, terms=terms_a) + shift_a[:, None]
+    seen_b = talks.surplus_of_all(b, space, control, lines, terms=terms_b) + shift_b[:, None]
     table = rng.random((3, space.size)) < 0.7
     table[2] = False  # a variant where nothing can be proposed
     row = rng.integers(0, 3, n)
@@ -92,7 +128,12 @@ def test_search_picks_the_largest_nash_product_by_brute_force():
         assert smaller[choice[i]] == smaller.max()
 
 
-def test_search_layout_refuses_a_space_in_another_order():
-    reordered = PackageSpace(tuple(reversed(PackageSpace.full().options)))
-    with pytest.raises(ValueError, match="six issues"):
-        search.SearchLayout.of(reordered)
+def test_an_outcome_space_starts_with_truce_and_territory():
+    with pytest.raises(ValueError, match="starts with the issues truce and territory"):
+        OutcomeSpace(tuple(reversed(BUILT_IN.issues)))
+
+
+def test_the_layout_follows_the_space_not_fixed_sizes():
+    layout = search.SearchLayout.of(SPACES["extended"])
+    assert layout.counts.tolist() == [4, 5, 3, 3, 3, 2]
+    assert search.SearchLayout.of(SPACES["two_issues"]).counts.tolist() == [3, 3]

@@ -7,7 +7,8 @@ play and asks the class why Russia said no. Start it with ``ceasefire-sim demo``
 - :class:`Levers` and :func:`apply_levers` turn the teachable levers into a scenario;
 - :class:`ClassroomModel` is the :class:`~ceasefire_sim.model.model.CeasefireModel` that SolaraViz
   builds from keyword arguments (its Reset button calls ``ClassroomModel(**params)``);
-- :func:`latest_decision` reads the last proposal and both answers from the narrative;
+- :func:`latest_decision` reads the last proposal and both answers from the round records
+  (:class:`~ceasefire_sim.negotiation.protocols.Round`), never from the narrative's text;
 - ``*_figure`` draw the charts as matplotlib figures.
 
 The levers are factors on the scenario's own values (1 = as in the scenario), so switching
@@ -22,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
 import textwrap
 import warnings
 from collections.abc import Callable
@@ -38,8 +38,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
-from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
 from ceasefire_sim.model.recorder import QUANTITIES
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.plots import ACTOR_COLOURS, STATUS_COLOURS
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import EventConfig, Scenario
@@ -108,8 +108,6 @@ ISSUE_TITLES = {
     "sanctions": "Sanctions",
     "aid_during_truce": "Aid in truce",
 }
-_LABEL_TO_ISSUE = {label: key.split(".", 1)[0] for key, label in OPTION_LABELS.items()}
-_SURPLUS_RE = re.compile(r"surplus ([+-]?\d+(?:\.\d+)?)")
 FONT_SIZE = 13
 
 
@@ -200,9 +198,9 @@ class Levers:
             value = getattr(self, name)
             if not (isinstance(value, int | float) and np.isfinite(value) and value >= 0):
                 raise ScenarioError(f"lever {name} must be a factor >= 0, got {value!r}")
-        if self.truce_offered is not None and self.truce_offered not in ISSUES["truce"]:
+        if self.truce_offered is not None and self.truce_offered not in BUILT_IN.by_issue["truce"]:
             raise ScenarioError(
-                f"lever truce_offered must be one of {', '.join(ISSUES['truce'])} (or None for "
+                f"lever truce_offered must be one of {', '.join(BUILT_IN.by_issue['truce'])} (or None for "
                 f"the scenario's options), got {self.truce_offered!r}"
             )
         if self.reassurance_force not in FORCE_CHOICES.values():
@@ -219,7 +217,7 @@ class Levers:
             if getattr(self, name) != 1.0
         ]
         if self.truce_offered is not None:
-            out.append(f"only a {OPTION_LABELS[f'truce.{self.truce_offered}']} on offer")
+            out.append(f"only a {BUILT_IN.label(f'truce.{self.truce_offered}')} on offer")
         if self.reassurance_force == "available":
             out.append("European reassurance force available")
         elif self.reassurance_force == "unavailable":
@@ -430,31 +428,27 @@ class Decision:
     answers: dict[str, Answer] = field(default_factory=dict)
 
 
-def parse_explanation(text: str) -> tuple[tuple[str, str, float], ...]:
-    """``"label +0.12; ..."`` -> ``((issue, label, 0.12), ...)`` (the narrative's format)."""
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        label, _, number = part.rpartition(" ")
-        out.append((_LABEL_TO_ISSUE.get(label, label), label, float(number)))
-    return tuple(out)
-
-
 def latest_decision(model: CeasefireModel, world: int = 0) -> Decision | None:
-    """The last proposal made in ``world`` and both sides' answers, from the narrative log."""
-    rows = [r for r in model.narrative.rows if r[2] == world]
-    for i in range(len(rows) - 1, -1, -1):
-        day, date, _, _, kind, text, _ = rows[i]
-        if kind != "proposal":
+    """The last proposal made in ``world`` and both sides' answers, from the round records."""
+    for day, date, record in reversed(model.narrative.rounds):
+        hits = np.flatnonzero(record.worlds == world)
+        if len(hits) == 0:
             continue
+        k = int(hits[0])
+        labels = model.space.labels(int(record.package[k]))
         answers = {}
-        for _, _, _, actor, answer_kind, answer_text, explanation in rows[i + 1 : i + 3]:
-            if answer_kind not in ("accept", "reject"):
-                continue
-            contributions = parse_explanation(explanation)
-            match = _SURPLUS_RE.search(answer_text)
-            surplus = float(match.group(1)) if match else sum(c for *_, c in contributions)
-            answers[actor] = Answer(actor, answer_kind == "accept", surplus, contributions)
-        return Decision(int(day), str(date), text.removeprefix("The mediator proposes: "), answers)
+        for side in ("ukraine", "russia"):
+            parts = record.contributions[side]
+            contributions = tuple(
+                sorted(
+                    ((issue, labels.get(issue, issue), float(v[k])) for issue, v in parts.items()),
+                    key=lambda t: t[2],
+                )
+            )
+            answers[side] = Answer(
+                side, bool(record.accepted[side][k]), float(record.surplus[side][k]), contributions
+            )
+        return Decision(int(day), str(date), "; ".join(labels.values()), answers)
     return None
 
 
@@ -595,8 +589,10 @@ def decision_figure(model: CeasefireModel, world: int = 0) -> Figure:
     )
     terms = {issue: label for a in decision.answers.values() for issue, label, _ in a.contributions}
     names = [
-        textwrap.fill(f"{ISSUE_TITLES[i]}: {terms[i]}" if i in terms else ISSUE_TITLES[i], 26)
-        for i in ISSUES
+        textwrap.fill(
+            f"{ISSUE_TITLES.get(i, i)}: {terms[i]}" if i in terms else ISSUE_TITLES.get(i, i), 26
+        )
+        for i in model.space.outcome.names
     ] + ["TOTAL: deal minus war"]
     y = np.arange(len(names))[::-1]
     for ax, side in zip(axes, ("ukraine", "russia"), strict=True):
@@ -607,7 +603,7 @@ def decision_figure(model: CeasefireModel, world: int = 0) -> Figure:
             ax.set_title(f"{side.capitalize()}: no answer", fontsize=FONT_SIZE + 1)
             continue
         by_issue = {issue: value for issue, _, value in answer.contributions}
-        values = [by_issue.get(i, 0.0) for i in ISSUES] + [answer.surplus]
+        values = [by_issue.get(i, 0.0) for i in model.space.outcome.names] + [answer.surplus]
         colours = [STATUS_COLOURS["settled"] if v >= 0 else STATUS_COLOURS["war"] for v in values]
         colours[-1] = "#1b4f72" if answer.surplus >= 0 else "#78281f"
         ax.barh(y, values, color=colours)
@@ -751,7 +747,7 @@ def levers_html(model: CeasefireModel) -> str:
     truce = (
         "the scenario's options"
         if levers.truce_offered is None
-        else OPTION_LABELS[f"truce.{levers.truce_offered}"]
+        else BUILT_IN.label(f"truce.{levers.truce_offered}")
     )
     force = {
         "scenario": "when the allies' pledges reach the scenario's threshold",

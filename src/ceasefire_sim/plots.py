@@ -50,7 +50,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter, StrMethodFormatte
 from scipy import stats
 
 from ceasefire_sim.errors import InputError, SweepError
-from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.results import STATUS_NAMES, Results, _atomic_write
 
 # ------------------------------------------------------------------------ palette
@@ -640,8 +640,10 @@ def ceasefire_duration(results: Results | str | Path, ax: Axes | None = None) ->
         ax.set_xlabel("days since the ceasefire began")
         ax.set_ylabel("ceasefires still holding (%)")
         return fig
-    options = [g for g in ISSUES["guarantees"] if (with_cf["terms_guarantees"] == g).any()]
-    others = sorted(set(with_cf["terms_guarantees"]) - set(ISSUES["guarantees"]))
+    options = [
+        g for g in BUILT_IN.by_issue["guarantees"] if (with_cf["terms_guarantees"] == g).any()
+    ]
+    others = sorted(set(with_cf["terms_guarantees"]) - set(BUILT_IN.by_issue["guarantees"]))
     longest = float(with_cf["first_ceasefire_duration_days"].max())
     for k, option in enumerate([*options, *others]):
         group = with_cf[with_cf["terms_guarantees"] == option]
@@ -649,7 +651,11 @@ def ceasefire_duration(results: Results | str | Path, ax: Axes | None = None) ->
         durations = group["first_ceasefire_duration_days"].to_numpy(dtype=float)
         table = kaplan_meier(durations, ended)
         colour = GUARANTEE_COLOURS.get(option, CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)])
-        words = OPTION_LABELS.get(f"guarantees.{option}", option or "terms not recorded")
+        words = (
+            BUILT_IN.label(f"guarantees.{option}").removeprefix("guarantees.")
+            if option
+            else "terms not recorded"
+        )
         _draw_survival(
             ax,
             table["time"],
@@ -796,12 +802,12 @@ def agreed_terms(results: Results | str | Path, ax: Axes | None = None) -> Figur
     """
     results = _as_results(results)
     o = results.outcomes
-    _require(o, [f"terms_{i}" for i in ISSUES], "outcomes")
+    _require(o, [f"terms_{i}" for i in BUILT_IN.names], "outcomes")
     had = o["first_ceasefire_day"].notna() if "first_ceasefire_day" in o else o.index == o.index
     fig, ax = _axes(ax, figsize=(8.0, 6.0))
     y, ticks, tick_labels = 0, [], []
     worlds = 0
-    for k, (issue, options) in enumerate(ISSUES.items()):
+    for k, (issue, options) in enumerate(BUILT_IN.by_issue.items()):
         agreed = o.loc[had, f"terms_{issue}"]
         agreed = agreed[agreed != ""]
         worlds = max(worlds, len(agreed))
@@ -818,7 +824,9 @@ def agreed_terms(results: Results | str | Path, ax: Axes | None = None) -> Figur
         )
         ax.bar_label(bars, labels=[f"{100 * s:.0f}%" for s in shares], padding=3, fontsize=8)
         ticks.extend(rows)
-        tick_labels.extend(OPTION_LABELS.get(f"{issue}.{opt}", opt) for opt in listed)
+        tick_labels.extend(
+            BUILT_IN.label(f"{issue}.{opt}").removeprefix(f"{issue}.") for opt in listed
+        )
         y += len(listed) + 1
     ax.set_yticks(ticks, labels=tick_labels, fontsize=8)
     ax.set_ylim(y - 1, -1)

@@ -126,7 +126,7 @@ def provenance_rows(scenario: dict[str, Any]) -> list[ProvenanceRow]:
         from ceasefire_sim.scenario.loader import evidence_rows
         from ceasefire_sim.scenario.schema import Scenario
 
-        model = Scenario.model_validate(scenario)
+        model = Scenario.validated(scenario)
     except (ImportError, ValidationError):
         return list(_walk(scenario, ""))
     return [ProvenanceRow(r.path, r.value, r.kind, r.evidence) for r in evidence_rows(model)]

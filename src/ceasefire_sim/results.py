@@ -23,7 +23,6 @@ import pandas as pd
 from scipy import stats
 
 from ceasefire_sim._version import __version__
-from ceasefire_sim.model.packages import ISSUES
 from ceasefire_sim.model.recorder import QUANTILE_SUFFIXES, QUANTITIES
 
 if TYPE_CHECKING:
@@ -277,18 +276,19 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
         "belief_russia_km2_per_day": m.russia.belief_mean,
         "true_drift_km2_per_day": np.broadcast_to(m.true_drift_km2_per_day, (m.worlds,)),
     }
-    for c, issue in enumerate(ISSUES):
-        options = np.asarray([*ISSUES[issue], ""], dtype=object)
+    by_issue = m.space.outcome.by_issue
+    for c, issue in enumerate(by_issue):
+        options = np.asarray([*by_issue[issue], ""], dtype=object)
         chosen = np.where(
             m.last_package >= 0,
             m.space.choices[np.maximum(m.last_package, 0), c],
-            len(ISSUES[issue]),
+            len(by_issue[issue]),
         )
         columns[f"terms_{issue}"] = options[chosen]
     for path in m.params.sampled:
         columns[path] = m.params.column(path)
     frame = pd.DataFrame(columns)
-    for col in ("status", *(f"terms_{i}" for i in ISSUES)):
+    for col in ("status", *(f"terms_{i}" for i in by_issue)):
         frame[col] = frame[col].astype(str)
     return frame
 

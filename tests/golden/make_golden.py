@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim import Results, load_scenario, simulate
-from ceasefire_sim.model.packages import ISSUES
+from ceasefire_sim.negotiation.space import BUILT_IN
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "white_house_2025-03-13.yaml"
@@ -67,7 +67,7 @@ def golden_figures(results: Results) -> dict[str, float]:
     )
     for status, count in o["status"].value_counts().items():
         figures[f"outcomes/count/status/{status}"] = float(count)
-    for issue in ISSUES:
+    for issue in BUILT_IN.names:
         for option, count in o[f"terms_{issue}"].value_counts().items():
             figures[f"outcomes/count/terms_{issue}/{option or '(none)'}"] = float(count)
     for kind, count in results.events["kind"].value_counts().items():

@@ -14,8 +14,8 @@ import mesa
 import numpy as np
 
 from ceasefire_sim.model import beliefs, front
-from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX, OPTION_KEYS, WAR_STATUS_QUO
-from ceasefire_sim.model.talks import SideView
+from ceasefire_sim.negotiation import preferences
+from ceasefire_sim.negotiation.preferences import SideView
 
 if TYPE_CHECKING:
     from ceasefire_sim.model.model import CeasefireModel
@@ -139,30 +139,29 @@ class Belligerent(mesa.Agent):
         """
         p = self.params
         pain = self.pain if worlds is None else self.pain[worlds]
-        return _take(p.get("preferences.red_line_penalty"), worlds) * np.exp(
-            -_take(p.get("preferences.red_line_erosion"), worlds) * pain
+        return preferences.red_line_penalty(
+            _take(p.get("preferences.red_line_penalty"), worlds),
+            _take(p.get("preferences.red_line_erosion"), worlds),
+            pain,
         )
 
     def war_values(self) -> dict[str, np.ndarray | float]:
         """Issue -> utility of the war status quo on that issue."""
         return dict(self._per_version("war_values", self._compute_war_values))
 
-    def option_utility(self, worlds: np.ndarray | None = None) -> np.ndarray:
-        """``(N, K)`` salience x value of each option, less the current red-line penalties.
+    def options_valued(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """``(n, K)`` this side's :func:`~ceasefire_sim.negotiation.preferences.option_utilities`.
 
         Args:
             worlds: Only these worlds (default: all): returns ``(len(worlds), K)``.
         """
         base = self._per_version("option_values", self._option_values)
         n = self.model.worlds if worlds is None else len(worlds)
-        u = np.empty((n, len(OPTION_KEYS)))
-        u[:] = base if base.ndim == 1 or worlds is None else base[worlds]
         red_lines = self.model.red_lines[self.name]
-        if red_lines:
-            penalty = self.red_line_penalty(worlds)
-            for key in red_lines:
-                u[:, OPTION_INDEX[key]] -= penalty
-        return u
+        penalty = self.red_line_penalty(worlds) if red_lines else 0.0
+        return preferences.option_utilities(
+            base, self.model.space.outcome, red_lines, penalty, n, worlds
+        )
 
     def expected_casualties_per_day(
         self,
@@ -205,7 +204,7 @@ class Belligerent(mesa.Agent):
         b = self.model.params
         war_issues = self._per_version("war_issues", lambda: sum(self.war_values().values()))
         return SideView(
-            option_utility=self.option_utility(worlds),
+            option_utility=self.options_valued(worlds),
             war_issues=_take(war_issues, worlds),
             sign=self.sign,
             value_per_km2=_take(p.territory_value_per_10k_km2 / 10_000.0, worlds),
@@ -216,6 +215,7 @@ class Belligerent(mesa.Agent):
             / _take(p.cost_tolerance, worlds),
             risk_aversion=_take(p.risk_aversion, worlds),
             horizon_days=_take(p.planning_horizon_days, worlds),
+            war_by_issue={i: _take(v, worlds) for i, v in self.war_values().items()},
         )
 
     # Preferences change only when an event or a sweep writes a parameter, so what is built from
@@ -229,25 +229,22 @@ class Belligerent(mesa.Agent):
         return hit[1]
 
     def _read_salience(self) -> dict[str, np.ndarray | float]:
-        return {i: self.params.get(f"preferences.salience.{i}") for i in ISSUES}
+        return {
+            i: self.params.get(f"preferences.salience.{i}") for i in self.model.space.outcome.names
+        }
 
     def _read_values(self) -> dict[str, np.ndarray | float]:
-        return {k: self.params.get(f"preferences.values.{k}") for k in OPTION_KEYS}
+        keys = self.model.space.outcome.option_keys
+        return {k: self.params.get(f"preferences.values.{k}") for k in keys}
 
     def _compute_war_values(self) -> dict[str, np.ndarray | float]:
-        sal, val = self.salience(), self.values()
-        return {i: sal[i] * val[f"{i}.{o}"] for i, o in WAR_STATUS_QUO.items()}
+        return preferences.war_values(self.model.space.outcome, self.salience(), self.values())
 
     def _option_values(self) -> np.ndarray:
         """``(K,)`` salience x value of each option, or ``(N, K)`` where they vary by world."""
-        sal, val = self.salience(), self.values()
-        cols = [sal[key.split(".", 1)[0]] * val[key] for key in OPTION_INDEX]
-        if all(np.ndim(c) == 0 for c in cols):
-            return np.array(cols, dtype=float)
-        u = np.empty((self.model.worlds, len(OPTION_KEYS)))
-        for j, col in enumerate(cols):
-            u[:, j] = col
-        return u
+        return preferences.option_values(
+            self.model.space.outcome, self.salience(), self.values(), self.model.worlds
+        )
 
 
 class Mediator(mesa.Agent):
@@ -289,13 +286,14 @@ class Mediator(mesa.Agent):
         self.walked_away |= self.fruitless_days > p.patience_days
         self.engaged = ~self.walked_away & (np.asarray(p.engaged) > 0.5)
 
-    def preference_utility(self, shared: bool = False) -> np.ndarray:
+    def option_values(self, shared: bool = False) -> np.ndarray:
         """``(N, K)`` value of each option to the mediator.
 
         Args:
             shared: Return ``(K,)`` instead when the preferences are the same in every world.
         """
-        values = [self.params.get(f"preferences.{k}") for k in OPTION_KEYS]
+        keys = self.model.space.outcome.option_keys
+        values = [self.params.get(f"preferences.{k}") for k in keys]
         if shared and all(np.ndim(v) == 0 for v in values):
             return np.array(values, dtype=float)
         cols = [np.broadcast_to(v, (self.model.worlds,)) for v in values]

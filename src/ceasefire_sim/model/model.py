@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Any
 
 import mesa
 import numpy as np
-from scipy import special
 
 from ceasefire_sim.errors import ScenarioError
-from ceasefire_sim.model import front, packages, search, talks, truce
+from ceasefire_sim.model import front, truce
 from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
 from ceasefire_sim.model.events import EventSchedule
 from ceasefire_sim.model.narrative import Narrative
-from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX, OPTION_KEYS, TRUCE_DAYS, PackageSpace
 from ceasefire_sim.model.recorder import DailyRecorder
+from ceasefire_sim.negotiation import preferences, search
+from ceasefire_sim.negotiation.preferences import MediatorPreference, SideView
+from ceasefire_sim.negotiation.protocols import (
+    InitialOffer,
+    MediatedNash,
+    Protocol,
+    Renewal,
+    RenewalAtExpiry,
+    Round,
+    Table,
+)
+from ceasefire_sim.negotiation.space import PackageSpace
 from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 
 #: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
@@ -53,6 +62,10 @@ class CeasefireModel(mesa.Model):
             number (parameters, pledges, daily noise) that world ``world_keys[i]`` of a plain run
             with the same seed draws. A sweep passes each world's replicate number, so replicate
             ``j`` of every point shares its noise: common random numbers across points.
+        protocol: The negotiation protocol (default
+            :class:`~ceasefire_sim.negotiation.protocols.MediatedNash`).
+        renewal: What happens when a fixed-term truce expires (default
+            :class:`~ceasefire_sim.negotiation.protocols.RenewalAtExpiry`).
     """
 
     def __init__(
@@ -67,6 +80,8 @@ class CeasefireModel(mesa.Model):
         keep_trajectories: bool = False,
         chunk_size: int = 65536,
         world_keys: np.ndarray | None = None,
+        protocol: Protocol | None = None,
+        renewal: RenewalAtExpiry | None = None,
     ) -> None:
         if worlds < 1:
             raise ScenarioError(f"worlds must be at least 1, got {worlds}")
@@ -89,7 +104,11 @@ class CeasefireModel(mesa.Model):
         from ceasefire_sim.model.store import ParamStore
 
         self.params = ParamStore(scenario, self.worlds, self.seed, overrides, self.world_keys)
-        self.space = PackageSpace.restricted(scenario.talks.options_on_table)
+        self.protocol = protocol if protocol is not None else MediatedNash()
+        self.renewal = renewal if renewal is not None else RenewalAtExpiry()
+        self.space = PackageSpace.restricted(
+            scenario.talks.options_on_table, scenario.outcome_space_of()
+        )
         self.red_lines = {
             b: list(scenario.belligerents[b].preferences.red_lines) for b in ("ukraine", "russia")
         }
@@ -126,8 +145,9 @@ class CeasefireModel(mesa.Model):
         self.allied_aid_delivered_bn_per_year = np.zeros(n)
         self.allied_aid_total_bn = np.zeros(n)
         self.dissatisfaction = np.zeros(n)
-        self._preference_cache: tuple[int, Any] = (-1, None)
-        self._factor_cache: tuple[int, Any] = (-1, None)
+        self.mediator_preference = MediatorPreference(
+            self.space, lambda: self.mediator.option_values(shared=True)
+        )
 
         self._calibrate_front()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
@@ -388,12 +408,10 @@ class CeasefireModel(mesa.Model):
         return self.gain_scale_km2_per_day * (self.p_now - self.p_last_fighting)
 
     def deal_lines_km2(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """``(n, 4)`` the line each territory option would fix, in the given worlds."""
+        """``(n, R)`` the line each territory option would fix, in the given worlds."""
         p = self.params
-        return packages.territory_line_km2(
-            self.control_km2[rows],
-            _take(p["territory.four_oblasts_unheld_km2"], rows),
-            _take(p["territory.line_2022_km2"], rows),
+        return self.space.outcome.lines_km2(
+            self.control_km2[rows], lambda path: _take(p[path], rows)
         )
 
     # -------------------------------------------------------------------- talks
@@ -421,7 +439,7 @@ class CeasefireModel(mesa.Model):
         """Read-only ``(N,)`` all-False and all-True masks."""
         return tuple(np.broadcast_to(np.bool_(v), (self.worlds,)) for v in (False, True))
 
-    def side_views(self, worlds: np.ndarray | None = None) -> tuple[talks.SideView, talks.SideView]:
+    def side_views(self, worlds: np.ndarray | None = None) -> tuple[SideView, SideView]:
         """Ukraine's and Russia's views of the table today, over all worlds (or ``worlds``)."""
         adjustment = self._drift_adjustment()
         # Each side's log power once (each view needs both).
@@ -440,51 +458,27 @@ class CeasefireModel(mesa.Model):
     @cached_property
     def _feasible_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """``(P,)`` packages the mediator may propose with and without a reassurance force."""
-        excluded = np.zeros(self.space.size, dtype=bool)
-        X = self.space.matrix
+        excluded = ~self.space.valid
         for key in self.scenario.mediator.excluded_options:
-            excluded |= X[:, OPTION_INDEX[key]] > 0
-        euro_force = X[:, OPTION_INDEX["guarantees.european_force"]] > 0
+            excluded |= self.space.has(key)
+        force = "guarantees.european_force"
+        if force in self.space.outcome.option_index:
+            euro_force = self.space.has(force)
+        else:
+            euro_force = np.zeros(self.space.size, dtype=bool)
         return ~excluded, ~excluded & ~euro_force
-
-    def _mediator_bonus(self, worlds: np.ndarray) -> np.ndarray:
-        """``(P,)`` or ``(n, P)`` the mediator's own preference for each package (log-Nash units)."""
-        cached = self._mediator_preference()
-        # Shared preferences are summed once; per-world ones per chunk (no (N, P) array is kept).
-        sums = cached if cached.ndim == 1 else talks.issue_sums(cached[worlds], self.space)
-        weight = self.params["mediator.preference_weight"]
-        if np.ndim(weight) > 0:
-            weight = weight[worlds][:, None]
-        return weight * sums
-
-    def _mediator_preference(self) -> np.ndarray:
-        """``(P,)`` package sums of the mediator's shared option values, or its ``(N, K)`` values."""
-        version = self.params.version
-        if self._preference_cache[0] != version:
-            preference = self.mediator.preference_utility(shared=True)
-            if preference.ndim == 1:
-                preference = talks.issue_sums(preference[None], self.space)[0]
-            self._preference_cache = (version, preference)
-        return self._preference_cache[1]
 
     def _mediator_varies_by_world(self) -> bool:
         """Whether the mediator's preference for a package differs between worlds."""
-        weight = self.params["mediator.preference_weight"]
-        return np.ndim(weight) > 0 or self._mediator_preference().ndim == 2
+        return self.mediator_preference.varies_by_world(
+            self.params["mediator.preference_weight"], self.params.version
+        )
 
     def _mediator_factor(self, worlds: np.ndarray) -> np.ndarray:
-        """``(1, P)`` or ``(n, P)`` ``exp`` of :meth:`_mediator_bonus`, the factor on the Nash product.
-
-        Scaled so that each row's largest factor is 1 (no overflow; the choice is unchanged).
-        """
-        version = self.params.version
-        if self._factor_cache[0] == version:
-            return self._factor_cache[1]
-        bonus = np.atleast_2d(self._mediator_bonus(worlds))
-        factor = np.exp(bonus - bonus.max(axis=1, keepdims=True))
-        if factor.shape[0] == 1:
-            self._factor_cache = (version, factor)
-        return factor
+        """``(1, P)`` or ``(n, P)`` the mediator's factor on the Nash product in ``worlds``."""
+        return self.mediator_preference.factor(
+            self.params["mediator.preference_weight"], self.params.version, worlds
+        )
 
     @cached_property
     def _search_layout(self) -> search.SearchLayout:
@@ -513,73 +507,59 @@ class CeasefireModel(mesa.Model):
             chunk = min(chunk, PER_WORLD_FACTOR_CHUNK)
         for start in range(0, len(worlds), chunk):
             rows = slice(start, start + chunk)
-            self._propose(
-                worlds[rows],
-                ua_all.subset(rows),
-                ru_all.subset(rows),
-                us_share[rows],
-                available[rows],
-            )
+            w = worlds[rows]
+            table = self.table(w, ua_all.subset(rows), ru_all.subset(rows))
+            table.leverage = {
+                "ukraine": _take(self.params["mediator.leverage_on_ukraine"], w) * us_share[rows],
+                "russia": _take(self.params["mediator.leverage_on_russia"], w)
+                * _take(self.params["mediator.sanctions_pressure"], w),
+            }
+            table.feasible_row = np.where(available[rows], 0, 1)
+            self.apply_round(self.protocol.round(table))
 
-    def _propose(
-        self,
-        w: np.ndarray,
-        ua: talks.SideView,
-        ru: talks.SideView,
-        us_share: np.ndarray,
-        available: np.ndarray,
-    ) -> None:
-        """One round of talks in the worlds ``w``: a proposal, both answers, any ceasefire."""
+    def table(self, worlds: np.ndarray, ua: SideView, ru: SideView) -> Table:
+        """The table of a round in ``worlds``: what a protocol sees today.
+
+        Args:
+            worlds: ``(n,)`` the worlds.
+            ua: Ukraine's view in ``worlds``.
+            ru: Russia's view in ``worlds``.
+        """
         p = self.params
-        control, lines = self.control_km2[w], self.deal_lines_km2(w)
-        terms_ua = talks.territory_terms(ua, control, lines)
-        terms_ru = talks.territory_terms(ru, control, lines)
-        # What the mediator sees: each side's surplus of every package plus its perception error,
-        # searched package by package in compiled code (search.choose; no (n, P) matrices).
-        perception_sd = _col(p["mediator.perception_sd"], w)
-        shift_ua = perception_sd * special.ndtri(self.noise[PERCEIVE_UA, w])
-        shift_ru = perception_sd * special.ndtri(self.noise[PERCEIVE_RU, w])
-        choice, _ = search.choose(
-            self._search_layout,
-            ua.option_utility,
-            ua.war_issues,
-            terms_ua,
-            shift_ua,
-            ru.option_utility,
-            ru.war_issues,
-            terms_ru,
-            shift_ru,
-            self._feasible_table,
-            np.where(available, 0, 1),
-            self._mediator_factor(w),
-        )
         initial = self.scenario.talks.initial_proposal
-        first_time = self.proposals[w] == 0
-        if initial is not None:
-            choice = np.where(first_time, self._initial_row, choice)
-        # The true surplus of the package on the table; what the mediator sees of it is that plus
-        # the perception error (the same bits as the searched values).
-        s_ua = talks.surplus_at(ua, self.space, terms_ua, choice)
-        s_ru = talks.surplus_at(ru, self.space, terms_ru, choice)
-        ua_obstacle = s_ua + shift_ua < s_ru + shift_ru
-        pressure_ua = np.where(
-            ua_obstacle, _take(p["mediator.leverage_on_ukraine"], w) * us_share, 0.0
+        return Table(
+            space=self.space,
+            worlds=worlds,
+            views={"ukraine": ua, "russia": ru},
+            control_km2=self.control_km2[worlds],
+            lines_km2=self.deal_lines_km2(worlds),
+            uniforms={
+                "accept_ukraine": self.noise[ACCEPT_UA, worlds],
+                "accept_russia": self.noise[ACCEPT_RU, worlds],
+                "perceive_ukraine": self.noise[PERCEIVE_UA, worlds],
+                "perceive_russia": self.noise[PERCEIVE_RU, worlds],
+            },
+            logit_scale=_take(p["talks.logit_scale"], worlds),
+            feasible=self._feasible_table,
+            feasible_row=np.zeros(len(worlds), dtype=np.int64),
+            rounds_held=self.proposals[worlds],
+            perception_sd=_col(p["mediator.perception_sd"], worlds),
+            mediator_factor=lambda: self._mediator_factor(worlds),
+            initial=(
+                None
+                if initial is None
+                else InitialOffer(self._initial_row, tuple(initial.accepted_by))
+            ),
+            explain=worlds < self.narrative.worlds,
+            layout=self._search_layout,
         )
-        pressure_ru = np.where(
-            ~ua_obstacle,
-            _take(p["mediator.leverage_on_russia"], w) * _take(p["mediator.sanctions_pressure"], w),
-            0.0,
-        )
-        scale = _take(p["talks.logit_scale"], w)
-        yes_ua = talks.accepts(s_ua, pressure_ua, scale, self.noise[ACCEPT_UA, w])
-        yes_ru = talks.accepts(s_ru, pressure_ru, scale, self.noise[ACCEPT_RU, w])
-        if initial is not None:
-            yes_ua |= first_time & ("ukraine" in initial.accepted_by)
-            yes_ru |= first_time & ("russia" in initial.accepted_by)
-        self.proposals[w] += 1
-        self.narrative.talks(w, choice, s_ua, s_ru, yes_ua, yes_ru, ua, ru)
-        deal = yes_ua & yes_ru
-        self._start_ceasefire(w[deal], choice[deal])
+
+    def apply_round(self, record: Round) -> None:
+        """Count the round, log it, and start a ceasefire where both sides said yes."""
+        self.proposals[record.worlds] += 1
+        self.narrative.talks(record)
+        deal = record.agreed
+        self._start_ceasefire(record.worlds[deal], record.package[deal])
 
     @cached_property
     def _feasible_table(self) -> np.ndarray:
@@ -596,7 +576,7 @@ class CeasefireModel(mesa.Model):
         if len(worlds) == 0:
             return
         truce_option = self.space.issue_choice("truce")[rows]
-        length = np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])[truce_option]
+        length = self._truce_length_days[truce_option]
         lines = self.deal_lines_km2(worlds)
         territory_option = self.space.issue_choice("territory")[rows]
         self.control_km2[worlds] = lines[np.arange(len(worlds)), territory_option]
@@ -614,7 +594,9 @@ class CeasefireModel(mesa.Model):
 
     # ---------------------------------------------------------------- ceasefire
     def _package_has(self, key: str) -> np.ndarray:
-        column = self.space.matrix[:, OPTION_INDEX[key]] > 0
+        if key not in self.space.outcome.option_index:
+            return np.zeros(self.worlds, dtype=bool)
+        column = self.space.has(key)
         return (self.package >= 0) & column[np.maximum(self.package, 0)]
 
     def _keep_or_end_ceasefires(self, holding: np.ndarray) -> None:
@@ -629,8 +611,8 @@ class CeasefireModel(mesa.Model):
         rows = np.maximum(self.package[h], 0)
         ua, ru = self.side_views(h)
         control, lines = self.control_km2[h], self.deal_lines_km2(h)
-        s_ua = talks.surplus(ua, self.space, control, lines, rows=rows)
-        s_ru = talks.surplus(ru, self.space, control, lines, rows=rows)
+        s_ua = preferences.surplus_at(ua, self.space, control, lines, rows)
+        s_ru = preferences.surplus_at(ru, self.space, control, lines, rows)
         dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
         self.dissatisfaction[h] = dissatisfaction
         count = np.zeros(self.worlds)
@@ -651,61 +633,22 @@ class CeasefireModel(mesa.Model):
         expiring[h] = ~broke[h] & (self.day >= self.truce_end_day[h])
         if expiring.any():
             due = expiring[h]
-            broke |= self._renew_or_end(
-                h[due],
-                rows[due],
-                (control[due], lines[due]),
-                (ua.subset(due), s_ua[due]),
-                (ru.subset(due), s_ru[due]),
-            )
+            table = self.table(h[due], ua.subset(due), ru.subset(due))
+            broke |= self.apply_renewal(self.renewal.renew(table, rows[due]))
         self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
         self._end_ceasefire(broke)
 
-    def _renew_or_end(
-        self,
-        worlds: np.ndarray,
-        rows: np.ndarray,
-        front_lines: tuple[np.ndarray, np.ndarray],
-        ukraine: tuple[talks.SideView, np.ndarray],
-        russia: tuple[talks.SideView, np.ndarray],
-    ) -> np.ndarray:
-        """At a fixed-term truce's expiry: convert to indefinite, extend, or resume fighting.
-
-        Args:
-            worlds: The worlds whose truce expires today.
-            rows: Their packages.
-            front_lines: Today's line and the lines under each territory option, in ``worlds``.
-            ukraine: Ukraine's side view and surplus of the package, in ``worlds``.
-            russia: The same for Russia.
-
-        Returns:
-            ``(N,)`` the worlds where fighting resumes.
-        """
-        scale = _take(self.params["talks.logit_scale"], worlds)
-        indefinite = self.space.with_option(rows, "truce", "indefinite")
-        convertible = np.maximum(indefinite, 0)
-        uniform_ua, uniform_ru = self.noise[ACCEPT_UA, worlds], self.noise[ACCEPT_RU, worlds]
-        (ua, s_ua), (ru, s_ru) = ukraine, russia
-        c_ua = talks.surplus(ua, self.space, *front_lines, rows=convertible)
-        c_ru = talks.surplus(ru, self.space, *front_lines, rows=convertible)
-        convert = (
-            (indefinite >= 0)
-            & talks.accepts(c_ua, 0.0, scale, uniform_ua)
-            & talks.accepts(c_ru, 0.0, scale, uniform_ru)
-        )
-        extend = (
-            ~convert
-            & talks.accepts(s_ua, 0.0, scale, uniform_ua)
-            & talks.accepts(s_ru, 0.0, scale, uniform_ru)
-        )
+    def apply_renewal(self, record: Renewal) -> np.ndarray:
+        """Apply the answers at truces' expiry; returns ``(N,)`` the worlds where fighting resumes."""
+        worlds, convert, extend = record.worlds, record.converted, record.extended
         converted = worlds[convert]
-        self.package[converted] = indefinite[convert]
-        self.last_package[converted] = indefinite[convert]
+        self.package[converted] = record.new_package[convert]
+        self.last_package[converted] = record.new_package[convert]
         self.truce_end_day[converted] = np.inf
-        truce_option = self.space.issue_choice("truce")[rows[extend]]
+        truce_option = self.space.issue_choice("truce")[record.package[extend]]
         self.truce_end_day[worlds[extend]] = self.day + self._truce_length_days[truce_option]
         ended = np.zeros(self.worlds, dtype=bool)
-        ended[worlds[~convert & ~extend]] = True
+        ended[worlds[record.ended]] = True
         self.narrative.expiry(
             worlds, _scatter(worlds, convert, self.worlds), _scatter(worlds, extend, self.worlds)
         )
@@ -714,21 +657,27 @@ class CeasefireModel(mesa.Model):
     @cached_property
     def _truce_length_days(self) -> np.ndarray:
         """Length of each truce option in days (``inf`` for an indefinite ceasefire)."""
-        return np.array([np.inf if d is None else d for d in TRUCE_DAYS.values()])
+        return self.space.outcome.truce_days()
 
     def _hazard_ratio(self, rows: np.ndarray, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Per world, the product of the hazard ratios of its package's options and monitoring."""
         p = self.params
-        g = self.space.issue_choice("guarantees")[rows]
-        t = self.space.issue_choice("truce")[rows]
-        by_guarantee = [
-            self.params[f"truce.hazard_ratio_guarantees.{o}"] for o in ISSUES["guarantees"]
+        ratio = None
+        # Guarantees and truce first (the order of the products, so the bits, of earlier versions).
+        issues = ["guarantees", "truce"] + [
+            i for i in self.space.outcome.names if i not in ("guarantees", "truce")
         ]
-        by_type = [self.params[f"truce.hazard_ratio_type.{o}"] for o in ISSUES["truce"]]
-        return (
-            _pick(by_guarantee, g, worlds)
-            * _pick(by_type, t, worlds)
-            * _take(p["truce.monitoring_hazard_ratio"], slice(None) if worlds is None else worlds)
+        for issue in issues:
+            options = self.space.outcome.issue(issue).options
+            if all(o.hazard_ratio is None for o in options):
+                continue
+            by_option = [1.0 if o.hazard_ratio is None else p[o.hazard_ratio] for o in options]
+            factor = _pick(by_option, self.space.issue_choice(issue)[rows], worlds)
+            ratio = factor if ratio is None else ratio * factor
+        monitoring = _take(
+            p["truce.monitoring_hazard_ratio"], slice(None) if worlds is None else worlds
         )
+        return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
 
     def _end_ceasefire(self, ended: np.ndarray) -> None:
         if not ended.any():
@@ -747,7 +696,8 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ status
     def status(self) -> np.ndarray:
         """Status code per world: 0 war, 1 ceasefire (fixed-term), 2 collapsed, 3 settled."""
-        settled = self.in_ceasefire & self._package_has("truce.indefinite")
+        endless = np.isinf(self._truce_length_days)[self.space.issue_choice("truce")]
+        settled = self.in_ceasefire & (self.package >= 0) & endless[np.maximum(self.package, 0)]
         code = np.where(self.in_ceasefire, 1, np.where(self.ever_ceasefire, 2, 0))
         return np.where(settled, 3, code)
 
@@ -800,4 +750,4 @@ def _scatter(worlds: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
 
 
 STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")
-__all__ = ["N_DRAWS", "OPTION_KEYS", "STATUS_NAMES", "CeasefireModel"]
+__all__ = ["N_DRAWS", "STATUS_NAMES", "CeasefireModel"]

@@ -1,7 +1,10 @@
 """The narrative log of the first few worlds: proposals, answers with their reasons, truces.
 
 Only the first ``K`` worlds are narrated (``K`` is small), so the loops here run over log entries,
-never over the simulated worlds.
+never over the simulated worlds. Talks arrive as
+:class:`~ceasefire_sim.negotiation.protocols.Round` records: the narrative keeps them
+(:attr:`Narrative.rounds`, what the classroom app reads) and a :class:`TextRenderer` turns each
+into the log's words.
 """
 
 from __future__ import annotations
@@ -10,23 +13,47 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ceasefire_sim.model import talks
-from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
-
 if TYPE_CHECKING:
     from ceasefire_sim.model.model import CeasefireModel
+    from ceasefire_sim.negotiation.protocols import Round
     from ceasefire_sim.scenario.schema import EventConfig
 
 COLUMNS = ("day", "date", "world", "actor", "kind", "text", "explanation")
+PROPOSERS = {"united_states": "The mediator", "ukraine": "Ukraine", "russia": "Russia"}
+
+
+class TextRenderer:
+    """Words for one world's part of a round record."""
+
+    def proposal(self, proposer: str, package: dict[str, str]) -> str:
+        """The proposal (``package``: issue -> option label)."""
+        return f"{PROPOSERS.get(proposer, proposer)} proposes: {'; '.join(package.values())}."
+
+    def answer(self, side: str, accepted: bool, surplus: float) -> str:
+        """A side's answer."""
+        verb = "accepts" if accepted else "rejects"
+        return f"{side.capitalize()} {verb} (surplus {surplus:+.2f})."
+
+    def explanation(self, contributions: list[tuple[str, float]]) -> str:
+        """Per issue (label, contribution), smallest first."""
+        return "; ".join(f"{label} {value:+.2f}" for label, value in contributions)
 
 
 class Narrative:
-    """Collects narrative rows for worlds ``0 .. K-1``."""
+    """Collects narrative rows and round records for worlds ``0 .. K-1``.
 
-    def __init__(self, model: CeasefireModel, worlds: int) -> None:
+    Attributes:
+        rounds: ``(day, date, record)`` of every round with a narrated world, the record cut to
+            those worlds.
+        renderer: Turns records into text (replace it to change the words, not the numbers).
+    """
+
+    def __init__(self, model: CeasefireModel, worlds: int, renderer: Any = None) -> None:
         self.model = model
         self.worlds = worlds
         self.rows: list[tuple[Any, ...]] = []
+        self.rounds: list[tuple[int, str, Round]] = []
+        self.renderer = renderer if renderer is not None else TextRenderer()
 
     def _add(self, world: int, actor: str, kind: str, text: str, explanation: str = "") -> None:
         m = self.model
@@ -37,8 +64,7 @@ class Narrative:
 
     def package_text(self, row: int) -> str:
         """Human description of a package."""
-        terms = self.model.space.describe(int(row))
-        return "; ".join(OPTION_LABELS[f"{i}.{o}"] for i, o in terms.items())
+        return "; ".join(self.model.space.labels(int(row)).values())
 
     def event(self, event: EventConfig) -> None:
         """A dated intervention (logged in every narrated world)."""
@@ -49,55 +75,34 @@ class Narrative:
         for w in range(self.worlds):
             self._add(w, "scenario", "event", text)
 
-    def talks(
-        self,
-        worlds: np.ndarray,
-        rows: np.ndarray,
-        surplus_ua: np.ndarray,
-        surplus_ru: np.ndarray,
-        yes_ua: np.ndarray,
-        yes_ru: np.ndarray,
-        ua: talks.SideView,
-        ru: talks.SideView,
-    ) -> None:
-        """A proposal and both answers, with each side's surplus broken down by issue."""
-        local = self._narrated(worlds)
-        if len(local) == 0:
+    def talks(self, record: Round) -> None:
+        """A round: the proposal and both answers, with each side's surplus broken down by issue."""
+        if len(record.explained) == 0:
             return
+        record = record.explained_only()
         m = self.model
-        lines = m.deal_lines_km2(worlds[local])
-        control = m.control_km2[worlds[local]]
-        parts = {}
-        for name, side, agent in (("Ukraine", ua, m.ukraine), ("Russia", ru, m.russia)):
-            war_values = {i: _take(v, worlds[local]) for i, v in agent.war_values().items()}
-            parts[name] = talks.explain(
-                side.subset(local), m.space, control, lines, rows[local], war_values
-            )
-        for j, k in enumerate(local):
-            w = int(worlds[k])
-            self._add(
-                w,
-                "united_states",
-                "proposal",
-                f"The mediator proposes: {self.package_text(rows[k])}.",
-            )
-            for name, surplus, yes in (
-                ("Ukraine", surplus_ua, yes_ua),
-                ("Russia", surplus_ru, yes_ru),
-            ):
+        self.rounds.append((m.day, m.date.isoformat(), record))
+        render = self.renderer
+        for k, world in enumerate(record.worlds):
+            w, row = int(world), int(record.package[k])
+            labels = m.space.labels(row)
+            proposer = str(record.proposer[k])
+            self._add(w, proposer, "proposal", render.proposal(proposer, labels))
+            for side in ("ukraine", "russia"):
                 contributions = sorted(
-                    ((issue, float(v[j])) for issue, v in parts[name].items()), key=lambda t: t[1]
+                    (
+                        (labels.get(i, i), float(v[k]))
+                        for i, v in record.contributions[side].items()
+                    ),
+                    key=lambda t: t[1],
                 )
-                explanation = "; ".join(
-                    f"{_issue_label(i, rows[k], m)} {v:+.2f}" for i, v in contributions
-                )
-                verb = "accepts" if yes[k] else "rejects"
+                yes = bool(record.accepted[side][k])
                 self._add(
                     w,
-                    name.lower(),
-                    "accept" if yes[k] else "reject",
-                    f"{name} {verb} (surplus {surplus[k]:+.2f}).",
-                    explanation,
+                    side,
+                    "accept" if yes else "reject",
+                    render.answer(side, yes, float(record.surplus[side][k])),
+                    render.explanation(contributions),
                 )
 
     def ceasefire(self, worlds: np.ndarray, rows: np.ndarray) -> None:
@@ -145,12 +150,3 @@ class Narrative:
             self._add(
                 int(w), "united_states", "walkout", "The mediator walks away from fruitless talks."
             )
-
-
-def _issue_label(issue: str, row: int, model: CeasefireModel) -> str:
-    option = model.space.describe(int(row))[issue]
-    return OPTION_LABELS[f"{issue}.{option}"] if issue in ISSUES else issue
-
-
-def _take(value: Any, rows: np.ndarray) -> Any:
-    return value[rows] if np.ndim(value) > 0 else value

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ceasefire_sim.model.packages import ISSUES
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.scenario.params import Param
 from ceasefire_sim.scenario.schema import Scenario
 
@@ -142,7 +142,9 @@ def reference_markdown(baseline: Scenario) -> str:
     lines += [
         "",
         "Issues and options (`<issue>`, `<option>`): "
-        + "; ".join(f"`{i}`: " + ", ".join(f"`{o}`" for o in opts) for i, opts in ISSUES.items())
+        + "; ".join(
+            f"`{i}`: " + ", ".join(f"`{o}`" for o in opts) for i, opts in BUILT_IN.by_issue.items()
+        )
         + ".",
         "",
         "### The baseline's values and where they come from",

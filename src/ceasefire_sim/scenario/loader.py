@@ -222,7 +222,7 @@ def validate_document(
         ScenarioError: With one problem per validation error.
     """
     try:
-        scenario = Scenario.model_validate(document)
+        scenario = Scenario.validated(document)
     except ValidationError as exc:
         raise ScenarioError(
             [_problem(err, lines, file, document) for err in exc.errors()]

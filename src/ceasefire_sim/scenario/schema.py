@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ceasefire_sim.model.packages import ISSUES, OPTION_KEYS
+from ceasefire_sim.negotiation.space import BUILT_IN, LINE_RULES, OutcomeSpace
 from ceasefire_sim.scenario.params import Evidence, Num, Param, fixed
 
 #: The 31 NATO allies other than the United States (the mediator), in the order of the agents.
@@ -33,10 +33,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_option_keys(keys: list[str] | dict[str, object], what: str) -> None:
-    bad = [k for k in keys if k not in OPTION_KEYS]
+def _outcome(info: ValidationInfo | None) -> OutcomeSpace:
+    """The outcome space the document being validated defines (the built-in one by default)."""
+    context = info.context if info is not None else None
+    return (context or {}).get("outcome", BUILT_IN)
+
+
+def _check_option_keys(
+    keys: list[str] | dict[str, object], what: str, info: ValidationInfo | None = None
+) -> None:
+    known = _outcome(info).option_keys
+    bad = [k for k in keys if k not in known]
     if bad:
-        raise ValueError(f"unknown {what} {bad}; options are {', '.join(OPTION_KEYS)}")
+        raise ValueError(f"unknown {what} {bad}; options are {', '.join(known)}")
 
 
 class TerritoryConfig(Strict):
@@ -186,22 +195,35 @@ class PreferenceConfig(Strict):
 
     @field_validator("salience")
     @classmethod
-    def _known_issues(cls, v: dict[str, object]) -> dict[str, object]:
-        bad = [k for k in v if k not in ISSUES]
+    def _known_issues(cls, v: dict[str, object], info: ValidationInfo) -> dict[str, object]:
+        issues = _outcome(info).names
+        bad = [k for k in v if k not in issues]
         if bad:
-            raise ValueError(f"unknown issue {bad}; issues are {', '.join(ISSUES)}")
+            raise ValueError(f"unknown issue {bad}; issues are {', '.join(issues)}")
         return v
 
     @field_validator("values")
     @classmethod
-    def _known_options(cls, v: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
-        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option")
+    def _known_options(
+        cls, v: dict[str, dict[str, object]], info: ValidationInfo
+    ) -> dict[str, dict[str, object]]:
+        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option", info)
+        missing = [
+            key
+            for key in _outcome(info).option_keys
+            if key.split(".", 1)[1] not in v.get(key.split(".", 1)[0], {})
+        ]
+        if missing:
+            raise ValueError(
+                f"no value for option {', '.join(missing)}: give each a value in [0, 1] under "
+                "preferences.values.<issue>.<option> (a side never values an option at 0 by default)"
+            )
         return v
 
     @field_validator("red_lines")
     @classmethod
-    def _known_red_lines(cls, v: list[str]) -> list[str]:
-        _check_option_keys(v, "red line")
+    def _known_red_lines(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        _check_option_keys(v, "red line", info)
         return v
 
 
@@ -282,14 +304,16 @@ class MediatorConfig(Strict):
 
     @field_validator("excluded_options")
     @classmethod
-    def _known_excluded(cls, v: list[str]) -> list[str]:
-        _check_option_keys(v, "option")
+    def _known_excluded(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        _check_option_keys(v, "option", info)
         return v
 
     @field_validator("preferences")
     @classmethod
-    def _known_prefs(cls, v: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
-        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option")
+    def _known_prefs(
+        cls, v: dict[str, dict[str, object]], info: ValidationInfo
+    ) -> dict[str, dict[str, object]]:
+        _check_option_keys([f"{i}.{o}" for i, opts in v.items() for o in opts], "option", info)
         return v
 
 
@@ -353,15 +377,15 @@ class PackageChoice(Evidence):
     aid_during_truce: str = "continues"
 
     @model_validator(mode="after")
-    def _known(self) -> PackageChoice:
-        for issue, options in ISSUES.items():
+    def _known(self, info: ValidationInfo) -> PackageChoice:
+        for issue, options in _outcome(info).by_issue.items():
             if getattr(self, issue) not in options:
                 raise ValueError(f"{issue} must be one of {', '.join(options)}")
         return self
 
     def as_dict(self) -> dict[str, str]:
         """Issue -> option."""
-        return {i: getattr(self, i) for i in ISSUES}
+        return {i: getattr(self, i) for i in BUILT_IN.names}
 
 
 class InitialProposal(Evidence):
@@ -404,14 +428,15 @@ class TalksConfig(Strict):
 
     @field_validator("options_on_table")
     @classmethod
-    def _known_table(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _known_table(cls, v: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        by_issue = _outcome(info).by_issue
         for issue, opts in v.items():
-            if issue not in ISSUES:
-                raise ValueError(f"unknown issue {issue!r}; issues are {', '.join(ISSUES)}")
-            bad = [o for o in opts if o not in ISSUES[issue]]
+            if issue not in by_issue:
+                raise ValueError(f"unknown issue {issue!r}; issues are {', '.join(by_issue)}")
+            bad = [o for o in opts if o not in by_issue[issue]]
             if bad or not opts:
                 raise ValueError(
-                    f"{issue} options must be a non-empty subset of {', '.join(ISSUES[issue])}"
+                    f"{issue} options must be a non-empty subset of {', '.join(by_issue[issue])}"
                 )
         return v
 
@@ -466,17 +491,50 @@ class TruceConfig(Strict):
 
     @field_validator("hazard_ratio_guarantees")
     @classmethod
-    def _guarantees(cls, v: dict[str, object]) -> dict[str, object]:
-        if set(v) != set(ISSUES["guarantees"]):
-            raise ValueError(f"give a hazard ratio for each of {', '.join(ISSUES['guarantees'])}")
+    def _guarantees(cls, v: dict[str, object], info: ValidationInfo) -> dict[str, object]:
+        options = _outcome(info).by_issue["guarantees"]
+        if set(v) != set(options):
+            raise ValueError(f"give a hazard ratio for each of {', '.join(options)}")
         return v
 
     @field_validator("hazard_ratio_type")
     @classmethod
-    def _types(cls, v: dict[str, object]) -> dict[str, object]:
-        if set(v) != set(ISSUES["truce"]):
-            raise ValueError(f"give a hazard ratio for each of {', '.join(ISSUES['truce'])}")
+    def _types(cls, v: dict[str, object], info: ValidationInfo) -> dict[str, object]:
+        options = _outcome(info).by_issue["truce"]
+        if set(v) != set(options):
+            raise ValueError(f"give a hazard ratio for each of {', '.join(options)}")
         return v
+
+
+class OptionConfig(Strict):
+    """An option a scenario adds to an issue of the outcome space (``outcome_space``).
+
+    Its values go under each side's ``preferences.values`` (required); a truce option's hazard
+    ratio under ``truce.hazard_ratio_type`` and a guarantees option's under
+    ``truce.hazard_ratio_guarantees``; any other option's here.
+    """
+
+    label: str = Field("", description="Words for the narrative, figures and app.")
+    days: int | None = Field(
+        None, ge=1, description="Truce options: days the fighting stops (none: indefinitely)."
+    )
+    line: Literal["keep", "withdraw", "line_2022", "km2"] | None = Field(
+        None,
+        description="Territory options: the line after a deal (keep the line; withdraw from "
+        "`region`; return to the 2022 line; a fixed area `km2`).",
+    )
+    region: str | None = Field(
+        None, description="For line `withdraw`: the region (territory.<region>_unheld_km2)."
+    )
+    km2: float | None = Field(None, ge=0, description="For line `km2`: Russian-held area, km².")
+    requires: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Issue -> options this option is valid only together with (any of them).",
+    )
+    hazard_ratio: Num(gt=0, le=10) = Field(
+        fixed(1.0, "no effect on the breakdown hazard unless the scenario gives one"),
+        description="Hazard ratio of a breakdown (options other than truce and guarantees).",
+    )
 
 
 class EventConfig(Evidence):
@@ -488,6 +546,15 @@ class EventConfig(Evidence):
     note: str = Field("", description="What happens, for the narrative log.")
     set: dict[str, float] = Field(default_factory=dict, description="Dotted path -> new value.")
     scale: dict[str, float] = Field(default_factory=dict, description="Dotted path -> factor.")
+
+
+def outcome_space_of(document: Any) -> OutcomeSpace:
+    """The outcome space a scenario document defines (the built-in one if it adds nothing valid)."""
+    added = document.get("outcome_space") if isinstance(document, dict) else None
+    try:
+        return BUILT_IN.extended(added if isinstance(added, dict) else None)
+    except (AttributeError, TypeError, ValueError):
+        return BUILT_IN  # the outcome_space section's own validation names the problem
 
 
 class Scenario(Strict):
@@ -505,7 +572,50 @@ class Scenario(Strict):
     allies: dict[str, AllyConfig]
     talks: TalksConfig = Field(default_factory=TalksConfig)
     truce: TruceConfig = Field(default_factory=TruceConfig)
+    outcome_space: dict[str, dict[str, OptionConfig]] = Field(
+        default_factory=dict,
+        description="Options added to the built-in issues (issue -> option -> its settings).",
+    )
     events: list[EventConfig] = Field(default_factory=list)
+
+    @classmethod
+    def validated(cls, document: Any) -> Scenario:
+        """Validate a document, reading its options against the outcome space it defines."""
+        return cls.model_validate(document, context={"outcome": outcome_space_of(document)})
+
+    def outcome_space_of(self) -> OutcomeSpace:
+        """The built-in outcome space with the options this scenario adds."""
+        return BUILT_IN.extended(self.outcome_space)
+
+    @field_validator("outcome_space")
+    @classmethod
+    def _new_options(
+        cls, v: dict[str, dict[str, OptionConfig]]
+    ) -> dict[str, dict[str, OptionConfig]]:
+        for issue, options in v.items():
+            if issue not in BUILT_IN.names:
+                raise ValueError(f"unknown issue {issue!r}; issues are {', '.join(BUILT_IN.names)}")
+            for name, option in options.items():
+                where = f"{issue}.{name}"
+                if name in BUILT_IN.by_issue[issue]:
+                    raise ValueError(f"{where} is a built-in option already")
+                if issue == "territory" and option.line is None:
+                    raise ValueError(f"{where}: give its line ({', '.join(LINE_RULES)})")
+                if option.line == "withdraw" and (
+                    option.region is None
+                    or f"{option.region}_unheld_km2" not in TerritoryConfig.model_fields
+                ):
+                    raise ValueError(
+                        f"{where}: line withdraw needs a region with territory.<region>_unheld_km2 "
+                        "(four_oblasts)"
+                    )
+                if option.line == "km2" and option.km2 is None:
+                    raise ValueError(f"{where}: line km2 needs km2")
+                if issue != "territory" and option.line is not None:
+                    raise ValueError(f"{where}: only territory options have a line")
+                if issue != "truce" and option.days is not None:
+                    raise ValueError(f"{where}: only truce options have days")
+        return v
 
     @field_validator("talks")
     @classmethod
@@ -514,7 +624,7 @@ class Scenario(Strict):
         if mediator is None:
             return v
         excluded = set(mediator.excluded_options)
-        for issue, options in ISSUES.items():
+        for issue, options in _outcome(info).by_issue.items():
             left = [
                 o for o in v.options_on_table.get(issue, options) if f"{issue}.{o}" not in excluded
             ]

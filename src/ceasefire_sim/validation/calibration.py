@@ -28,7 +28,7 @@ from scipy import stats
 from ceasefire_sim.api import simulate
 from ceasefire_sim.model.agents import DAYS_PER_YEAR
 from ceasefire_sim.model.model import CeasefireModel
-from ceasefire_sim.model.packages import TRUCE_DAYS
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.results import Results, mean_ci, median_ci
 from ceasefire_sim.scenario.loader import load_scenario
 from ceasefire_sim.validation import BASELINE, Check, ValidationConfig
@@ -562,7 +562,7 @@ def check_bare_truce(
     Returns:
         The checks, and the durations behind them (for the survival figure).
     """
-    term = TRUCE_DAYS["days_30"] or 0
+    term = int(BUILT_IN.option("truce.days_30").days or 0)
     forced_days = 3 * term
     forced = {
         "talks.first_day": 1,

@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ceasefire_sim.model import beliefs, front, packages, talks, truce
+from ceasefire_sim.model import beliefs, front, truce
 from ceasefire_sim.model.model import CeasefireModel
-from ceasefire_sim.model.packages import PackageSpace
+from ceasefire_sim.negotiation import preferences, solutions
+from ceasefire_sim.negotiation.protocols import MediatedNash, Round, Table
+from ceasefire_sim.negotiation.space import PackageSpace
 from ceasefire_sim.scenario.loader import load_scenario
 from ceasefire_sim.validation import BASELINE, Check, ValidationConfig
 
@@ -236,8 +238,8 @@ def check_nash_choice(
     """The mediator's rule equals the Nash bargaining solution over the full package space.
 
     For each state, the scenario (with the state's overrides) is run to the state's day; then
-    both sides' surpluses of all 648 packages (from ``talks.surplus``) go through
-    ``packages.nash_choice`` and through :func:`brute_force_nash`.
+    both sides' surpluses of all 648 packages (from ``preferences.surplus_of_all``) go through
+    ``solutions.nash_choice`` and through :func:`brute_force_nash`.
     """
     space = PackageSpace.full()
     matches = total = 0
@@ -249,9 +251,9 @@ def check_nash_choice(
         model.run()
         ukraine, russia = model.side_views()
         lines = model.deal_lines_km2()
-        s_ua = talks.surplus(ukraine, space, model.control_km2, lines)
-        s_ru = talks.surplus(russia, space, model.control_km2, lines)
-        choice, agreeable = packages.nash_choice(s_ua, s_ru)
+        s_ua = preferences.surplus_of_all(ukraine, space, model.control_km2, lines)
+        s_ru = preferences.surplus_of_all(russia, space, model.control_km2, lines)
+        choice, agreeable = solutions.nash_choice(s_ua, s_ru)
         for w in range(worlds):
             row, ok = brute_force_nash(s_ua[w], s_ru[w])
             got = (s_ua[w, choice[w]], s_ru[w, choice[w]])
@@ -273,8 +275,8 @@ def check_nash_choice(
         f"{total}/{total}",
         passed=matches == total,
         detail=(
-            f"Both sides' surpluses of all {space.size} packages from `talks.surplus` in real "
-            f"model states ({worlds} worlds each, seed {seed}); `packages.nash_choice` against "
+            f"Both sides' surpluses of all {space.size} packages from `preferences.surplus_of_all` "
+            f"in real model states ({worlds} worlds each, seed {seed}); `solutions.nash_choice` against "
             "an explicit loop (largest product of positive surpluses, else largest smaller "
             f"surplus). Worlds: {'; '.join(notes)}."
         ),
@@ -296,7 +298,7 @@ def check_fearon(
     x = np.linspace(0.0, 1.0, grid)
     surplus_a = (x - (win_probability - cost_a))[None, :]
     surplus_b = ((1.0 - x) - (1.0 - win_probability - cost_b))[None, :]
-    choice, agreeable = packages.nash_choice(surplus_a, surplus_b)
+    choice, agreeable = solutions.nash_choice(surplus_a, surplus_b)
     acceptable = x[(surplus_a[0] > 0) & (surplus_b[0] > 0)]
     step = 1.0 / (grid - 1)
     model_split = float(x[choice[0]])
@@ -331,7 +333,7 @@ def check_fearon(
             ),
             detail=(
                 f"{setting}: the split maximising (x - (p - c_A)) ((1 - x) - (1 - p - c_B)) is "
-                "p + (c_B - c_A)/2; `packages.nash_choice` over the grid must pick it "
+                "p + (c_B - c_A)/2; `solutions.nash_choice` over the grid must pick it "
                 "(pass: within half a grid step)."
             ),
             data={"split": split, "model_split": model_split},
@@ -399,37 +401,55 @@ def check_exponential_survival(
     )
 
 
-class _ProbedModel(CeasefireModel):
-    """The model, recording what the mediator could and did propose on the first talks day.
+class _Probe(MediatedNash):
+    """The mediator's protocol, recording what it could and did propose on its first talks day.
 
-    The probe hooks the model's own negotiation step, so what it records is computed from
-    exactly the state the mediator sees (after the day's fighting and learning).
+    The probe sees exactly the table the mediator sees (after the day's fighting and learning):
+    each side's surplus of every package, the feasible packages and the agreed package. It
+    records the first round's table (one chunk: the checks run a few hundred worlds).
     """
 
-    probe: dict[str, np.ndarray] | None = None
+    def __init__(self, worlds: int) -> None:
+        self.worlds = worlds
+        self.probe: dict[str, np.ndarray] | None = None
 
-    def _negotiate(self, talking: np.ndarray) -> None:
-        worlds = np.flatnonzero(talking)
-        if self.probe is None and len(worlds) > 0:
-            ukraine, russia = self.side_views()
-            lines = self.deal_lines_km2()
-            s_ua = talks.surplus(ukraine, self.space, self.control_km2, lines)
-            s_ru = talks.surplus(russia, self.space, self.control_km2, lines)
-            feasible = self.feasible_packages(np.arange(self.worlds))
-            self.probe = {
-                "day": np.array(self.day),
-                "talking": talking.copy(),
-                "s_ua": s_ua,
-                "s_ru": s_ru,
-                "acceptable_exists": ((s_ua > 0) & (s_ru > 0) & feasible).any(axis=1),
-                "agreed_row": np.full(self.worlds, -1),
-            }
-        super()._negotiate(talking)
+    def round(self, table: Table) -> Round:
+        """The mediator's round, with the first talks day's table recorded."""
+        record = super().round(table)
+        if self.probe is not None:
+            return record
+        n, p = self.worlds, table.space.size
+        self.probe = probe = {
+            "s_ua": np.full((n, p), np.nan),
+            "s_ru": np.full((n, p), np.nan),
+            "acceptable_exists": np.zeros(n, dtype=bool),
+            "agreed_row": np.full(n, -1),
+            "talking": np.zeros(n, dtype=bool),
+        }
+        w = table.worlds
+        s_ua, s_ru = (
+            preferences.surplus_of_all(
+                table.views[side], table.space, table.control_km2, table.lines_km2
+            )
+            for side in ("ukraine", "russia")
+        )
+        probe["s_ua"][w], probe["s_ru"][w], probe["talking"][w] = s_ua, s_ru, True
+        probe["acceptable_exists"][w] = ((s_ua > 0) & (s_ru > 0) & table.feasible_packages()).any(
+            axis=1
+        )
+        probe["agreed_row"][w] = np.where(record.agreed, record.package, -1)
+        return record
 
-    def _start_ceasefire(self, worlds: np.ndarray, rows: np.ndarray) -> None:
-        if self.probe is not None and int(self.probe["day"]) == self.day:
-            self.probe["agreed_row"][worlds] = rows
-        super()._start_ceasefire(worlds, rows)
+
+def _probed(scenario: Any, worlds: int, seed: int) -> tuple[CeasefireModel, _Probe]:
+    """A model whose protocol records its first talks day; run to that day."""
+    probe = _Probe(worlds)
+    model = CeasefireModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0, protocol=probe)
+    while probe.probe is None and model.day < model.days:
+        model.step()
+    if probe.probe is not None:
+        probe.probe["day"] = np.array(model.day)
+    return model, probe
 
 
 def check_deterministic_first_day(
@@ -442,14 +462,12 @@ def check_deterministic_first_day(
     the mediator must propose one, and both sides must accept it that day.
     """
     scenario = load_scenario(scenario_path, {**DETERMINISTIC_LIMIT, **OPEN_TABLE})
-    model = _ProbedModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0)
+    model, prober = _probed(scenario, worlds, seed)
     first_day = first_negotiation_day(
         float(np.max(model.params["talks.first_day"])),
         float(np.max(model.params["talks.interval_days"])),
     )
-    while model.probe is None and model.day < model.days:
-        model.step()
-    probe = model.probe or {}
+    probe = prober.probe or {}
     if not probe:
         return Check(
             SECTION,
@@ -509,13 +527,11 @@ def _initial_proposal_surplus_count(scenario_path: str | Path, worlds: int, seed
     scenario = load_scenario(scenario_path, overrides)
     if scenario.talks.initial_proposal is None:
         return worlds
-    model = _ProbedModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0)
-    while model.probe is None and model.day < model.days:
-        model.step()
-    if model.probe is None:
+    model, prober = _probed(scenario, worlds, seed)
+    if prober.probe is None:
         return 0
     row = model.space.index_of(scenario.talks.initial_proposal.package.as_dict())
-    return int((model.probe["s_ru"][:, row] > 0).sum())
+    return int((prober.probe["s_ru"][:, row] > 0).sum())
 
 
 def _most_common_package(space: PackageSpace, rows: np.ndarray) -> str:
@@ -523,7 +539,7 @@ def _most_common_package(space: PackageSpace, rows: np.ndarray) -> str:
         return "none"
     values, counts = np.unique(rows, return_counts=True)
     row = int(values[np.argmax(counts)])
-    labels = [packages.OPTION_LABELS[f"{i}.{o}"] for i, o in space.describe(row).items()]
+    labels = list(space.labels(row).values())
     return f"{', '.join(labels)} ({int(counts.max())} worlds)"
 
 

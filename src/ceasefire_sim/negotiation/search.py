@@ -1,11 +1,11 @@
 """The mediator's package search, compiled: each side's surplus of every package and the choice.
 
-:func:`ceasefire_sim.model.packages.nash_choice` states the rule over two ``(N, P)`` matrices of
-surpluses (:func:`ceasefire_sim.model.talks.surplus_of_all`). Even in chunks of worlds, a dozen
+:func:`ceasefire_sim.negotiation.solutions.nash_choice` states the rule over two ``(N, P)``
+matrices of surpluses (:func:`ceasefire_sim.negotiation.preferences.surplus_of_all`). Even in chunks of worlds, a dozen
 passes over those matrices through memory took two thirds of a run at 100,000 worlds. Here a
 compiled loop over blocks of worlds builds each package's surplus from the option utilities as it
 goes (the partial sums of the outer issues are kept while the inner ones vary, in the order of
-:func:`~ceasefire_sim.model.talks.issue_sums`, so each surplus has the same bits as the matrix
+:func:`~ceasefire_sim.negotiation.preferences.issue_sums`, so each surplus has the same bits as the matrix
 entry) and keeps only the best package so far. Nothing of size ``N x P`` is ever allocated.
 
 The Nash product is compared as ``S_a * S_b * exp(bonus)`` rather than as
@@ -21,22 +21,22 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from ceasefire_sim.model.packages import ISSUES, PackageSpace
+from ceasefire_sim.negotiation.space import PackageSpace
 
 FloatArray = np.ndarray
-
-_MAX_OPTIONS = max(len(o) for o in ISSUES.values())
 
 
 @dataclass(frozen=True)
 class SearchLayout:
-    """How the package space's nested loops read the option utilities and territory terms.
+    """How the package space's loops read the option utilities and territory terms.
+
+    Nothing here is fixed in size: the layout carries as many issues and options as the space has.
 
     Attributes:
         columns: ``(n_issues, max_options)`` column of each option on the table in the option
-            matrices (padded with -1), per issue in ``ISSUES`` order.
+            matrices (padded with -1), per issue in outcome order.
         counts: ``(n_issues,)`` options on the table per issue.
-        truce_index: ``(max_options,)`` index within ``ISSUES["truce"]`` of each truce option on
+        truce_index: ``(max_options,)`` index within the truce options of each truce option on
             the table (the last axis of the territory terms).
         territory_index: The same for territory (the middle axis of the territory terms).
     """
@@ -48,20 +48,15 @@ class SearchLayout:
 
     @classmethod
     def of(cls, space: PackageSpace) -> SearchLayout:
-        """The layout of a package space."""
-        if [i for i, _ in space.options] != list(ISSUES) or list(ISSUES)[:2] != [
-            "truce",
-            "territory",
-        ]:
-            raise ValueError(
-                "the compiled search expects the six issues, truce and territory first"
-            )
-        columns = np.full((len(ISSUES), _MAX_OPTIONS), -1, dtype=np.int64)
-        counts = np.zeros(len(ISSUES), dtype=np.int64)
+        """The layout of a package space (truce and territory are its first two issues)."""
+        widest = max(len(cols) for cols in space.option_columns)
+        n_issues = len(space.option_columns)
+        columns = np.full((n_issues, widest), -1, dtype=np.int64)
+        counts = np.zeros(n_issues, dtype=np.int64)
         for c, cols in enumerate(space.option_columns):
             counts[c] = len(cols)
             columns[c, : len(cols)] = cols
-        pad = np.full(_MAX_OPTIONS, -1, dtype=np.int64)
+        pad = np.full(widest, -1, dtype=np.int64)
         truce, territory = pad.copy(), pad.copy()
         truce[: counts[0]] = space.issue_options("truce")
         territory[: counts[1]] = space.issue_options("territory")
@@ -82,7 +77,7 @@ def choose(
     feasible_row: FloatArray,
     exp_bonus: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """The mediator's choice in each world, as :func:`~ceasefire_sim.model.packages.nash_choice`.
+    """The mediator's choice in each world, as :func:`~ceasefire_sim.negotiation.solutions.nash_choice`.
 
     Side ``s``'s surplus of package ``j`` is
     ``issue_sum_s(j) - war_s + terms_s[territory(j), truce(j)] + shift_s``.
@@ -91,7 +86,8 @@ def choose(
         layout: The package space's :class:`SearchLayout`.
         utility_a: ``(n, K)`` side A's option utilities.
         war_a: ``(n,)`` side A's utility of the non-territorial issues at war.
-        terms_a: ``(n, 4, 3)`` side A's territory terms (:func:`~ceasefire_sim.model.talks.territory_terms`).
+        terms_a: ``(n, R, T)`` side A's territory terms
+            (:func:`~ceasefire_sim.negotiation.preferences.territory_terms`).
         shift_a: ``(n,)`` added to every package's surplus (the mediator's perception error).
         utility_b: As ``utility_a``, for side B.
         war_b: As ``war_a``, for side B.
@@ -168,21 +164,30 @@ def _choose(
     agreeable,
 ):  # pragma: no cover - compiled; tested through choose()
     n_options = ua.shape[1]
+    n_issues = len(counts)
+    n_territory, n_truce = terms_a.shape[1], terms_a.shape[2]
     per_world_bonus = exp_bonus.shape[0] > 1
     B = _BLOCK
     # Block buffers, world index last (the SIMD axis).
     UA = np.empty((n_options, B))
     UB = np.empty((n_options, B))
-    TA = np.empty((4, 3, B))
-    TB = np.empty((4, 3, B))
+    TA = np.empty((n_territory, n_truce, B))
+    TB = np.empty((n_territory, n_truce, B))
     # Per world: war utilities and perception shifts of A and B (rows 0-3).
     fixed = np.empty((4, B))
-    a1, a2, a3, a4 = np.empty(B), np.empty(B), np.empty(B), np.empty(B)
-    b1, b2, b3, b4 = np.empty(B), np.empty(B), np.empty(B), np.empty(B)
+    # Partial sums over the issues: row c holds the sum over issues 0..c of the current options
+    # (rows 0 .. n_issues - 2; the last issue is added in _consider).
+    PA = np.empty((n_issues - 1, B))
+    PB = np.empty((n_issues - 1, B))
     bonus = np.ones(B)
     # Per world: the best Nash product and the best smaller surplus so far, and their packages.
     best = np.empty((2, B))
     best_j = np.empty((2, B), dtype=np.int64)
+    n_packages = 1
+    for c in range(n_issues):
+        n_packages *= counts[c]
+    at = np.zeros(n_issues, dtype=np.int64)
+    last = n_issues - 1
     for v in range(feasible.shape[0]):
         fea = feasible[v]
         worlds = np.flatnonzero(feasible_row == v)
@@ -193,75 +198,77 @@ def _choose(
                 for k in range(n_options):
                     UA[k, i] = ua[w, k]
                     UB[k, i] = ub[w, k]
-                for x in range(4):
-                    for y in range(3):
+                for x in range(n_territory):
+                    for y in range(n_truce):
                         TA[x, y, i] = terms_a[w, x, y]
                         TB[x, y, i] = terms_b[w, x, y]
                 fixed[0, i], fixed[1, i] = war_a[w], shift_a[w]
                 fixed[2, i], fixed[3, i] = war_b[w], shift_b[w]
                 best[0, i], best_j[0, i] = -1.0, -1
                 best[1, i], best_j[1, i] = -np.inf, 0
-            j = 0
-            for t in range(counts[0]):
-                ct = columns[0, t]
-                for r in range(counts[1]):
-                    cr = columns[1, r]
-                    ta = TA[territory_index[r], truce_index[t]]
-                    tb = TB[territory_index[r], truce_index[t]]
-                    for i in range(m):
-                        a1[i] = UA[ct, i] + UA[cr, i]
-                        b1[i] = UB[ct, i] + UB[cr, i]
-                    for q in range(counts[2]):
-                        cq = columns[2, q]
+            # An odometer over the issues' options (the last issue fastest, as the package rows
+            # run); after each step only the partial sums from the lowest changed issue are redone.
+            for c in range(n_issues):
+                at[c] = 0
+            changed = 0
+            ta = TA[0, 0]
+            tb = TB[0, 0]
+            for j in range(n_packages):
+                for c in range(changed, last):
+                    col = columns[c, at[c]]
+                    if c == 0:
                         for i in range(m):
-                            a2[i] = a1[i] + UA[cq, i]
-                            b2[i] = b1[i] + UB[cq, i]
-                        for g in range(counts[3]):
-                            cg = columns[3, g]
-                            for i in range(m):
-                                a3[i] = a2[i] + UA[cg, i]
-                                b3[i] = b2[i] + UB[cg, i]
-                            for s in range(counts[4]):
-                                cs = columns[4, s]
-                                for i in range(m):
-                                    a4[i] = a3[i] + UA[cs, i]
-                                    b4[i] = b3[i] + UB[cs, i]
-                                for d in range(counts[5]):
-                                    if fea[j]:
-                                        cd = columns[5, d]
-                                        if per_world_bonus:
-                                            for i in range(m):
-                                                bonus[i] = exp_bonus[worlds[start + i], j]
-                                            _consider(
-                                                j,
-                                                m,
-                                                a4,
-                                                b4,
-                                                UA[cd],
-                                                UB[cd],
-                                                ta,
-                                                tb,
-                                                fixed,
-                                                bonus,
-                                                best,
-                                                best_j,
-                                            )
-                                        else:
-                                            _consider_shared(
-                                                j,
-                                                m,
-                                                a4,
-                                                b4,
-                                                UA[cd],
-                                                UB[cd],
-                                                ta,
-                                                tb,
-                                                fixed,
-                                                exp_bonus[0, j],
-                                                best,
-                                                best_j,
-                                            )
-                                    j += 1
+                            PA[0, i] = UA[col, i]
+                            PB[0, i] = UB[col, i]
+                    else:
+                        for i in range(m):
+                            PA[c, i] = PA[c - 1, i] + UA[col, i]
+                            PB[c, i] = PB[c - 1, i] + UB[col, i]
+                if changed <= 1:
+                    ta = TA[territory_index[at[1]], truce_index[at[0]]]
+                    tb = TB[territory_index[at[1]], truce_index[at[0]]]
+                if fea[j]:
+                    cd = columns[last, at[last]]
+                    if per_world_bonus:
+                        for i in range(m):
+                            bonus[i] = exp_bonus[worlds[start + i], j]
+                        _consider(
+                            j,
+                            m,
+                            PA[last - 1],
+                            PB[last - 1],
+                            UA[cd],
+                            UB[cd],
+                            ta,
+                            tb,
+                            fixed,
+                            bonus,
+                            best,
+                            best_j,
+                        )
+                    else:
+                        _consider_shared(
+                            j,
+                            m,
+                            PA[last - 1],
+                            PB[last - 1],
+                            UA[cd],
+                            UB[cd],
+                            ta,
+                            tb,
+                            fixed,
+                            exp_bonus[0, j],
+                            best,
+                            best_j,
+                        )
+                c = last
+                while c >= 0:
+                    at[c] += 1
+                    if at[c] < counts[c]:
+                        break
+                    at[c] = 0
+                    c -= 1
+                changed = c
             for i in range(m):
                 w = worlds[start + i]
                 agreeable[w] = best_j[0, i] >= 0
@@ -274,7 +281,7 @@ def _consider(
 ):  # pragma: no cover - compiled
     """Package ``j`` in each world of the block: keep it where it beats the best so far.
 
-    ``a4``/``b4`` are the sides' sums over the first five issues, ``ua``/``ub`` their utilities of
+    ``a4``/``b4`` are the sides' sums over all issues but the last, ``ua``/``ub`` their utilities of
     the package's last option, ``ta``/``tb`` its territory terms, ``bonus`` the mediator's factor.
     """
     for i in range(m):
