@@ -41,13 +41,14 @@ def test_issue_sums_are_the_sequential_sums_of_the_option_matrix(space):
     assert talks.issue_sums(u, space, out=buffer) is buffer
 
 
-def _lines(control: np.ndarray, space: PackageSpace = PackageSpace.full()) -> np.ndarray:
+def _lines(control: np.ndarray, space: PackageSpace | None = None) -> np.ndarray:
     """The lines under each territory option, for the four oblasts and the 2022 line."""
     parameters = {
         "territory.four_oblasts_unheld_km2": 23_000.0,
         "territory.line_2022_km2": 43_000.0,
     }
-    return space.outcome.lines_km2(control, parameters.get)
+    outcome = BUILT_IN if space is None else space.outcome
+    return outcome.lines_km2(control, parameters.get)
 
 
 def _side(
