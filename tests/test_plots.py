@@ -10,7 +10,6 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
-from ceasefire_sim.model.packages import ISSUES, OPTION_LABELS
 from conftest import ROOT
 from make_baseline_images import (
     BASELINE_DIR,
@@ -27,6 +26,7 @@ from matplotlib.testing.compare import compare_images
 from ceasefire_sim import SweepError
 from ceasefire_sim.cli import main
 from ceasefire_sim.errors import InputError
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.plots import (
     ACTOR_COLOURS,
     STATUS_COLOURS,
@@ -296,7 +296,7 @@ def test_ceasefire_duration_has_one_curve_per_guarantees_option(results):
     for option in present:
         n = int((with_cf["terms_guarantees"] == option).sum())
         assert any(
-            t.startswith(f"{OPTION_LABELS['guarantees.' + option]} (n = {n:,}") for t in texts
+            t.startswith(f"{BUILT_IN.label('guarantees.' + option)} (n = {n:,}") for t in texts
         )
     assert "censored" in texts[-1]
     assert ax.get_xlabel() == "days since the first ceasefire began"
@@ -367,7 +367,7 @@ def test_agreed_terms_shares_sum_to_one_per_issue(results):
         "aid during the truce",
     ]
     with_cf = results.outcomes[results.outcomes["first_ceasefire_day"].notna()]
-    for (issue, options), container in zip(ISSUES.items(), bars, strict=True):
+    for (issue, options), container in zip(BUILT_IN.by_issue.items(), bars, strict=True):
         widths = np.array([p.get_width() for p in container])
         assert len(widths) == len(options)
         assert widths.sum() == pytest.approx(1.0)

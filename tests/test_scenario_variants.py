@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from ceasefire_sim.model.packages import ISSUES, OPTION_INDEX
 
 from ceasefire_sim import CeasefireModel, load_scenario, simulate
+from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.scenario.yamlio import load_yaml
 from tests.conftest import BASELINE, ROOT
 
@@ -87,7 +87,7 @@ def test_russian_strain_cuts_defence_output_from_july():
 def test_aid_frozen_in_truce_puts_only_frozen_aid_on_the_table():
     model = CeasefireModel(variant("aid_frozen_in_truce"), worlds=5, seed=1, days=1)
     X = model.space.matrix
-    assert np.all(X[:, OPTION_INDEX["aid_during_truce.frozen"]] == 1)
+    assert np.all(X[:, BUILT_IN.option_index["aid_during_truce.frozen"]] == 1)
     proposal = model.scenario.talks.initial_proposal
     assert proposal.package.aid_during_truce == "frozen" and proposal.accepted_by == []
     assert proposal.provenance[0] == "source"
@@ -96,10 +96,10 @@ def test_aid_frozen_in_truce_puts_only_frozen_aid_on_the_table():
 def test_frozen_line_offers_only_a_freeze_with_a_european_force():
     model = CeasefireModel(variant("frozen_line_european_guarantees"), worlds=2000, seed=1, days=1)
     X = model.space.matrix
-    assert np.all(X[:, OPTION_INDEX["territory.freeze"]] == 1)
-    assert np.all(X[:, OPTION_INDEX["guarantees.european_force"]] == 1)
+    assert np.all(X[:, BUILT_IN.option_index["territory.freeze"]] == 1)
+    assert np.all(X[:, BUILT_IN.option_index["guarantees.european_force"]] == 1)
     assert model.space.size == np.prod(
-        [len(o) for i, o in ISSUES.items() if i not in ("territory", "guarantees")]
+        [len(o) for i, o in BUILT_IN.by_issue.items() if i not in ("territory", "guarantees")]
     )
     # the force is on the table in nearly every world (Monte Carlo error about 0.002)
     assert model.alliance.reassurance_available().mean() > 0.95
