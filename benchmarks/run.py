@@ -567,7 +567,7 @@ def notes(result: dict[str, Any]) -> list[str]:
         " hold), the ceasefires' violations and the Student-t noise a few percent each; the rest"
         " is a few hundred numpy passes over `(N,)` arrays per day, none of them dominant.",
         "- What made the difference: the package search (all 648 packages for both sides on"
-        " every negotiation day) is a compiled loop (numba, `model/search.py`) over blocks of"
+        " every negotiation day) is a compiled loop (numba, `negotiation/search.py`) over blocks of"
         " 128 worlds held in the L1 cache with the worlds in SIMD lanes, building each"
         " package's surplus from the issues' partial sums as it goes, instead of two `N x 648`"
         " matrices and a dozen passes over them through memory. The Poisson inverse CDF of the"

@@ -184,7 +184,7 @@ class _ConstantRenderer:
     def proposal(self, proposer, package):
         return "a proposal"
 
-    def answer(self, side, accepted, surplus):
+    def answer(self, side, accepted, net):
         return "an answer"
 
     def explanation(self, contributions):

@@ -29,10 +29,10 @@ class TextRenderer:
         """The proposal (``package``: issue -> option label)."""
         return f"{PROPOSERS.get(proposer, proposer)} proposes: {'; '.join(package.values())}."
 
-    def answer(self, side: str, accepted: bool, surplus: float) -> str:
-        """A side's answer."""
+    def answer(self, side: str, accepted: bool, net: float) -> str:
+        """A side's answer; ``net``: its surplus of the package (package minus fighting on)."""
         verb = "accepts" if accepted else "rejects"
-        return f"{side.capitalize()} {verb} (surplus {surplus:+.2f})."
+        return f"{side.capitalize()} {verb} (surplus {net:+.2f})."
 
     def explanation(self, contributions: list[tuple[str, float]]) -> str:
         """Per issue (label, contribution), smallest first."""

@@ -93,10 +93,8 @@ class Table:
         """``(n, P)`` the packages that can be proposed in each world."""
         return self.feasible[self.feasible_row]
 
-    def surplus_at(
-        self, side: str, rows: np.ndarray, terms: FloatArray | None = None
-    ) -> FloatArray:
-        """``(n,)`` a side's surplus of one package per world."""
+    def value_of(self, side: str, rows: np.ndarray, terms: FloatArray | None = None) -> FloatArray:
+        """``(n,)`` a side's surplus of one package per world (:func:`preferences.surplus_at`)."""
         return preferences.surplus_at(
             self.views[side], self.space, self.control_km2, self.lines_km2, rows, terms=terms
         )
@@ -262,8 +260,8 @@ class MediatedNash:
             choice = np.where(first_time, table.initial.package, choice)
         # The true surplus of the package on the table; what the mediator sees of it is that plus
         # the perception error (the same bits as the searched values).
-        s_ua = table.surplus_at("ukraine", choice, terms_ua)
-        s_ru = table.surplus_at("russia", choice, terms_ru)
+        s_ua = table.value_of("ukraine", choice, terms_ua)
+        s_ru = table.value_of("russia", choice, terms_ru)
         ua_obstacle = s_ua + shift_ua < s_ru + shift_ru
         pressure = {
             "ukraine": np.where(ua_obstacle, table.leverage.get("ukraine", 0.0), 0.0),
@@ -324,7 +322,7 @@ class AlternatingOffers:
             choice[rows], _ = solutions.best_for_proposer(
                 np.where(by_ua, s_ua, s_ru), np.where(by_ua, s_ru, s_ua), feasible[rows]
             )
-        surplus = {side: table.surplus_at(side, choice) for side in SIDES}
+        surplus = {side: table.value_of(side, choice) for side in SIDES}
         pressure = {side: np.zeros(n) for side in SIDES}
         noise = {side: table.chance(side) for side in SIDES}
         accepted = {side: preferences.accepts(surplus[side], 0.0, noise[side]) for side in SIDES}
@@ -369,10 +367,10 @@ class RenewalAtExpiry:
         extend = np.ones(n, dtype=bool)
         for side in SIDES:
             convert = convert & preferences.accepts(
-                table.surplus_at(side, convertible), 0.0, noise[side]
+                table.value_of(side, convertible), 0.0, noise[side]
             )
         for side in SIDES:
-            extend = extend & preferences.accepts(table.surplus_at(side, package), 0.0, noise[side])
+            extend = extend & preferences.accepts(table.value_of(side, package), 0.0, noise[side])
         extend = ~convert & extend
         return Renewal(
             table.worlds, package, convert, np.where(convert, indefinite, package), extend

@@ -94,7 +94,7 @@ def first_negotiation_day(first_day: float, interval_days: float) -> int:
     return -1
 
 
-def brute_force_nash(surplus_a: np.ndarray, surplus_b: np.ndarray) -> tuple[int, bool]:
+def brute_force_nash(gain_a: np.ndarray, gain_b: np.ndarray) -> tuple[int, bool]:
     """The Nash bargaining package over a discrete set, by an explicit loop.
 
     Among packages giving both sides a positive surplus, the one with the largest product of
@@ -102,22 +102,22 @@ def brute_force_nash(surplus_a: np.ndarray, surplus_b: np.ndarray) -> tuple[int,
     fallback).
 
     Args:
-        surplus_a: ``(P,)`` side A's surplus of each package.
-        surplus_b: ``(P,)`` side B's surplus.
+        gain_a: ``(P,)`` side A's surplus of each package.
+        gain_b: ``(P,)`` side B's surplus.
 
     Returns:
         ``(row, agreeable)``.
     """
     best, best_product = -1, -np.inf
-    for row in range(len(surplus_a)):
-        a, b = float(surplus_a[row]), float(surplus_b[row])
+    for row in range(len(gain_a)):
+        a, b = float(gain_a[row]), float(gain_b[row])
         if a > 0 and b > 0 and a * b > best_product:
             best, best_product = row, a * b
     if best >= 0:
         return best, True
     fallback, best_smaller = 0, -np.inf
-    for row in range(len(surplus_a)):
-        smaller = min(float(surplus_a[row]), float(surplus_b[row]))
+    for row in range(len(gain_a)):
+        smaller = min(float(gain_a[row]), float(gain_b[row]))
         if smaller > best_smaller:
             fallback, best_smaller = row, smaller
     return fallback, False
@@ -484,7 +484,7 @@ def check_deterministic_first_day(
     started = model.first_ceasefire_day == probe["day"]
     n_exists, n_started = int(probe["acceptable_exists"].sum()), int(started.sum())
     common = _most_common_package(model.space, rows[idx])
-    jeddah = _initial_proposal_surplus_count(scenario_path, worlds, seed)
+    jeddah = _initial_proposal_acceptable_to_russia(scenario_path, worlds, seed)
     return Check(
         SECTION,
         "Deterministic limit: agreement on the first negotiation day",
@@ -520,7 +520,9 @@ def check_deterministic_first_day(
     )
 
 
-def _initial_proposal_surplus_count(scenario_path: str | Path, worlds: int, seed: int) -> int:
+def _initial_proposal_acceptable_to_russia(
+    scenario_path: str | Path, worlds: int, seed: int
+) -> int:
     """In how many worlds the baseline's initial proposal leaves Russia a positive surplus."""
     overrides = {**DETERMINISTIC_LIMIT, **OPEN_TABLE}
     del overrides["talks.initial_proposal"]
