@@ -615,6 +615,16 @@ class Scenario(Strict):
                     raise ValueError(f"{where}: only territory options have a line")
                 if issue != "truce" and option.days is not None:
                     raise ValueError(f"{where}: only truce options have days")
+        by_issue = BUILT_IN.extended(v).by_issue
+        for issue, options in v.items():
+            for name, option in options.items():
+                for other, allowed in option.requires.items():
+                    unknown = [o for o in allowed if o not in by_issue.get(other, ())]
+                    if other == issue or other not in by_issue or unknown or not allowed:
+                        raise ValueError(
+                            f"{issue}.{name}: requires names {other}: {allowed}; give options of "
+                            f"another issue ({', '.join(f'{i}: {list(o)}' for i, o in by_issue.items())})"
+                        )
         return v
 
     @field_validator("talks")
