@@ -1,1 +1,1 @@
-"""The model: agents, the battlefield, beliefs, packages, talks, truces and events."""
+"""The model: agents, the battlefield, beliefs, truces and events; the talks are ``negotiation/``."""

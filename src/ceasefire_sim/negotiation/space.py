@@ -16,7 +16,7 @@ A package takes one option per issue. A :class:`PackageSpace` is the set of pack
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -27,6 +27,8 @@ FloatArray = np.ndarray
 
 #: The rules a territory option's line may follow.
 LINE_RULES = ("keep", "withdraw", "line_2022", "km2")
+#: Issues whose options' hazard ratios are scenario settings under ``truce``, by issue.
+HAZARD_RATIOS = {"truce": "truce.hazard_ratio_type", "guarantees": "truce.hazard_ratio_guarantees"}
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,9 @@ class OutcomeSpace:
             [np.inf if o.days is None else float(o.days) for o in self.issues[0].options]
         )
 
-    def lines_km2(self, control_km2: FloatArray, parameter: Any) -> FloatArray:
+    def lines_km2(
+        self, control_km2: FloatArray, parameter: Callable[[str], float | FloatArray]
+    ) -> FloatArray:
         """``(n, R)`` the line after a deal under each territory option.
 
         Args:
@@ -203,19 +207,16 @@ class OutcomeSpace:
         for issue in self.issues:
             new = []
             for name, config in (added.get(issue.name) or {}).items():
-                get = (
-                    config.get
-                    if isinstance(config, Mapping)
-                    else lambda k, c=config: getattr(c, k, None)
-                )
+
+                def get(key: str, config: Any = config) -> Any:
+                    if isinstance(config, Mapping):
+                        return config.get(key)
+                    return getattr(config, key, None)
+
                 line = None
                 if issue.name == "territory":
                     line = LineRule(get("line") or "keep", get("region"), get("km2"))
                 requires = tuple((i, tuple(o)) for i, o in (get("requires") or {}).items())
-                hazard = {
-                    "truce": "truce.hazard_ratio_type",
-                    "guarantees": "truce.hazard_ratio_guarantees",
-                }
                 new.append(
                     Option(
                         name,
@@ -224,8 +225,8 @@ class OutcomeSpace:
                         line=line,
                         requires=requires,
                         hazard_ratio=(
-                            f"{hazard[issue.name]}.{name}"
-                            if issue.name in hazard
+                            f"{HAZARD_RATIOS[issue.name]}.{name}"
+                            if issue.name in HAZARD_RATIOS
                             else f"outcome_space.{issue.name}.{name}.hazard_ratio"
                         ),
                     )
@@ -235,10 +236,13 @@ class OutcomeSpace:
 
 
 def _options(issue: str, *rows: tuple[str, str, dict[str, Any]]) -> tuple[Option, ...]:
-    hazard = {"truce": "truce.hazard_ratio_type", "guarantees": "truce.hazard_ratio_guarantees"}
+    """Options of a built-in issue from ``(name, label, settings)`` rows."""
     return tuple(
         Option(
-            name, label, hazard_ratio=f"{hazard[issue]}.{name}" if issue in hazard else None, **kw
+            name,
+            label,
+            hazard_ratio=f"{HAZARD_RATIOS[issue]}.{name}" if issue in HAZARD_RATIOS else None,
+            **kw,
         )
         for name, label, kw in rows
     )
