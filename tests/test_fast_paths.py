@@ -20,7 +20,7 @@ SPACES = [
 
 
 def _sequential_sums(u: np.ndarray, space: PackageSpace) -> np.ndarray:
-    """Each package's option utilities added left to right in ISSUES order (the reference)."""
+    """Each package's option utilities added left to right in issue order (the reference)."""
     cols = space.package_columns
     out = u[:, cols[:, 0]].copy()
     for c in range(1, cols.shape[1]):

@@ -192,7 +192,7 @@ class Belligerent(mesa.Agent):
         worlds: np.ndarray | None = None,
         log_powers: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> SideView:
-        """This side's view of the table, for :mod:`~ceasefire_sim.model.talks`.
+        """This side's view of the table, for :mod:`~ceasefire_sim.negotiation.preferences`.
 
         Args:
             enemy: The other belligerent.

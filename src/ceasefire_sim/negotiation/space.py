@@ -138,7 +138,7 @@ class OutcomeSpace:
 
     @cached_property
     def by_issue(self) -> dict[str, tuple[str, ...]]:
-        """Issue -> its options' names (the shape of the old ``ISSUES`` table)."""
+        """Issue -> its options' names, in order."""
         return {i.name: i.names for i in self.issues}
 
     @cached_property
