@@ -507,26 +507,49 @@ class CeasefireModel(mesa.Model):
             chunk = min(chunk, PER_WORLD_FACTOR_CHUNK)
         for start in range(0, len(worlds), chunk):
             rows = slice(start, start + chunk)
-            w = worlds[rows]
-            table = self.table(w, ua_all.subset(rows), ru_all.subset(rows))
-            table.leverage = {
-                "ukraine": _take(self.params["mediator.leverage_on_ukraine"], w) * us_share[rows],
-                "russia": _take(self.params["mediator.leverage_on_russia"], w)
-                * _take(self.params["mediator.sanctions_pressure"], w),
-            }
-            table.feasible_row = np.where(available[rows], 0, 1)
+            table = self.table(
+                worlds[rows],
+                ua_all.subset(rows),
+                ru_all.subset(rows),
+                us_share=us_share[rows],
+                force_available=available[rows],
+            )
             self.apply_round(self.protocol.round(table))
 
-    def table(self, worlds: np.ndarray, ua: SideView, ru: SideView) -> Table:
+    def table(
+        self,
+        worlds: np.ndarray,
+        ua: SideView,
+        ru: SideView,
+        *,
+        us_share: np.ndarray | None = None,
+        force_available: np.ndarray | None = None,
+    ) -> Table:
         """The table of a round in ``worlds``: what a protocol sees today.
 
         Args:
             worlds: ``(n,)`` the worlds.
             ua: Ukraine's view in ``worlds``.
             ru: Russia's view in ``worlds``.
+            us_share: ``(n,)`` :meth:`us_aid_share` in ``worlds`` (what pressure on Ukraine
+                threatens); no pressure on either side if not given.
+            force_available: ``(n,)`` whether a European reassurance force can be proposed
+                (default: yes).
         """
         p = self.params
         initial = self.scenario.talks.initial_proposal
+        leverage: dict[str, float | np.ndarray] = {}
+        if us_share is not None:
+            leverage = {
+                "ukraine": _take(p["mediator.leverage_on_ukraine"], worlds) * us_share,
+                "russia": _take(p["mediator.leverage_on_russia"], worlds)
+                * _take(p["mediator.sanctions_pressure"], worlds),
+            }
+        feasible_row = (
+            np.zeros(len(worlds), dtype=np.int64)
+            if force_available is None
+            else np.where(force_available, 0, 1)
+        )
         return Table(
             space=self.space,
             worlds=worlds,
@@ -541,8 +564,9 @@ class CeasefireModel(mesa.Model):
             },
             logit_scale=_take(p["talks.logit_scale"], worlds),
             feasible=self._feasible_table,
-            feasible_row=np.zeros(len(worlds), dtype=np.int64),
+            feasible_row=feasible_row,
             rounds_held=self.proposals[worlds],
+            leverage=leverage,
             perception_sd=_col(p["mediator.perception_sd"], worlds),
             mediator_factor=lambda: self._mediator_factor(worlds),
             initial=(
