@@ -1,0 +1,22 @@
+"""``talks.enabled: false`` switches the negotiation off: no proposal, no ceasefire."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ceasefire_sim import load_scenario, simulate
+from ceasefire_sim.validation import BASELINE
+
+
+def test_talks_off_means_no_proposal_and_no_ceasefire() -> None:
+    on = simulate(load_scenario(BASELINE), worlds=200, seed=3, days=60)
+    off = simulate(load_scenario(BASELINE, {"talks.enabled": False}), worlds=200, seed=3, days=60)
+    assert on.outcomes["first_ceasefire_day"].notna().any()  # the comparison can fail
+    assert off.outcomes["first_ceasefire_day"].isna().all()
+    assert (off.outcomes["days_at_war"] == 60).all()
+    # The front still moves with the same noise as with talks on until a first ceasefire.
+    never = on.outcomes["first_ceasefire_day"].isna().to_numpy()
+    np.testing.assert_array_equal(
+        off.outcomes["control_km2_final"].to_numpy()[never],
+        on.outcomes["control_km2_final"].to_numpy()[never],
+    )
