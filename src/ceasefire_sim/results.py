@@ -276,19 +276,19 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
         "belief_russia_km2_per_day": m.russia.belief_mean,
         "true_drift_km2_per_day": np.broadcast_to(m.true_drift_km2_per_day, (m.worlds,)),
     }
+    # terms_<issue>: the last ceasefire's terms; first_terms_<issue>: the first's ("" if none).
     by_issue = m.space.outcome.by_issue
-    for c, issue in enumerate(by_issue):
-        options = np.asarray([*by_issue[issue], ""], dtype=object)
-        chosen = np.where(
-            m.last_package >= 0,
-            m.space.choices[np.maximum(m.last_package, 0), c],
-            len(by_issue[issue]),
-        )
-        columns[f"terms_{issue}"] = options[chosen]
+    for prefix, package in (("terms", m.last_package), ("first_terms", m.first_package)):
+        for c, issue in enumerate(by_issue):
+            options = np.asarray([*by_issue[issue], ""], dtype=object)
+            chosen = np.where(
+                package >= 0, m.space.choices[np.maximum(package, 0), c], len(by_issue[issue])
+            )
+            columns[f"{prefix}_{issue}"] = options[chosen]
     for path in m.params.sampled:
         columns[path] = m.params.column(path)
     frame = pd.DataFrame(columns)
-    for col in ("status", *(f"terms_{i}" for i in by_issue)):
+    for col in ("status", *(f"{k}_{i}" for k in ("terms", "first_terms") for i in by_issue)):
         frame[col] = frame[col].astype(str)
     return frame
 

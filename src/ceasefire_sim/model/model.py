@@ -130,6 +130,7 @@ class CeasefireModel(mesa.Model):
         self.ever_ceasefire = np.zeros(n, dtype=bool)
         self.package = np.full(n, -1, dtype=np.int64)
         self.last_package = np.full(n, -1, dtype=np.int64)
+        self.first_package = np.full(n, -1, dtype=np.int64)
         self.ceasefire_start_day = np.full(n, np.nan)
         self.truce_end_day = np.full(n, np.inf)
         self.first_ceasefire_day = np.full(n, np.nan)
@@ -610,8 +611,10 @@ class CeasefireModel(mesa.Model):
         self.last_package[worlds] = rows
         self.ceasefire_start_day[worlds] = self.day
         self.truce_end_day[worlds] = self.day + length
+        first = np.isnan(self.first_ceasefire_day[worlds])
+        self.first_package[worlds[first]] = rows[first]
         self.first_ceasefire_day[worlds] = np.where(
-            np.isnan(self.first_ceasefire_day[worlds]), self.day, self.first_ceasefire_day[worlds]
+            first, self.day, self.first_ceasefire_day[worlds]
         )
         self.ceasefires[worlds] += 1
         self.narrative.ceasefire(worlds, rows)

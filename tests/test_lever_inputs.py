@@ -1,4 +1,4 @@
-"""``talks.enabled: false`` switches the negotiation off: no proposal, no ceasefire."""
+"""Inputs of the lever audit: ``talks.enabled: false`` and the first ceasefire's terms."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ def test_talks_off_means_no_proposal_and_no_ceasefire() -> None:
         off.outcomes["control_km2_final"].to_numpy()[never],
         on.outcomes["control_km2_final"].to_numpy()[never],
     )
+
+
+def test_first_terms_are_those_of_the_first_ceasefire() -> None:
+    o = simulate(load_scenario(BASELINE), worlds=300, seed=1, days=200).outcomes
+    had = o["first_ceasefire_day"].notna()
+    assert (o.loc[~had, "first_terms_guarantees"] == "").all()
+    assert (o.loc[had, "first_terms_guarantees"] != "").all()
+    # With one ceasefire the first is the last (an expiring truce may turn indefinite).
+    one = o["ceasefires"] == 1
+    for issue in ("territory", "nato", "guarantees", "sanctions"):
+        assert (o.loc[one, f"first_terms_{issue}"] == o.loc[one, f"terms_{issue}"]).all()
