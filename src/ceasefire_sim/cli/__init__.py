@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "compare": "ceasefire_sim.cli.sweep:compare",
     "demo": "ceasefire_sim.cli.demo:demo",
     "validation-report": "ceasefire_sim.cli.validation:validation_report",
+    "levers": "ceasefire_sim.cli.levers:levers",
 }
 
 

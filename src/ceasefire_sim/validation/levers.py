@@ -115,11 +115,13 @@ class Metric:
         kind: ``"mean"`` or ``"ratio"``.
         values: ``(outcomes, days) -> (N,)`` per-world values (``mean``) or
             ``(numerator, denominator)`` (``ratio``).
+        short: A short label for the printed table.
     """
 
     label: str
     kind: str
     values: Callable[[pd.DataFrame, int], Any]
+    short: str = ""
 
 
 def _ceasefire_within(o: pd.DataFrame, days: int) -> np.ndarray:
@@ -147,37 +149,46 @@ def _duration_with(guarantee: str) -> Callable[[pd.DataFrame, int], tuple[np.nda
 
 METRICS: dict[str, Metric] = {
     "p_ceasefire_365": Metric(
-        "P(general ceasefire within 365 days)", "mean", lambda o, d: _ceasefire_within(o, d)
+        "P(general ceasefire within 365 days)",
+        "mean",
+        lambda o, d: _ceasefire_within(o, d),
+        "P(ceasefire in 365 d)",
     ),
     "share_neutrality_lifted": Metric(
         "share of deals with NATO neutrality and sanctions lifted",
         "ratio",
         lambda o, d: _deals_with(o, nato="neutrality", sanctions="lifted"),
+        "deals: neutrality + lifted",
     ),
     "share_european_force": Metric(
         "share of deals with the European force",
         "ratio",
         lambda o, d: _deals_with(o, guarantees="european_force"),
+        "deals: European force",
     ),
     "duration_european_force": Metric(
         "restricted mean duration of first ceasefires with the European force, days",
         "ratio",
         _duration_with("european_force"),
+        "duration, European force (d)",
     ),
     "duration_us_backed": Metric(
         "restricted mean duration of first ceasefires with a US-backed guarantee, days",
         "ratio",
         _duration_with("us_backed"),
+        "duration, US-backed (d)",
     ),
     "allied_aid_bn": Metric(
         "allied aid delivered, US$ bn",
         "mean",
         lambda o, d: o["allied_aid_total_bn"].to_numpy(dtype=float),
+        "allied aid (US$ bn)",
     ),
     "russian_gains_km2": Metric(
         "Russian gains at the horizon, km²",
         "mean",
         lambda o, d: o["control_change_km2"].to_numpy(dtype=float),
+        "Russian gains (km²)",
     ),
 }
 
@@ -555,7 +566,7 @@ def select(rows: Sequence[Lever], wanted: Sequence[str]) -> tuple[Lever, ...]:
     """The rows whose number (1-based) or lever name (case-insensitive substring) is in ``wanted``.
 
     Raises:
-        ScenarioError: If a wanted entry matches no row.
+        ValueError: If a wanted entry matches no row.
     """
     if not wanted:
         return tuple(rows)
@@ -567,9 +578,9 @@ def select(rows: Sequence[Lever], wanted: Sequence[str]) -> tuple[Lever, ...]:
             else [r for r in rows if text.lower() in r.lever.lower()]
         )
         if not hits:
-            raise ScenarioError(
-                f"--row {text!r} matches no lever row; give a number 1-{len(rows)} or part of "
-                "a lever's name"
+            raise ValueError(
+                f"{text!r} matches no lever row; give a number 1-{len(rows)} or part of a "
+                "lever's name"
             )
         chosen += [r for r in hits if r not in chosen]
     return tuple(r for r in rows if r in chosen)
@@ -640,6 +651,7 @@ def run_levers(
                 "ci_high": m.ci_high,
                 "expected": r.expected,
                 "verdict": verdict(r.expected, m, partner),
+                "short": METRICS[r.metric].short or METRICS[r.metric].label,
                 "level": r.level,
                 "high_level": m.high,
             }
@@ -654,12 +666,12 @@ def _describe(s: Setting) -> str:
 
 
 def format_number(value: float) -> str:
-    """A table cell: 3 significant figures, thousands separated; ``n/a`` for NaN."""
+    """A table cell: whole numbers from 100, one decimal from 1, else three; ``n/a`` for NaN."""
     if not _finite(value):
         return "n/a"
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{value:.3g}"
+    return f"{value:.1f}" if abs(value) >= 1 else f"{value:.3f}"
 
 
 __all__ = [
