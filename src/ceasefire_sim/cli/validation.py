@@ -1,6 +1,8 @@
 """``ceasefire-sim validation-report --out docs/validation.md``: the validation suite (``make validate``).
 
-Exit status: 0 if every check passes, 1 if any fails, 2 on bad input (no traceback).
+Exit status: 0 if every gating check passes (closed forms, invariants), 1 if one fails, 2 on bad
+input (no traceback). Yardsticks (calibration targets, levers) are printed as counts
+(``levers: k/n pass``) and never change the status.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ceasefire_sim.validation import BASELINE, ValidationConfig
     help="Small sizes: runs in seconds, but the statistical checks are rough and may fail.",
 )
 def validation_report(out: Path, scenario: Path, seed: int, quick: bool) -> None:
-    """Run the theory, calibration and sensitivity checks and write the report."""
+    """Run the theory, calibration, sensitivity and lever checks and write the report."""
     from ceasefire_sim.validation.report import run_validation, write_report
 
     config = ValidationConfig.quick(seed) if quick else ValidationConfig(seed=seed)
@@ -42,11 +44,14 @@ def validation_report(out: Path, scenario: Path, seed: int, quick: bool) -> None
         config, scenario, progress=lambda message: click.echo(message, err=True)
     )
     written = write_report(report, out)
-    for check in report.checks:
-        if not check.passed:
-            click.echo(
-                f"FAIL {check.section}: {check.name}: {check.model} (reference {check.reference})"
-            )
+    for check in report.failed:
+        click.echo(
+            f"FAIL {check.section}: {check.name}: {check.model} (reference {check.reference})"
+        )
+    gating = report.gating
+    click.echo(f"gating: {sum(c.passed for c in gating)} of {len(gating)} checks pass")
+    for section, (k, n) in report.yardstick_counts().items():
+        click.echo(f"{section}: {k}/{n} pass")
     click.echo(
         f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks pass; "
         f"wrote {written[-1]} and {len(written) - 1} figures"

@@ -1,12 +1,15 @@
 """Validation of the model: theory checks, calibration against sourced data, and sensitivity.
 
-``ceasefire-sim validation-report --out docs/validation.md`` (``make validate``) runs the three
-sections and writes the report with its figures; it exits with status 1 if any check fails. Each
-section is a module of plain functions returning :class:`Check` rows:
+``ceasefire-sim validation-report --out docs/validation.md`` (``make validate``) runs the four
+sections and writes the report with its figures; it exits with status 1 if any *gating* check
+fails (closed forms and invariants); calibration targets and levers are yardsticks, reported and
+counted but never failing the command. Each section is a module of plain functions returning
+:class:`Check` rows:
 
 * :mod:`~ceasefire_sim.validation.theory`: the model's pieces reproduce known results;
 * :mod:`~ceasefire_sim.validation.calibration`: the baseline against every target in FACTS.md;
 * :mod:`~ceasefire_sim.validation.sensitivity`: Sobol' indices of the headline outcomes;
+* :mod:`~ceasefire_sim.validation.levers`: the lever audit, each lever low vs high, graded;
 * :mod:`~ceasefire_sim.validation.report`: runs them and renders the markdown and figures.
 """
 
@@ -27,13 +30,16 @@ class Check:
     """One row of the report: what the model gives, what it should give, and whether it does.
 
     Attributes:
-        section: ``"theory"``, ``"calibration"`` or ``"sensitivity"``.
+        section: ``"theory"``, ``"calibration"``, ``"sensitivity"`` or ``"levers"``.
         name: What is checked, in a few words.
         model: The model's value, formatted for the table (with its interval where it has one).
         reference: The reference value or target range, formatted.
         passed: Whether the model's value meets the reference.
         detail: How the value was obtained and what the pass criterion is.
         data: The numbers behind the row (for tests and figures).
+        gating: Whether the row gates ``make validate`` (a closed form or an invariant: the
+            command fails if it fails) or is a yardstick (a calibration target, a lever: reported
+            and counted, never failing the command).
     """
 
     section: str
@@ -43,6 +49,7 @@ class Check:
     passed: bool
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict, compare=False)
+    gating: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,8 @@ class ValidationConfig:
         sobol_base: Saltelli base sample size (a power of 2); points are ``base * (D + 2)``.
         sobol_worlds_per_point: Worlds simulated at each Sobol' point.
         sobol_resamples: Bootstrap resamples of the Sobol' confidence intervals.
-        days: Horizon of the calibration and sensitivity runs (None: the scenario's).
+        days: Horizon of the calibration, sensitivity and lever runs (None: the scenario's).
+        lever_worlds: Worlds of each arm of the lever audit.
     """
 
     seed: int = 1
@@ -73,6 +81,7 @@ class ValidationConfig:
     sobol_worlds_per_point: int = 16
     sobol_resamples: int = 500
     days: int | None = None
+    lever_worlds: int = 2000
 
     @classmethod
     def quick(cls, seed: int = 1) -> ValidationConfig:
@@ -87,6 +96,7 @@ class ValidationConfig:
             sobol_worlds_per_point=4,
             sobol_resamples=100,
             days=120,
+            lever_worlds=200,
         )
 
 

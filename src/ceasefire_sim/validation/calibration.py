@@ -598,6 +598,7 @@ def check_bare_truce(
             _duration_text(forced_est),
             f"{expected_days:.1f} days (1/(1 - exp(-h0)), h0 = {base:.4f}/day)",
             passed=_interval_contains(forced_est, expected_days),
+            gating=True,
             detail=(
                 "A consistency check of the truce mechanism, not a calibration target: h0 is "
                 "calibrated so that truces the sides *agree to* hold about two weeks (next row), "

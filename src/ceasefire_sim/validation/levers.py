@@ -391,6 +391,27 @@ RULES: dict[str, Callable[[Measure, Measure | None], bool]] = {
 }  # fmt: skip
 
 
+#: Expected effect -> the rule in words (``docs/validation.md``); the same keys as :data:`RULES`.
+RULE_TEXT: dict[str, str] = {
+    "+": "pass iff the whole 95% interval of the effect is above 0 (ci_low > 0).",
+    "-": "pass iff the whole 95% interval of the effect is below 0 (ci_high < 0).",
+    "- and still > 0": "pass iff the effect's interval is below 0 (ci_high < 0) and the high "
+    "setting's own level is above 0 (the lower end of its 95% interval > 0): the lever lowers "
+    "the chance of a ceasefire without closing the way to one.",
+    "abs <= 0.05": "pass iff the whole interval lies inside [-0.05, +0.05]: the lever may "
+    "move the metric by at most 5 points, and the run must show it.",
+    "upper bound <= +0.02": "pass iff the upper end of the interval is at most +0.02: a rise "
+    "of more than 2 points is ruled out (a fall passes).",
+    ">= 0.05 when available": "graded on the level in the high (available) setting, not on "
+    "the difference: pass iff the lower end of the share's 95% interval is at least 0.05.",
+    "+ both; the two within their intervals of each other": "the two rows of a pair (the same "
+    "lever set at day 0 and as a day-1 event) get one verdict: pass iff both intervals are "
+    "above 0 and each estimate lies inside the other's 95% interval.",
+    "+ both; agree": "as the row above: both intervals above 0, each estimate inside the "
+    "other's interval.",
+}
+
+
 def verdict(expected: str, measure: Measure, partner: Measure | None = None) -> str:
     """``"pass"`` or ``"fail"`` of a measured row under the rule of its expected effect.
 
@@ -665,6 +686,26 @@ def _describe(s: Setting) -> str:
     return what if s.day == 0 else f"{what} on day {s.day}"
 
 
+def describe_setting(s: Setting) -> str:
+    """A setting in words, saying how it is applied (before day 0, or as a dated event)."""
+    if isinstance(s.value, bool | str) or s.value is None:
+        value = str(s.value).lower() if isinstance(s.value, bool) else s.value
+    elif isinstance(s.value, int | float):
+        value = f"{s.value:g}"
+    else:
+        value = "[" + ", ".join(map(str, s.value)) + "]"
+    what = f"`{s.path}` = {value}" if s.factor is None else f"`{s.path}` x {s.factor:g}"
+    if s.day == 0:
+        how = "per world, before day 0" if s.factor is not None else "before day 0 (`--set`)"
+        return f"{what}, {how}"
+    return f"{what}, an event of `events:` on day {s.day}"
+
+
+def describe_arm(settings: Sequence[Setting]) -> str:
+    """An arm's settings in words (``the scenario as it is`` if none)."""
+    return "; ".join(describe_setting(s) for s in settings) or "the scenario as it is"
+
+
 def format_number(value: float) -> str:
     """A table cell: whole numbers from 100, one decimal from 1, else three; ``n/a`` for NaN."""
     if not _finite(value):
@@ -679,12 +720,14 @@ __all__ = [
     "LEVERS",
     "METRICS",
     "RULES",
+    "RULE_TEXT",
     "Lever",
     "LeverAudit",
     "Measure",
     "Metric",
     "Setting",
     "day0",
+    "describe_arm",
     "event",
     "measure",
     "run_levers",

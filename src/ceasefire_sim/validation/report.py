@@ -1,8 +1,16 @@
 """Run the validation suite and write the report: markdown tables and PNG figures.
 
-:func:`run_validation` runs the three sections into a :class:`Report`; :func:`write_report`
+:func:`run_validation` runs the four sections into a :class:`Report`; :func:`write_report`
 renders it to ``docs/validation.md`` with its figures in ``docs/validation/``. The markdown holds
 no timestamps, so regenerating it from unchanged code gives an unchanged file.
+
+Gating checks and yardsticks (:func:`gated`): a check *gates* the command (exit status 1 if it
+fails) when it compares the code with something that must hold whatever the calibration: a
+closed form (theory; the bare truce's duration implied by its hazard; the Sobol' estimator on the
+Ishigami function) or an invariant (0 <= S1 <= ST <= 1). Calibration targets and the levers are
+*yardsticks*: what the model should reproduce or how it should respond; they are reported and
+counted (``levers: k/n pass``) but do not fail the command, so that a model change can be judged
+by them without the report refusing to be written.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +29,15 @@ from ceasefire_sim.results import _atomic_text, _atomic_write
 from ceasefire_sim.scenario.loader import load_scenario, scenario_hash
 from ceasefire_sim.validation import BASELINE, ROOT, Check, ValidationConfig
 
-SECTIONS = ("theory", "calibration", "sensitivity")
+SECTIONS = ("theory", "calibration", "sensitivity", "levers")
+#: Sections whose every check gates (closed forms and invariants). In the calibration section
+#: only the rows marked ``gating`` (a closed form) gate; no lever row does.
+GATING_SECTIONS = ("theory", "sensitivity")
+
+
+def gated(checks: list[Check]) -> list[Check]:
+    """The checks with ``gating`` set by the rule of :data:`GATING_SECTIONS`."""
+    return [replace(c, gating=True) if c.section in GATING_SECTIONS else c for c in checks]
 
 
 @dataclass
@@ -34,6 +50,8 @@ class Report:
         theory: Theory checks.
         calibration: Calibration checks.
         sensitivity: The Sobol' estimator check and one row per output and parameter.
+        levers: One row per row of the lever audit (yardsticks).
+        lever_audit: The lever audit's table (``None`` if it was not run).
         calibration_data: Per-world gains, trackers and truce durations (for the figures).
         sobol: The Sobol' analysis (parameters, indices, noise shares, sizes).
         seconds: Wall-clock seconds per section (reported on the console, not in the file).
@@ -44,6 +62,8 @@ class Report:
     theory: list[Check]
     calibration: list[Check]
     sensitivity: list[Check]
+    levers: list[Check] = field(default_factory=list)
+    lever_audit: Any = None
     calibration_data: dict[str, Any] = field(default_factory=dict)
     sobol: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -51,17 +71,36 @@ class Report:
     @property
     def checks(self) -> list[Check]:
         """Every check, section by section."""
-        return [*self.theory, *self.calibration, *self.sensitivity]
+        return [*self.theory, *self.calibration, *self.sensitivity, *self.levers]
+
+    @property
+    def gating(self) -> list[Check]:
+        """The checks that gate the command (closed forms and invariants)."""
+        return [c for c in self.checks if c.gating]
+
+    @property
+    def yardsticks(self) -> list[Check]:
+        """The checks reported and counted but not gating (calibration targets, levers)."""
+        return [c for c in self.checks if not c.gating]
 
     @property
     def failed(self) -> list[Check]:
-        """The checks that failed."""
-        return [c for c in self.checks if not c.passed]
+        """The gating checks that failed."""
+        return [c for c in self.gating if not c.passed]
 
     @property
     def passed(self) -> bool:
-        """Whether every check passed."""
+        """Whether every gating check passed (yardsticks do not count)."""
         return not self.failed
+
+    def yardstick_counts(self) -> dict[str, tuple[int, int]]:
+        """Section -> (yardsticks passed, yardsticks) for each section that has any."""
+        counts: dict[str, tuple[int, int]] = {}
+        for section in SECTIONS:
+            rows = [c for c in self.yardsticks if c.section == section]
+            if rows:
+                counts[section] = (sum(c.passed for c in rows), len(rows))
+        return counts
 
 
 def run_validation(
@@ -69,7 +108,7 @@ def run_validation(
     scenario_path: str | Path = BASELINE,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Run the theory, calibration and sensitivity sections.
+    """Run the theory, calibration, sensitivity and lever sections.
 
     Args:
         config: Sizes and seed (default: those of ``make validate``).
@@ -81,6 +120,7 @@ def run_validation(
         ScenarioError: If the scenario cannot be loaded or lacks a parameter the checks use.
     """
     from ceasefire_sim.validation.calibration import run_calibration
+    from ceasefire_sim.validation.levers import run_levers
     from ceasefire_sim.validation.sensitivity import run_sensitivity
     from ceasefire_sim.validation.theory import run_theory
 
@@ -101,12 +141,18 @@ def run_validation(
     theory = timed("theory", lambda: run_theory(config, path))
     calibration, calibration_data = timed("calibration", lambda: run_calibration(config, path))
     sensitivity, sobol = timed("sensitivity", lambda: run_sensitivity(config, path))
+    audit = timed(
+        "levers",
+        lambda: run_levers(path, config.lever_worlds, config.seed, days=config.days),
+    )
     return Report(
         config=config,
         scenario_path=path,
-        theory=theory,
-        calibration=calibration,
-        sensitivity=sensitivity,
+        theory=gated(theory),
+        calibration=gated(calibration),
+        sensitivity=gated(sensitivity),
+        levers=lever_checks(audit),
+        lever_audit=audit,
         calibration_data=calibration_data,
         sobol=sobol,
         seconds=seconds,
@@ -129,11 +175,16 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _kind(check: Check) -> str:
+    return "gating" if check.gating else "yardstick"
+
+
 def _check_table(checks: list[Check]) -> list[str]:
-    lines = ["| # | check | model | reference | result |", "|---|---|---|---|---|"]
+    lines = ["| # | check | model | reference | kind | result |", "|---|---|---|---|---|---|"]
     for i, c in enumerate(checks, 1):
         lines.append(
-            f"| {i} | {_cell(c.name)} | {_cell(c.model)} | {_cell(c.reference)} | {_mark(c.passed)} |"
+            f"| {i} | {_cell(c.name)} | {_cell(c.model)} | {_cell(c.reference)} | {_kind(c)} "
+            f"| {_mark(c.passed)} |"
         )
     lines += ["", "How each value is obtained and what passes:", ""]
     lines += [f"{i}. **{c.name}.** {c.detail}" for i, c in enumerate(checks, 1)]
@@ -166,30 +217,48 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     cfg = report.config
     scenario = load_scenario(report.scenario_path)
     n_pass = sum(c.passed for c in report.checks)
+    gating = report.gating
+    yardsticks = "; ".join(
+        f"{section} {k}/{n} pass" for section, (k, n) in report.yardstick_counts().items()
+    )
     lines = [
         "# Validation report",
         "",
         "<!-- Generated by `make validate` (ceasefire-sim validation-report --out "
         "docs/validation.md). Do not edit by hand. -->",
         "",
-        "Why should you believe this model? This report checks it three ways, regenerated from "
+        "Why should you believe this model? This report checks it four ways, regenerated from "
         "the code by `make validate`, so it is always true of the current version: its pieces "
         "reproduce results known in closed form (**theory**), the baseline reproduces the "
-        "sourced figures dated on or before 12 March 2025 (**calibration**), and the headline results "
-        "are traced to the assumptions that drive them (**sensitivity**).",
+        "sourced figures dated on or before 12 March 2025 (**calibration**), the headline "
+        "results "
+        "are traced to the assumptions that drive them (**sensitivity**), and each lever a "
+        "user can pull moves the outcomes the way it should (**levers**).",
+        "",
+        "Two kinds of check. A **gating** check compares the code with something that must hold "
+        "whatever the calibration: a closed form (every theory check; the bare truce's duration "
+        "implied by its hazard; the Sobol' estimator on the Ishigami function) or an invariant "
+        "(0 <= S1 <= ST <= 1 for every index). `make validate` exits with status 1 if one fails. "
+        "A **yardstick** says what the model should reproduce or how it should respond: the "
+        "calibration targets and the levers. Yardsticks are reported and counted, failing ones "
+        "included, but never fail the command: they are what the next model change is judged "
+        "by. The *kind* column of each table says which a row is.",
         "",
         f"- ceasefire-sim {__version__}; scenario `{_relative(report.scenario_path)}` "
         f"(*{scenario.name}*, hash `{scenario_hash(scenario)[:12]}`); seed {cfg.seed}.",
         f"- Sizes: calibration {cfg.calibration_worlds:,} worlds; each truce run "
         f"{cfg.truce_worlds:,} worlds; model-based theory checks {cfg.theory_worlds:,} worlds; "
         f"Sobol' base sample {cfg.sobol_base} x {cfg.sobol_worlds_per_point} worlds per point "
-        f"({report.sobol.get('worlds', 0):,} worlds).",
-        f"- **Result: {n_pass} of {len(report.checks)} checks pass.**"
+        f"({report.sobol.get('worlds', 0):,} worlds); lever audit {cfg.lever_worlds:,} "
+        "worlds per arm.",
+        f"- **Result: {n_pass} of {len(report.checks)} checks pass.**",
+        f"- **Gating: {sum(c.passed for c in gating)} of {len(gating)} pass.**"
         + (
             " Failing: " + "; ".join(f"{c.section}: {c.name}" for c in report.failed) + "."
             if report.failed
             else ""
         ),
+        f"- **Yardsticks:** {yardsticks or 'none'}.",
         "",
         "## 1. Theory",
         "",
@@ -223,6 +292,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         if name in figures:
             lines += [f"![{alt}]({figures[name]})", ""]
     lines += _sensitivity_markdown(report, figures)
+    lines += _levers_markdown(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -326,6 +396,128 @@ def _sensitivity_markdown(report: Report, figures: dict[str, str]) -> list[str]:
         lines.append("")
     if "sensitivity" in figures:
         lines += [f"![Sobol' indices of the headline outcomes]({figures['sensitivity']})", ""]
+    return lines
+
+
+def lever_checks(audit: Any) -> list[Check]:
+    """One yardstick row per row of the lever audit."""
+    from ceasefire_sim.validation.levers import format_number
+
+    return [
+        Check(
+            "levers",
+            f"{r.lever}: {r.low} -> {r.high}, {r.metric}",
+            f"{format_number(r.effect)} [{format_number(r.ci_low)}, {format_number(r.ci_high)}]",
+            r.expected,
+            r.verdict == "pass",
+            data=r._asdict(),
+        )
+        for r in audit.table.itertuples(index=False)
+    ]
+
+
+def _levers_markdown(report: Report) -> list[str]:
+    from ceasefire_sim.validation.levers import (
+        CONFIDENCE,
+        METRICS,
+        RESAMPLES,
+        RULE_TEXT,
+        describe_arm,
+        format_number,
+    )
+
+    audit = report.lever_audit
+    if audit is None:
+        return []
+    k, n = audit.passed, len(audit.table)
+    lines = [
+        "## 4. Levers",
+        "",
+        "The lever audit (`ceasefire-sim levers SCENARIO`): for each row, the scenario is run at "
+        f"the lever's low and high setting with the same seed ({audit.seed}) and the same "
+        f"{audit.worlds:,} worlds over {audit.days} days, so world *i* of both runs shares every "
+        "random number and the difference world by world is the lever's effect. The table and "
+        "its expectations are fixed in the code (`validation/levers.py`, copied from the "
+        "audit's specification, never computed); rows are only ever added. Every row is a "
+        "yardstick: this is how the model at this commit responds, failing rows included, and "
+        "what later model changes must turn to pass.",
+        "",
+        f"**levers: {k}/{n} pass.**",
+        "",
+        "| # | lever | low -> high | metric | effect [95% CI] | expected | kind | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for i, (c, r) in enumerate(zip(report.levers, audit.table.itertuples(), strict=True), 1):
+        metric = r.metric + (" (level at the high setting)" if r.level else "")
+        lines.append(
+            f"| {i} | {_cell(r.lever)} | {_cell(r.low)} -> {_cell(r.high)} | {_cell(metric)} | "
+            f"{format_number(r.effect)} [{format_number(r.ci_low)}, {format_number(r.ci_high)}] "
+            f"| {_cell(r.expected)} | {_kind(c)} | {_mark(c.passed)} |"
+        )
+    lines += ["", "How each row sets its low and high setting:", ""]
+    for i, row in enumerate(audit.rows, 1):
+        common = f" Both: {describe_arm(row.common)}." if row.common else ""
+        lines.append(
+            f"{i}. Low: {describe_arm(row.low_set)}. High: {describe_arm(row.high_set)}.{common}"
+        )
+    lines += [
+        "",
+        "A value set *before day 0* is what `--set` does: the model derives its day-0 state "
+        "(the front's gain scale, the materiel attrition) from it. An *event* is an entry of "
+        "the scenario's own `events:` list, applied at the start of that day, after the day-0 "
+        "state is set; the day-0 and day-1 rows of a lever therefore compare the two. "
+        '"x f, per world" multiplies each world\'s own value (its draw, where the scenario '
+        "gives a distribution). *Talks off* is `talks.enabled: false` (no negotiation day).",
+        "",
+        "The metrics, read from `Results.outcomes` (one row per world):",
+        "",
+    ]
+    definitions = {
+        "p_ceasefire_365": "share of worlds whose first ceasefire starts within 365 days "
+        "(the horizon if shorter); every ceasefire of the model is a general one",
+        "share_neutrality_lifted": "among worlds with a deal, the share whose deal "
+        "(`terms_nato`, `terms_sanctions`: the last ceasefire's terms) has NATO neutrality "
+        "and sanctions lifted",
+        "share_european_force": "among worlds with a deal, the share whose deal has the "
+        "European reassurance force (`terms_guarantees`)",
+        "duration_european_force": "the first ceasefires with the European force "
+        "(`first_terms_guarantees`): the mean of the days each held, one still holding at the "
+        "horizon counting its days to the horizon (censored there)",
+        "duration_us_backed": "the same for first ceasefires with a US-backed guarantee",
+        "allied_aid_bn": "allied military aid delivered over the run, US$ bn "
+        "(`allied_aid_total_bn`), mean over worlds",
+        "russian_gains_km2": "change of the area Russia holds from day 0 to the horizon, km² "
+        "(`control_change_km2`), mean over worlds",
+    }
+    for key in dict.fromkeys(r.metric for r in audit.rows):
+        metric = METRICS[key]
+        lines.append(f"- *{metric.label}* ({metric.kind}): {definitions.get(key, metric.label)}.")
+    lines += [
+        "",
+        "Intervals: for a *mean* metric, the mean of the per-world differences (high minus "
+        "low) +- 1.96 standard errors of it; for a *ratio* metric (a share of deals, a mean "
+        "over deals: the worlds with a deal may differ between the arms), a percentile "
+        f"bootstrap that resamples worlds ({RESAMPLES:,} resamples, the same resample in both "
+        "arms, so the pairing is kept), n/a if the ratio is undefined in over 10% of the "
+        "resamples. An effect of exactly 0 [0, 0] means the lever changed no world at all.",
+    ]
+    lines += [
+        "",
+        f"How each expectation is graded (all intervals {CONFIDENCE:.0%}; a missing estimate or "
+        "interval fails every rule: an effect that cannot be measured is not shown):",
+        "",
+        *[f"- `{key}`: {text}" for key, text in RULE_TEXT.items()],
+        "",
+        "Where the audit's specification names one row for two things, the table has one row "
+        "per thing, each with its part of the expectation: the guarantee hazard ratio is one "
+        "row per guarantee (European force; US-backed), the allies' pledges one row per metric "
+        "(aid delivered: `+`; Russian gains: `-`), and each lever set at day 0 and as a day-1 "
+        "event one row per way, graded as a pair. The acceptance-noise scale is "
+        "`talks.logit_scale`; the allies' pledges are their military aid "
+        "(`allies.*.aid_share_gdp_pct`); the European force is made unavailable or available "
+        "through `alliance.reassurance_threshold_troops` (10^12 troops or 0).",
+        "",
+    ]
     return lines
 
 
