@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 
@@ -20,6 +21,7 @@ from ceasefire_sim.validation.levers import (
     Measure,
     day0,
     event,
+    format_number,
     measure,
     run_arm,
     run_levers,
@@ -293,3 +295,30 @@ def test_the_command_writes_levers_csv_and_prints_the_table(tmp_path):
     lines = proc.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     assert any(line.startswith("levers: ") and "/3 pass" in line for line in lines)
+
+
+# ------------------------------------------------------- the committed report
+def _committed_lever_rows() -> list[str]:
+    from ceasefire_sim.validation import ROOT
+
+    text = (ROOT / "docs" / "validation.md").read_text()
+    section = text.split("## 4. Levers", 1)[1]
+    return [line for line in section.splitlines() if re.match(r"\| \d+ \|", line)]
+
+
+def test_the_committed_report_has_every_row_with_its_expectation():
+    rows = _committed_lever_rows()
+    assert len(rows) == len(LEVERS)
+    for line, row in zip(rows, LEVERS, strict=True):
+        assert line.split(" | ")[1] == row.lever
+        assert f"| {row.expected} | yardstick |" in line
+
+
+@pytest.mark.slow
+def test_the_committed_lever_table_is_that_of_the_model_at_this_commit():
+    """``make validate`` must be rerun when a change moves any lever's effect."""
+    audit = run_levers(BASELINE)  # the sizes of make validate: 2,000 worlds, seed 1
+    for line, r in zip(_committed_lever_rows(), audit.table.itertuples(), strict=True):
+        cell = f"{format_number(r.effect)} [{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
+        assert f"| {cell} |" in line
+        assert line.endswith("| pass |") == (r.verdict == "pass")
