@@ -280,12 +280,15 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         "US aid 22 -> 0 bn/yr, set at day 0 (talks off)", "22", "0", "russian_gains_km2",
         "+ both; the two within their intervals of each other",
-        (), (day0("mediator.aid_bn_per_year", 0.0),), TALKS_OFF, pair="us_aid",
+        (day0("mediator.aid_bn_per_year", 22.0),), (day0("mediator.aid_bn_per_year", 0.0),),
+        TALKS_OFF, pair="us_aid",
     ),
     Lever(
         "US aid 22 -> 0 bn/yr, day-1 event (talks off)", "22", "0", "russian_gains_km2",
         "+ both; the two within their intervals of each other",
-        (), (event(1, "mediator.aid_bn_per_year", value=0.0),), TALKS_OFF, pair="us_aid",
+        (day0("mediator.aid_bn_per_year", 22.0),),
+        (day0("mediator.aid_bn_per_year", 22.0), event(1, "mediator.aid_bn_per_year", value=0.0)),
+        TALKS_OFF, pair="us_aid",
     ),
     Lever(
         "Ukraine's materiel, set at day 0 (talks off)", "x1", "x0.5", "russian_gains_km2",
