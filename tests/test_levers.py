@@ -262,6 +262,10 @@ def test_select_rows_by_number_or_name():
     assert select(LEVERS, []) == LEVERS
     assert select(LEVERS, ["1"]) == (LEVERS[0],)
     assert all("interval" in r.lever for r in select(LEVERS, ["interval"]))
+    day0_row = next(
+        i for i, r in enumerate(LEVERS, 1) if r.lever.startswith("Ukraine's materiel, set")
+    )
+    assert [r.pair for r in select(LEVERS, [str(day0_row)])] == ["materiel", "materiel"]
     with pytest.raises(ValueError, match="matches no lever row"):
         select(LEVERS, ["no such lever"])
 

@@ -589,6 +589,8 @@ def _key(settings: Sequence[Setting]) -> tuple:
 def select(rows: Sequence[Lever], wanted: Sequence[str]) -> tuple[Lever, ...]:
     """The rows whose number (1-based) or lever name (case-insensitive substring) is in ``wanted``.
 
+    A row graded as a pair brings its partner. Rows keep the table's order.
+
     Raises:
         ValueError: If a wanted entry matches no row.
     """
@@ -607,7 +609,9 @@ def select(rows: Sequence[Lever], wanted: Sequence[str]) -> tuple[Lever, ...]:
                 "lever's name"
             )
         chosen += [r for r in hits if r not in chosen]
-    return tuple(r for r in rows if r in chosen)
+    # A row graded as a pair comes with its partner.
+    pairs = {r.pair for r in chosen if r.pair}
+    return tuple(r for r in rows if r in chosen or (r.pair and r.pair in pairs))
 
 
 def run_levers(
