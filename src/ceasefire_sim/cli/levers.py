@@ -83,13 +83,14 @@ def print_levers(audit: Any, console: Console | None = None) -> None:
     table = Table(
         title=f"Lever audit: {audit.worlds:,} worlds per arm, {audit.days} days, seed {audit.seed}",
     )
-    table.add_column("#", justify="right")
-    table.add_column("lever", ratio=4, overflow="fold")
-    table.add_column("low -> high", ratio=2)
-    table.add_column("metric", ratio=3)
-    table.add_column("effect [95% CI]", justify="right", ratio=3, no_wrap=True)
-    table.add_column("expected", ratio=3)
-    table.add_column("verdict")
+    # Widths that add up to TABLE_WIDTH with the borders and padding (22 columns).
+    table.add_column("#", justify="right", width=2)
+    table.add_column("lever", width=21, overflow="fold")
+    table.add_column("low -> high", width=11)
+    table.add_column("metric", width=11)
+    table.add_column("effect [95% CI]", justify="right", width=16, no_wrap=True)
+    table.add_column("expected", width=10)
+    table.add_column("verdict", width=7)
     for i, r in enumerate(audit.table.itertuples(), 1):
         cells = (
             str(i),
