@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import subprocess
@@ -19,6 +20,7 @@ from ceasefire_sim.validation.levers import (
     RULES,
     Lever,
     Measure,
+    arm_scenario,
     day0,
     event,
     format_number,
@@ -229,17 +231,24 @@ def test_a_share_with_no_deal_is_not_measured():
 
 # ----------------------------------------------------------------- settings
 def test_a_day_one_event_and_a_day_zero_setting_are_different_runs():
-    """The same cut of US aid, set before day 0 or as an event on day 1 (talks off)."""
+    """The same cut of US aid, set before day 0 or as an event of the scenario on day 1."""
     off = (day0("talks.enabled", False),)
+    cut = (*off, day0("mediator.aid_bn_per_year", 0.0))
+    dated = (*off, event(1, "mediator.aid_bn_per_year", value=0.0))
+    base, _ = arm_scenario(BASELINE, off, 200, 1)
+    at_day0, _ = arm_scenario(BASELINE, cut, 200, 1)
+    as_event, _ = arm_scenario(BASELINE, dated, 200, 1)
+    assert at_day0.mediator.aid_bn_per_year.value == 0.0 and at_day0.events == base.events
+    assert as_event.mediator.aid_bn_per_year.value == base.mediator.aid_bn_per_year.value > 0
+    added = as_event.events[len(base.events) :]
+    assert [(e.date, e.set) for e in added] == [
+        (base.start_date + dt.timedelta(days=1), {"mediator.aid_bn_per_year": 0.0})
+    ]
+    # The event takes effect: less aid is delivered than without it.
     args = dict(worlds=200, seed=1, days=60)
-    base = run_arm(BASELINE, off, **args)
-    at_day0 = run_arm(BASELINE, (*off, day0("mediator.aid_bn_per_year", 0.0)), **args)
-    as_event = run_arm(BASELINE, (*off, event(1, "mediator.aid_bn_per_year", value=0.0)), **args)
-    assert (base["us_aid_total_bn"] > 0).all()
-    assert (at_day0["us_aid_total_bn"] == 0).all()
-    # The event runs day 0 with the aid, then cuts the commitments: deliveries taper off.
-    assert (as_event["us_aid_total_bn"] > 0).all()
-    assert (as_event["us_aid_total_bn"] < base["us_aid_total_bn"]).all()
+    without = run_arm(BASELINE, off, **args)["us_aid_total_bn"]
+    assert (run_arm(BASELINE, dated, **args)["us_aid_total_bn"] < without).all()
+    assert (run_arm(BASELINE, cut, **args)["us_aid_total_bn"] < without).all()
 
 
 def test_a_scaled_setting_multiplies_each_worlds_own_draw():

@@ -481,10 +481,14 @@ def _events_override(scenario: Scenario, settings: Sequence[Setting]) -> list[di
     return events
 
 
-def run_arm(
-    path: str | Path, settings: Sequence[Setting], worlds: int, seed: int, days: int | None
-) -> pd.DataFrame:
-    """Run one arm: the scenario with ``settings`` applied. Returns its outcomes.
+def arm_scenario(
+    path: str | Path, settings: Sequence[Setting], worlds: int, seed: int
+) -> tuple[Scenario, dict[str, float | np.ndarray]]:
+    """The scenario of one arm and the per-world values its scaled settings give.
+
+    Values set at day 0 go through ``load_scenario`` overrides (as ``--set``); dated settings
+    are appended to the scenario's ``events:``; scaled day-0 settings become per-world values
+    (each world's own value times the factor) passed to ``simulate(overrides=...)``.
 
     Raises:
         ScenarioError: If a setting names no parameter of the scenario or gives a bad value.
@@ -506,6 +510,21 @@ def run_arm(
         for s in factors:
             for target in store.expand(s.path):
                 numeric[target] = np.asarray(store[target], dtype=float) * s.factor
+    return scenario, numeric
+
+
+def run_arm(
+    path: str | Path, settings: Sequence[Setting], worlds: int, seed: int, days: int | None
+) -> pd.DataFrame:
+    """Run one arm: the scenario with ``settings`` applied (:func:`arm_scenario`).
+
+    Returns:
+        Its outcomes (one row per world).
+
+    Raises:
+        ScenarioError: If a setting names no parameter of the scenario or gives a bad value.
+    """
+    scenario, numeric = arm_scenario(path, settings, worlds, seed)
     return simulate(scenario, worlds=worlds, seed=seed, days=days, overrides=numeric or None,
                     narrative_worlds=0).outcomes  # fmt: skip
 
@@ -733,6 +752,7 @@ __all__ = [
     "Measure",
     "Metric",
     "Setting",
+    "arm_scenario",
     "day0",
     "describe_arm",
     "event",
