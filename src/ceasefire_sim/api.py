@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
 from ceasefire_sim.scenario.loader import load_scenario
@@ -22,6 +23,7 @@ def simulate(
     narrative_worlds: int = 3,
     keep_trajectories: bool = False,
     chunk_size: int = 65536,
+    param_draws: int | None = None,
 ) -> Results:
     """Run a scenario over ``worlds`` possible futures and collect the results.
 
@@ -34,12 +36,23 @@ def simulate(
         narrative_worlds: Worlds narrated in ``Results.events``.
         keep_trajectories: Keep per-world daily control and status (small N).
         chunk_size: Worlds per chunk of the package search.
+        param_draws: A nested design: ``D`` draws of the uncertain (per-world) parameters, each
+            shared by a block of about ``N / D`` consecutive worlds whose daily noise differs
+            (``Results.outcomes["param_draw"]`` numbers the draws). ``Results.summary()`` then
+            gives the spread due to parameter uncertainty besides the Monte Carlo interval.
+            ``None``: every world draws its own parameters.
 
     Returns:
         The :class:`Results`.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    draw_of_world = None
+    if param_draws is not None:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        draw_of_world = parameter_draws(worlds, param_draws)
+        overrides = {**shared_draws(scenario, seed, draw_of_world), **(overrides or {})}
     model = CeasefireModel(
         scenario,
         worlds=worlds,
@@ -51,4 +64,35 @@ def simulate(
         chunk_size=chunk_size,
     )
     model.run()
-    return Results.from_model(model)
+    results = Results.from_model(model)
+    if draw_of_world is not None:
+        results.outcomes["param_draw"] = draw_of_world
+        results.manifest["param_draws"] = int(param_draws or 0)
+    return results
+
+
+def parameter_draws(worlds: int, draws: int) -> np.ndarray:
+    """The ``(N,)`` parameter draw of each world: ``draws`` blocks of consecutive worlds.
+
+    Raises:
+        ScenarioError: If there are not at least 2 draws of at least 2 worlds each.
+    """
+    if draws < 2 or worlds < 2 * draws:
+        raise ScenarioError(
+            f"a nested design needs at least 2 parameter draws of at least 2 worlds each; got "
+            f"{draws} draws for {worlds} worlds: lower the draws or raise the worlds"
+        )
+    return np.arange(worlds, dtype=np.int64) * draws // worlds
+
+
+def shared_draws(
+    scenario: Scenario, seed: int | None, draw_of_world: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-world overrides that give every world of a draw the same uncertain parameters.
+
+    Draw ``d`` takes the values world ``d`` of a plain run with the same seed would draw.
+    """
+    from ceasefire_sim.model.store import ParamStore
+
+    store = ParamStore(scenario, int(draw_of_world.max()) + 1, 0 if seed is None else seed)
+    return {path: store.column(path)[draw_of_world].copy() for path in store.sampled}

@@ -52,6 +52,7 @@ from scipy import stats
 from ceasefire_sim.errors import InputError, SweepError
 from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.results import STATUS_NAMES, Results, _atomic_write
+from ceasefire_sim.survival import kaplan_meier
 
 # ------------------------------------------------------------------------ palette
 #: Okabe-Ito colours by name.
@@ -425,70 +426,6 @@ def _fmt_number(value: float) -> str:
 
 
 # -------------------------------------------------------------- statistics
-def kaplan_meier(time: np.ndarray, observed: np.ndarray, confidence: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier survival with Greenwood's variance and a log-log confidence band.
-
-    The band is Greenwood's variance on the ``log(-log S)`` scale (Kalbfleisch and Prentice),
-    which keeps it inside [0, 1] where the plain normal band would spill over.
-
-    Args:
-        time: Time of the event, or of censoring, per subject (days).
-        observed: True where the event happened at ``time``, False where censored.
-        confidence: Level of the band.
-
-    Returns:
-        One row per distinct time, after a first row at time 0: ``time``, ``at_risk``,
-        ``events``, ``censored``, ``survival``, ``low``, ``high``.
-    """
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(observed, dtype=bool)
-    if t.shape != e.shape:
-        raise ValueError("time and observed must have the same length")
-    if np.isnan(t).any():
-        raise ValueError("time holds NaN: give censored subjects their censoring time")
-    times = np.unique(t)
-    sorted_t = np.sort(t)
-    at_risk = len(t) - np.searchsorted(sorted_t, times, side="left")
-    events = np.bincount(np.searchsorted(times, t[e]), minlength=len(times))
-    censored = np.bincount(np.searchsorted(times, t[~e]), minlength=len(times))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = np.cumprod(1.0 - events / at_risk)
-        greenwood = np.cumsum(np.where(events > 0, events / (at_risk * (at_risk - events)), 0.0))
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        log_s = np.log(survival)
-        se = np.sqrt(greenwood) / np.abs(log_s)
-        low = survival ** np.exp(z * se)
-        high = survival ** np.exp(-z * se)
-    # No event yet: the curve is exactly 1; everyone has had it: exactly 0.
-    low = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, low))
-    high = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, high))
-    table = pd.DataFrame(
-        {
-            "time": times,
-            "at_risk": at_risk,
-            "events": events,
-            "censored": censored,
-            "survival": survival,
-            "low": low,
-            "high": high,
-        }
-    )
-    if len(times) == 0 or times[0] > 0:
-        first = pd.DataFrame(
-            {
-                "time": [0.0],
-                "at_risk": [len(t)],
-                "events": [0],
-                "censored": [0],
-                "survival": [1.0],
-                "low": [1.0],
-                "high": [1.0],
-            }
-        )
-        table = pd.concat([first, table], ignore_index=True)
-    return table
-
-
 def _step_to(table: pd.DataFrame, end: float) -> pd.DataFrame:
     """Extend a survival table flat to ``end`` so the curve reaches the horizon."""
     if table["time"].iloc[-1] < end:

@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from ceasefire_sim.model.model import CeasefireModel
 
 STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")
+#: Columns of :meth:`Results.summary`.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "metric",
+    "estimate",
+    "mc_low",
+    "mc_high",
+    "param_low",
+    "param_high",
+    "n",
+    "unit",
+)
 FILES = ("outcomes.parquet", "daily.parquet", "events.parquet", "manifest.json")
 
 
@@ -81,66 +92,61 @@ class Results:
         )
 
     # ------------------------------------------------------------------ summary
-    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Headline numbers with Monte Carlo confidence intervals.
+    def summary(
+        self,
+        confidence: float = 0.95,
+        coverage: float = 0.90,
+        parameter_run: Results | None = None,
+    ) -> pd.DataFrame:
+        """Headline numbers with their Monte Carlo interval and their parameter range.
 
-        Probabilities get Wilson score intervals; medians get distribution-free intervals from
-        the binomial order statistics.
+        One row per metric of :data:`ceasefire_sim.metrics.METRICS` (see that module for the
+        estimators). ``mc_low``/``mc_high`` bound the estimate's Monte Carlo error (design-based
+        when the worlds share parameter draws); ``param_low``/``param_high`` are the central
+        ``coverage`` range over parameter draws of the per-draw value, taken from a run with a
+        nested design (``simulate(..., param_draws=D)``): ``parameter_run`` if given, else this
+        run if it is nested, else NaN. ``estimate`` is ``inf`` for a Kaplan-Meier median not
+        reached within the horizon.
+
+        Args:
+            confidence: Level of the Monte Carlo interval.
+            coverage: Share of the parameter draws the parameter range covers.
+            parameter_run: A nested run of the same scenario and horizon for the parameter
+                range (what ``ceasefire-sim run`` does: this run's worlds are independent, so
+                its Monte Carlo interval is as narrow as they allow).
 
         Returns:
-            Rows ``metric, estimate, ci_low, ci_high, n, unit``.
+            Columns ``metric`` (the label), ``estimate``, ``mc_low``, ``mc_high``,
+            ``param_low``, ``param_high``, ``n`` (worlds the statistic is taken over), ``unit``.
         """
+        from ceasefire_sim import metrics
+
         o = self.outcomes
         horizon = int(self.manifest.get("days", self.manifest.get("horizon_days", 365)))
-        first = o["first_ceasefire_day"]
+        draws = _draws(o)
+        nested = parameter_run if parameter_run is not None else self
+        nested_draws = _draws(nested.outcomes)
         rows = []
-        for day in sorted({30, 90, 365, horizon}):
-            if day <= horizon:
-                rows.append(
-                    (
-                        f"P(ceasefire by day {day})",
-                        *wilson((first <= day).sum(), len(o), confidence),
-                        len(o),
-                        "share",
-                    )
+        for metric in metrics.metrics_for(horizon):
+            values = metric.values(o)
+            est, low, high, n = metrics.estimate(metric, values, draws, confidence)
+            p_low, p_high = (
+                metrics.parameter_range(
+                    metric, metric.values(nested.outcomes), nested_draws, coverage
                 )
-        with_cf = first.dropna().to_numpy()
-        rows.append(
-            (
-                "median days to first ceasefire",
-                *median_ci(with_cf, confidence),
-                len(with_cf),
-                "days",
+                if nested_draws is not None
+                else (math.nan, math.nan)
             )
-        )
-        holding = o["status"].isin(["ceasefire", "settled"])
-        rows.append(
-            ("P(holding at horizon)", *wilson(holding.sum(), len(o), confidence), len(o), "share")
-        )
-        rows.append(
-            (
-                "P(collapsed at horizon)",
-                *wilson((o["status"] == "collapsed").sum(), len(o), confidence),
-                len(o),
-                "share",
-            )
-        )
-        change = o["control_change_km2"].to_numpy()
-        rows.append(("median control change", *median_ci(change, confidence), len(o), "km²"))
-        per_day = (
-            (o["casualties_russia"] / o["days_at_war"].where(o["days_at_war"] > 0))
-            .dropna()
-            .to_numpy()
-        )
-        rows.append(
-            (
-                "mean Russian casualties per day at war",
-                *mean_ci(per_day, confidence),
-                len(per_day),
-                "persons/day",
-            )
-        )
-        return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high", "n", "unit"])
+            rows.append((metric.label, est, low, high, p_low, p_high, n, metric.unit))
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def design(self) -> str:
+        """How the worlds were laid out, in words, for the captions of summary tables."""
+        draws = self.manifest.get("param_draws")
+        worlds = int(self.manifest.get("worlds", len(self.outcomes)))
+        if not draws:
+            return f"{worlds:,} worlds, each with its own parameter draw"
+        return f"{int(draws)} parameter draws x {worlds // int(draws):,} worlds per draw"
 
     # ------------------------------------------------------------ trajectories
     def trajectories_frame(self) -> pd.DataFrame:
@@ -245,6 +251,11 @@ def _trajectory_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 # ------------------------------------------------------------------- builders
+def _draws(outcomes: pd.DataFrame) -> np.ndarray | None:
+    """The parameter draw of each world of a nested run, else None."""
+    return outcomes["param_draw"].to_numpy() if "param_draw" in outcomes.columns else None
+
+
 def _outcomes(model: CeasefireModel) -> pd.DataFrame:
     m = model
     status = np.asarray(STATUS_NAMES, dtype=object)[m.status()]
@@ -328,16 +339,10 @@ def _events(model: CeasefireModel) -> pd.DataFrame:
 
 # -------------------------------------------------------------- formatting
 def format_value(value: float, unit: str) -> str:
-    """A summary figure for people: shares in %, areas in km², counts with their unit."""
-    if value != value:  # NaN
-        return "n/a"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "km²":
-        return f"{value:,.0f} km²"
-    if unit.startswith("persons/"):
-        return f"{value:,.0f}/{unit.split('/', 1)[1]}"
-    return f"{value:,.0f} {unit}"
+    """A summary figure for people (see :func:`ceasefire_sim.metrics.format_value`)."""
+    from ceasefire_sim.metrics import format_value as _format
+
+    return _format(value, unit)
 
 
 # -------------------------------------------------------------- intervals

@@ -9,7 +9,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire_sim.cli.options import scenario_options
+from ceasefire_sim.cli.options import make_console, scenario_options
+
+#: Default parameter draws of the nested run behind the parameter range.
+PARAM_DRAWS = 40
+#: Folder of the nested run inside ``--out``.
+PARAMETER_RUN = "parameter_draws"
 
 
 @click.command()
@@ -56,6 +61,15 @@ from ceasefire_sim.cli.options import scenario_options
         "at 365 days)."
     ),
 )
+@click.option(
+    "--param-draws",
+    "-D",
+    default=PARAM_DRAWS,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Parameter draws of the second, nested run that gives the parameter range "
+    "(D draws x N/D worlds each); 0: no parameter range.",
+)
 @scenario_options
 def run(
     scenario: Path,
@@ -65,9 +79,15 @@ def run(
     out: Path | None,
     figures: bool,
     trajectories: bool,
+    param_draws: int,
     overrides: tuple[str, ...],
 ) -> None:
-    """Run SCENARIO over many worlds and print the headline numbers."""
+    """Run SCENARIO over many worlds and print the headline numbers.
+
+    Two runs: N independent worlds give the estimates and their Monte Carlo intervals; a nested
+    run of D parameter draws x N/D worlds per draw (same seed) gives the range due to parameter
+    uncertainty.
+    """
     from ceasefire_sim.api import simulate
     from ceasefire_sim.model.recorder import trajectory_size_problem
     from ceasefire_sim.scenario.loader import load_scenario
@@ -81,14 +101,22 @@ def run(
         )
         if problem is not None:
             raise click.UsageError(f"--trajectories: {problem}")
-    console = Console()
+    console = make_console()
+    draws = min(param_draws, worlds // 2)
     with console.status(f"Simulating {worlds:,} worlds of {loaded.name} ..."):
         results = simulate(
             loaded, worlds=worlds, seed=seed, days=days, keep_trajectories=trajectories
         )
-    print_summary(results, console)
+        nested = (
+            simulate(loaded, worlds=worlds, seed=seed, days=days, param_draws=draws)
+            if draws >= 2
+            else None
+        )
+    print_summary(results, console, nested)
     if out is not None:
         results.save(out)
+        if nested is not None:
+            nested.save(out / PARAMETER_RUN)
         written = "outcomes.parquet, daily.parquet, events.parquet, manifest.json"
         if trajectories:
             written += ", trajectories.parquet"
@@ -100,28 +128,47 @@ def run(
             console.print(f"{len(written)} figures written to {out / 'figures'}/")
 
 
-def print_summary(results: Any, console: Console | None = None) -> None:
-    """Print the summary of a run as a table with confidence intervals."""
-    console = console or Console()
+def print_summary(
+    results: Any, console: Console | None = None, parameter_run: Any | None = None
+) -> None:
+    """Print the summary of a run: estimates, Monte Carlo intervals and parameter ranges.
+
+    Args:
+        results: The run (its worlds give the estimates and Monte Carlo intervals).
+        console: Where to print (default: a console 80 columns wide unless on a terminal).
+        parameter_run: The nested run that gives the parameter ranges (or ``results`` itself
+            if nested).
+    """
+    from ceasefire_sim.metrics import format_interval, format_value
+
+    console = console or make_console()
     m = results.manifest
+    nested = parameter_run if parameter_run is not None else results
+    summary = results.summary(parameter_run=parameter_run)
     table = Table(
-        title=f"{m['scenario_name']}: {m['worlds']:,} worlds, {m['days']} days, seed {m['seed']}"
+        title=f"{m['scenario_name']}: {m['worlds']:,} worlds, {m['days']} days, seed {m['seed']}",
+        caption=(
+            "MC: 95% Monte Carlo interval of the estimate over "
+            f"{results.design()}. Param: 90% range over parameter draws of the per-draw value "
+            + (
+                f"(nested run: {nested.design()}, Monte Carlo noise removed)."
+                if "param_draws" in nested.manifest
+                else "(not estimated: needs --param-draws)."
+            )
+        ),
+        caption_justify="left",
     )
-    table.add_column("metric")
+    table.add_column("metric", overflow="fold")
     table.add_column("estimate", justify="right")
-    table.add_column("95% CI", justify="right")
+    table.add_column("95% MC", justify="right")
+    table.add_column("90% param", justify="right")
     table.add_column("n", justify="right")
-    for row in results.summary().itertuples():
+    for row in summary.itertuples():
         table.add_row(
             row.metric,
-            _fmt(row.estimate, row.unit),
-            f"{_fmt(row.ci_low, row.unit)} - {_fmt(row.ci_high, row.unit)}",
+            format_value(row.estimate, row.unit),
+            format_interval(row.mc_low, row.mc_high, row.unit),
+            format_interval(row.param_low, row.param_high, row.unit),
             f"{row.n:,}",
         )
     console.print(table)
-
-
-def _fmt(value: float, unit: str) -> str:
-    from ceasefire_sim.results import format_value
-
-    return format_value(value, unit)
