@@ -6,11 +6,13 @@ import math
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from ceasefire_sim.cli.options import scenario_options
+from ceasefire_sim.cli.options import make_console, scenario_options
 
 
 @click.command()
@@ -60,7 +62,7 @@ def sweep(
 
     choice = ExecutorChoice(workers=workers, scheduler=scheduler, dask_local=dask_local)
     loaded = load_sweep(spec, overrides)
-    console = Console()
+    console = make_console()
     if dry_run:
         _print_plan(loaded, console)
         return
@@ -109,34 +111,43 @@ def _print_result(result: object, console: Console) -> None:
         f"{len(result.computed_chunks)} chunks computed, {len(result.reused_chunks)} reused."
     )
     console.print(f"Written to {result.out}/ ({files})")
+    console.print(sweep_summary_table(result))
+    if result.sensitivity is not None:
+        _print_sensitivity(result.sensitivity, m["method"], console)
+        convergence = m.get("sobol_convergence")
+        if convergence:
+            console.print(convergence["message"])
+
+
+def sweep_summary_table(result: object) -> Table:
+    """The headline metrics of a sweep across its points: min, median, max per metric."""
+    from ceasefire_sim import metrics
+    from ceasefire_sim.sweep.runner import SweepResult
+
+    assert isinstance(result, SweepResult)
+    m = result.manifest
     summary = result.summary
     table = Table(title="headline metrics across points")
-    table.add_column("metric")
+    table.add_column("metric", overflow="fold")
     for label in ("min", "median", "max"):
         table.add_column(label, justify="right")
     for name in m["outputs"]:
-        column = summary[name]
-        table.add_row(name, *(_fmt(name, v) for v in (column.min(), column.median(), column.max())))
-    console.print(table)
-    if result.sensitivity is not None:
-        _print_sensitivity(result.sensitivity, m["method"], console)
-
-
-#: Short column labels of the headline metrics in terminal tables.
-_SHORT = {
-    "median_first_ceasefire_day": "median day",
-    "p_holding": "holding",
-    "median_control_change_km2": "control change",
-}
-
-
-def _short(name: str) -> str:
-    if name.startswith("p_ceasefire_"):
-        return f"P(by {name.removeprefix('p_ceasefire_')})"
-    return _SHORT.get(name, name)
+        metric = metrics.get(name, int(m["days"]))
+        column = (
+            summary[name].replace(np.inf, np.nan) if metric.kind == "km_median" else summary[name]
+        )
+        values = (column.min(), column.median(), column.max())
+        if metric.kind == "km_median" and np.isinf(summary[name]).any():
+            # Points where the median is not reached sort above every finite one.
+            ordered = np.sort(summary[name].to_numpy(dtype=float))
+            values = (ordered[0], float(np.median(ordered)), ordered[-1])
+        table.add_row(metric.label, *(metrics.format_value(v, metric.unit) for v in values))
+    return table
 
 
 def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> None:
+    from ceasefire_sim import metrics
+
     value = "ST" if method == "sobol" else "mu_star"
     title = (
         "total-order Sobol' indices (ST; S1, *_conf in sensitivity.parquet)"
@@ -148,22 +159,10 @@ def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> No
     table = Table(title=title)
     table.add_column("parameter", overflow="fold")
     for output in wide.columns:
-        table.add_column(_short(str(output)), justify="right")
+        table.add_column(metrics.label(str(output)), justify="right", overflow="fold")
     for parameter, row in wide.iterrows():
         table.add_row(str(parameter), *("n/a" if math.isnan(v) else f"{v:.2f}" for v in row))
     console.print(table)
-
-
-def _fmt(name: str, value: float) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if name.startswith("p_"):
-        return f"{100 * value:.1f}%"
-    if name.endswith("_km2"):
-        return f"{value:,.0f} km²"
-    if name.endswith("_day"):
-        return f"{value:,.0f} days"
-    return f"{value:,.0f}"
 
 
 @click.command()
@@ -199,34 +198,23 @@ def compare(
     """Compare scenario B with scenario A under common random numbers (B minus A)."""
     from ceasefire_sim.sweep.compare import compare_scenarios
 
-    console = Console()
+    console = make_console()
     with console.status(f"Simulating {worlds:,} worlds of each scenario, seed {seed} ..."):
         comparison = compare_scenarios(
             a, b, worlds=worlds, seed=seed, days=days, overrides=overrides
         )
-    m = comparison.manifest
-    table = Table(
-        title=(
-            f"B = {m['b']['name']} minus A = {m['a']['name']}\n"
-            f"{worlds:,} paired worlds, {m['days']} days, seed {seed}"
-        )
-    )
-    table.add_column("metric", overflow="fold")
-    for header in ("A", "B", "B - A", "95% CI paired", "95% CI indep.", "VR"):
-        table.add_column(header, justify="right")
-    for row in comparison.table.itertuples():
-        table.add_row(
-            _label(row.metric),
-            _fmt(row.metric, row.a),
-            _fmt(row.metric, row.b),
-            _fmt_diff(row.metric, row.diff, unit=True),
-            _fmt_interval(row.metric, row.diff_low, row.diff_high),
-            _fmt_interval(row.metric, row.independent_low, row.independent_high),
-            _fmt_ratio(row.variance_reduction),
-        )
-    console.print(table)
+    console.print(comparison_table(comparison, console.width))
     console.print(
-        "CI indep.: the interval independent seeds would give. VR (variance reduction): how many "
+        "* A conditional statistic is shown for A and B but never differenced: the worlds it "
+        "is taken over differ between A and B. Not reached: a median beyond the horizon has no "
+        "difference. "
+        + (
+            "CI indep.: the interval independent seeds would give. "
+            if console.width >= WIDE
+            else "The interval independent seeds would give is in comparison.parquet (--out). "
+        )
+        + "Days, km² and persons as in the metric; "
+        "VR (variance reduction): how many "
         "times smaller the variance of B - A is under common random numbers; the paired "
         "interval is sqrt(VR) times narrower; 'exact': B - A is the same in every paired world, "
         "so the paired interval has no width. Shares in %, differences in percentage points."
@@ -236,36 +224,79 @@ def compare(
         console.print(f"Written to {out}/ (comparison.parquet, manifest.json, a/, b/)")
 
 
-def _label(name: str) -> str:
-    if name.startswith("p_ceasefire_"):
-        return f"P(ceasefire by day {name.removeprefix('p_ceasefire_')})"
-    labels = {
-        "median_first_ceasefire_day": "median first ceasefire day",
-        "p_holding": "P(holding at horizon)",
-        "p_collapsed": "P(collapsed at horizon)",
-        "median_control_change_km2": "median control change",
-        "mean_casualties_ukraine": "mean casualties, Ukraine",
-        "mean_casualties_russia": "mean casualties, Russia",
-    }
-    return labels.get(name, name)
+#: Narrower consoles leave out the independent-seed interval (it is in comparison.parquet).
+WIDE = 110
 
 
-def _fmt_diff(name: str, value: float, unit: bool = False) -> str:
+def comparison_table(comparison: object, width: int = WIDE) -> Table:
+    """The table of a paired comparison: A, B, B - A and its intervals per metric.
+
+    Args:
+        comparison: The :class:`~ceasefire_sim.sweep.compare.Comparison`.
+        width: Console width (columns); below :data:`WIDE` the interval independent seeds would
+            give is left out, so the table fits 80 columns.
+    """
+    from ceasefire_sim.sweep.compare import Comparison
+
+    assert isinstance(comparison, Comparison)
+    m = comparison.manifest
+    table = Table(
+        title=(
+            f"B = {m['b']['name']} minus A = {m['a']['name']}\n"
+            f"{m['worlds']:,} paired worlds, {m['days']} days, seed {m['seed']}"
+        )
+    )
+    wide = width >= WIDE
+    table.add_column("metric", overflow="fold", min_width=16)
+    headers = ("A", "B", "B - A", "95% CI paired", "95% CI indep.", "VR")
+    for header in headers if wide else tuple(h for h in headers if h != "95% CI indep."):
+        # Caps keep 80 columns: 'not reached' wraps to two lines rather than pushing VR out.
+        cap = None if wide else {"A": 8, "B": 8, "B - A": 9, "VR": 5}.get(header, 13)
+        table.add_column(header, justify="right", overflow="fold", max_width=cap)
+    for row in comparison.table.itertuples():
+        if row.note:
+            # A conditional metric, or a median not reached: no difference, the reason below.
+            reason = "conditional*" if row.note.startswith("conditional") else "not reached"
+            cells = [Text("not shown", style="italic"), Text(reason, style="italic"), "", ""]
+        else:
+            cells = [
+                _fmt_diff(row.unit, row.diff),
+                _fmt_interval(row.unit, row.diff_low, row.diff_high),
+                _fmt_interval(row.unit, row.independent_low, row.independent_high),
+                _fmt_ratio(row.variance_reduction),
+            ]
+        if not wide:
+            del cells[2]
+        table.add_row(row.label, _fmt_bare(row.a, row.unit), _fmt_bare(row.b, row.unit), *cells)
+    return table
+
+
+def _fmt_bare(value: float, unit: str) -> str:
+    """A value in its unit without the unit's name (shares keep their %)."""
+    from ceasefire_sim.metrics import format_value
+
+    if unit == "share" or value != value or math.isinf(value):
+        return format_value(value, unit)
+    return f"{value:,.0f}"
+
+
+def _fmt_diff(unit: str, value: float) -> str:
+    """A difference B - A: shares in percentage points, days with one decimal."""
     if value != value:
         return "n/a"
-    if name.startswith("p_"):
-        return f"{100 * value:+.1f}" + (" pp" if unit else "")
-    if name.endswith("_km2"):
-        return f"{value:+,.0f}" + (" km²" if unit else "")
-    if name.endswith("_day"):
-        return f"{value:+,.1f}" + (" days" if unit else "")
+    if unit == "share":
+        return f"{100 * value:+.1f} pp"
+    if unit == "days":
+        return f"{value:+,.1f}"
     return f"{value:+,.0f}"
 
 
-def _fmt_interval(name: str, low: float, high: float) -> str:
+def _fmt_interval(unit: str, low: float, high: float) -> str:
     if low != low or high != high:
         return "n/a"
-    return f"{_fmt_diff(name, low)} to {_fmt_diff(name, high)}"
+    return (
+        f"{_fmt_diff(unit, low).removesuffix(' pp')}, {_fmt_diff(unit, high).removesuffix(' pp')}"
+    )
 
 
 def _fmt_ratio(value: float) -> str:
@@ -273,4 +304,4 @@ def _fmt_ratio(value: float) -> str:
         return "n/a"
     if math.isinf(value):
         return "exact"
-    return f"{value:,.1f}"
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"

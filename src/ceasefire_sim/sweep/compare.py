@@ -11,6 +11,12 @@ where, for a share or a mean, ``Var_independent = (var(a) + var(b)) / n`` (what 
 would give: the marginal variances do not depend on the pairing) and
 ``Var_paired = var(b - a) / n``. Medians have no such formula; both variances come from a
 bootstrap that resamples worlds in pairs (paired) or separately in A and B (independent).
+
+The metrics are those of the registry (:data:`ceasefire_sim.metrics.METRICS`). A conditional
+statistic (the median day of the first ceasefire *among worlds with one*) is shown for A and B
+but never differenced: A and B condition on different sets of worlds, so B - A would mix the
+effect with the change of the set. Its ``diff`` columns are NaN and ``note`` says why. A
+Kaplan-Meier median not reached in A or B has no difference either.
 """
 
 from __future__ import annotations
@@ -27,15 +33,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ceasefire_sim import metrics
 from ceasefire_sim._version import __version__
 from ceasefire_sim.api import simulate
 from ceasefire_sim.errors import SweepError
 from ceasefire_sim.results import Results, _atomic_parquet, _atomic_text
 from ceasefire_sim.scenario.loader import load_scenario, scenario_file, scenario_hash
-from ceasefire_sim.sweep.metrics import metric_kind, metric_names, per_world_values
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "metric",
+    "label",
+    "unit",
     "a",
     "b",
     "diff",
@@ -44,28 +52,19 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "independent_low",
     "independent_high",
     "variance_reduction",
+    "note",
 )
 """Columns of :func:`compare_outcomes` and ``comparison.parquet`` (one row per metric)."""
 
-#: Means reported besides the headline metrics: the human cost of each scenario.
-MEAN_METRICS: dict[str, str] = {
-    "mean_casualties_ukraine": "casualties_ukraine",
-    "mean_casualties_russia": "casualties_russia",
-}
+#: ``note`` of a conditional metric's row.
+NOTE_CONDITIONAL = "conditional on {set}: the sets differ between A and B, not differenced"
+#: ``note`` of a Kaplan-Meier median not reached in A or B.
+NOTE_NOT_REACHED = "not reached within the horizon in A or B: no difference"
 
 
 def comparison_metrics(days: int) -> list[str]:
-    """The metrics a comparison reports: the headline metrics, P(collapsed), mean casualties."""
-    names = metric_names(days)
-    return [*names, "p_collapsed", *MEAN_METRICS]
-
-
-def _values(outcomes: pd.DataFrame, name: str) -> np.ndarray:
-    if name == "p_collapsed":
-        return (outcomes["status"] == "collapsed").to_numpy().astype(float)
-    if name in MEAN_METRICS:
-        return outcomes[MEAN_METRICS[name]].to_numpy(dtype=float)
-    return per_world_values(outcomes, name)
+    """The metrics a comparison reports: every metric of the registry, in table order."""
+    return metrics.metric_names(days)
 
 
 def compare_outcomes(
@@ -88,9 +87,12 @@ def compare_outcomes(
         resamples: Bootstrap resamples for medians.
 
     Returns:
-        The columns of :data:`COMPARISON_COLUMNS`: the estimates in A and B, ``diff`` = B - A
+        The columns of :data:`COMPARISON_COLUMNS`: the metric's name, label and unit, the
+        estimates in A and B, ``diff`` = B - A
         with its paired interval, the interval independent seeds would give, and the variance
-        reduction factor (``inf`` if pairing removes all the variance, NaN if there is none).
+        reduction factor (``inf`` if pairing removes all the variance, NaN if there is none),
+        and a ``note`` where no difference is given (a conditional metric, a median not
+        reached).
 
     Raises:
         SweepError: If A and B do not have the same number of worlds.
@@ -102,12 +104,26 @@ def compare_outcomes(
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     rng = np.random.default_rng(seed)
     rows = []
-    for name in comparison_metrics(days):
-        va, vb = _values(a, name), _values(b, name)
-        if metric_kind(name) == "median":
-            rows.append((name, *_median_difference(va, vb, confidence, rng, resamples)))
+    for metric in metrics.metrics_for(days):
+        va, vb = metric.values(a), metric.values(b)
+        head = (metric.name, metric.label, metric.unit)
+        if metric.conditional:
+            est_a = metrics.point_estimate(metric, va)
+            est_b = metrics.point_estimate(metric, vb)
+            note = NOTE_CONDITIONAL.format(set=metric.conditional)
+            rows.append((*head, est_a, est_b, *([math.nan] * 6), note))
+        elif metric.kind in ("median", "km_median"):
+            horizon = metric.day if metric.kind == "km_median" else math.inf
+            values = _median_difference(va, vb, confidence, rng, resamples, horizon)
+            # The estimates as the summary gives them (the Kaplan-Meier median is the first day
+            # survival reaches 0.5; the bootstrap's median may differ by half a day).
+            est_a, est_b = metrics.point_estimate(metric, va), metrics.point_estimate(metric, vb)
+            reached = math.isfinite(est_a) and math.isfinite(est_b)
+            diff = est_b - est_a if reached else math.nan
+            note = "" if reached else NOTE_NOT_REACHED
+            rows.append((*head, est_a, est_b, diff, *values[3:], note))
         else:
-            rows.append((name, *_mean_difference(va, vb, z)))
+            rows.append((*head, *_mean_difference(va, vb, z), ""))
     return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
 
 
@@ -138,10 +154,17 @@ def _mean_difference(a: np.ndarray, b: np.ndarray, z: float) -> tuple[float, ...
 
 
 def _median_difference(
-    a: np.ndarray, b: np.ndarray, confidence: float, rng: np.random.Generator, resamples: int
+    a: np.ndarray,
+    b: np.ndarray,
+    confidence: float,
+    rng: np.random.Generator,
+    resamples: int,
+    horizon: float = math.inf,
 ) -> tuple[float, ...]:
     n = len(a)
-    med_a, med_b = _nanmedian(a), _nanmedian(b)
+    med_a, med_b = _nanmedian(a, horizon), _nanmedian(b, horizon)
+    if math.isinf(med_a) or math.isinf(med_b):
+        return med_a, med_b, *([math.nan] * 6)
     diff = med_b - med_a
     paired, independent = np.empty(resamples), np.empty(resamples)
     # Blocks keep the (resamples, n) index arrays small for large n.
@@ -151,10 +174,13 @@ def _median_difference(
         rows = rng.integers(0, n, size=(size, n))
         other = rng.integers(0, n, size=(size, n))
         boot_a = _nanmedian_rows(a[rows])
-        paired[start : start + size] = _nanmedian_rows(b[rows]) - boot_a
-        independent[start : start + size] = _nanmedian_rows(b[other]) - boot_a
+        with np.errstate(invalid="ignore"):
+            paired[start : start + size] = _nanmedian_rows(b[rows]) - boot_a
+            independent[start : start + size] = _nanmedian_rows(b[other]) - boot_a
     tail = 100 * (1 - confidence) / 2
-    paired, independent = paired[~np.isnan(paired)], independent[~np.isnan(independent)]
+    # A resample whose median is not reached has no difference: it is left out.
+    paired = paired[np.isfinite(paired)]
+    independent = independent[np.isfinite(independent)]
     if len(paired) < 2 or len(independent) < 2 or math.isnan(diff):
         return med_a, med_b, diff, *([math.nan] * 5)
     # Percentile intervals of the bootstrap distribution of B - A, centred on the estimate's
@@ -173,9 +199,13 @@ def _median_difference(
     )
 
 
-def _nanmedian(x: np.ndarray) -> float:
+def _nanmedian(x: np.ndarray, horizon: float = math.inf) -> float:
+    """The median of the non-NaN values; ``inf`` (not reached) if it lies beyond ``horizon``."""
     x = x[~np.isnan(x)]
-    return float(np.median(x)) if len(x) else math.nan
+    if not len(x):
+        return math.nan
+    median = float(np.median(x))
+    return math.inf if median > horizon else median
 
 
 def _nanmedian_rows(x: np.ndarray) -> np.ndarray:
