@@ -140,15 +140,6 @@ STYLE: dict[str, Any] = {
 }
 SAVE_DPI = 150
 
-#: Words and units of the sweep summary metrics (``p_ceasefire_<day>`` is matched by pattern).
-METRICS: dict[str, tuple[str, str]] = {
-    "median_first_ceasefire_day": ("median days to first ceasefire", "days"),
-    "p_holding": ("P(ceasefire holding at the horizon)", "share"),
-    "median_control_change_km2": ("median change of Russian-held area", "km²"),
-    "p_collapsed": ("P(ceasefire collapsed by the horizon)", "share"),
-    "mean_casualties_ukraine": ("mean Ukrainian casualties", "persons"),
-    "mean_casualties_russia": ("mean Russian casualties", "persons"),
-}
 _P_CEASEFIRE = re.compile(r"^p_ceasefire_(\d+)$")
 #: Units guessed from the end of a parameter's dotted path.
 _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -387,11 +378,19 @@ def ukraine_area_km2(results: Results) -> float:
 
 
 def metric_label(metric: str) -> tuple[str, str]:
-    """Words and unit of a summary metric (``p_ceasefire_365`` -> P(ceasefire by day 365))."""
-    if m := _P_CEASEFIRE.match(metric):
-        return f"P(ceasefire by day {m.group(1)})", "share"
-    if metric in METRICS:
-        return METRICS[metric]
+    """Words and unit of a summary metric, from the registry (:mod:`ceasefire_sim.metrics`).
+
+    ``p_ceasefire_365`` -> ``("P(ceasefire by day 365)", "share")``; a column that is no metric
+    keeps its name, with a unit guessed from it.
+    """
+    from ceasefire_sim import metrics
+
+    try:
+        found = metrics.get(metric)
+    except KeyError:
+        found = None
+    if found is not None:
+        return found.label, found.unit
     if metric.startswith(("P(", "p_")):
         return metric, "share"
     return metric, _unit_of(metric)
@@ -1099,7 +1098,8 @@ def forest_plot(
     """Paired differences (B minus A) per metric with their 95% intervals.
 
     Metrics in different units get a panel each (shares in percentage points); with ``ax``
-    given, the table must hold a single unit.
+    given, the table must hold a single unit. Rows without a difference (a conditional metric,
+    a median not reached) are left out.
 
     Args:
         comparison: ``comparison.parquet`` (``metric, diff, diff_low, diff_high``, optionally
@@ -1111,6 +1111,8 @@ def forest_plot(
         The figure.
     """
     table = read_comparison(comparison).reset_index(drop=True)
+    # A conditional metric or a median not reached has no difference: nothing to draw.
+    table = table[np.isfinite(table["diff"].to_numpy(dtype=float))].reset_index(drop=True)
     units = (
         table["unit"].astype(str).tolist()
         if "unit" in table.columns

@@ -32,7 +32,7 @@ from ceasefire_sim.plots import (
     read_comparison,
     read_manifest,
 )
-from ceasefire_sim.results import Results, _atomic_text, format_value
+from ceasefire_sim.results import PARAMETER_RUN, Results, _atomic_text, format_value
 
 #: Resolution of the embedded figures: sharp on a projector, small enough to e-mail.
 EMBED_DPI = 110
@@ -206,6 +206,7 @@ def _num(value: Any) -> str:
 # ---------------------------------------------------------------- sections
 def _run_report(r: Results, origin: Path | None) -> str:
     m = r.manifest
+    nested = _parameter_run(origin)
     name = str(m.get("scenario_name") or r.scenario.get("name") or "Unnamed scenario")
     purpose = str(m.get("scenario_description") or r.scenario.get("description") or "")
     facts = [
@@ -226,9 +227,18 @@ def _run_report(r: Results, origin: Path | None) -> str:
         f"<p>{_e(purpose)}</p>" if purpose else "",
         _facts_table(facts),
         "<h2>Summary</h2>",
-        "<p>Estimates over the simulated worlds with 95% Monte Carlo confidence intervals "
-        "(Wilson intervals for probabilities, order-statistic intervals for medians).</p>",
-        _summary_table(r.summary()),
+        "<p>Estimates over the simulated worlds with two intervals: the 95% Monte Carlo "
+        f"interval ({_e(r.design())}; Wilson intervals for probabilities, Woodruff's for "
+        "medians) and the 90% range over parameter draws of the per-draw value"
+        + (
+            f" (nested run: {_e(nested.design())}, Monte Carlo noise removed)"
+            if nested is not None and "param_draws" in nested.manifest
+            else " (not estimated: this run has no nested run; <code>ceasefire-sim run</code> "
+            "makes one)"
+        )
+        + ". A time to the first ceasefire over all worlds is a Kaplan-Meier statistic; "
+        "'not reached' means fewer than half the worlds have one by the horizon.</p>",
+        _summary_table(r.summary(parameter_run=nested)),
     ]
     if sampled:
         parts.append(
@@ -301,12 +311,20 @@ def _compare_report(directory: Path) -> str:
         _facts_table(facts),
         "<h2>Paired differences</h2>",
         f"<p>B ({_e(b)}) minus A ({_e(a)}), world by world on common random numbers, with 95% "
-        "intervals.</p>",
+        "intervals. A conditional statistic (taken over the worlds with a ceasefire) is not "
+        "differenced: the worlds it is taken over differ between A and B.</p>",
         _table(table, digits=4),
         "<h2>Figures</h2>",
         _figures(figure_specs(directory)),
     ]
     return _page(f"{b} vs {a}", parts)
+
+
+def _parameter_run(origin: Path | None) -> Results | None:
+    """The nested run ``ceasefire-sim run --out`` writes beside a run, if there is one."""
+    if origin is None or not (origin / PARAMETER_RUN / "manifest.json").exists():
+        return None
+    return Results.load(origin / PARAMETER_RUN)
 
 
 # ------------------------------------------------------------------ pieces
@@ -337,11 +355,17 @@ def _format(value: float, unit: str) -> str:
 
 
 def _summary_table(summary: pd.DataFrame) -> str:
-    head = "<tr><th>metric</th><th>estimate</th><th>95% CI</th><th>n</th></tr>"
+    from ceasefire_sim.metrics import format_interval
+
+    head = (
+        "<tr><th>metric</th><th>estimate</th><th>95% Monte Carlo</th>"
+        "<th>90% over parameter draws</th><th>n</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{_e(row.metric)}</td><td class='num'>{_e(_format(row.estimate, row.unit))}</td>"
-        f"<td class='num'>{_e(_format(row.ci_low, row.unit))} - "
-        f"{_e(_format(row.ci_high, row.unit))}</td><td class='num'>{int(row.n):,}</td></tr>"
+        f"<td class='num'>{_e(format_interval(row.mc_low, row.mc_high, row.unit))}</td>"
+        f"<td class='num'>{_e(format_interval(row.param_low, row.param_high, row.unit))}</td>"
+        f"<td class='num'>{int(row.n):,}</td></tr>"
         for row in summary.itertuples()
     )
     return f"<table class='summary'>{head}{rows}</table>"

@@ -40,6 +40,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "n",
     "unit",
 )
+#: Folder, inside a run's folder, of the nested run that gives the parameter ranges.
+PARAMETER_RUN = "parameter_draws"
 FILES = ("outcomes.parquet", "daily.parquet", "events.parquet", "manifest.json")
 
 

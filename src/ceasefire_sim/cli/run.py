@@ -13,8 +13,6 @@ from ceasefire_sim.cli.options import make_console, scenario_options
 
 #: Default parameter draws of the nested run behind the parameter range.
 PARAM_DRAWS = 40
-#: Folder of the nested run inside ``--out``.
-PARAMETER_RUN = "parameter_draws"
 
 
 @click.command()
@@ -90,6 +88,7 @@ def run(
     """
     from ceasefire_sim.api import simulate
     from ceasefire_sim.model.recorder import trajectory_size_problem
+    from ceasefire_sim.results import PARAMETER_RUN
     from ceasefire_sim.scenario.loader import load_scenario
 
     loaded = load_scenario(scenario, overrides)
