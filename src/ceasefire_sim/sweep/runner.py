@@ -43,7 +43,7 @@ from ceasefire_sim.sweep.executors import ExecutorChoice, open_executor
 from ceasefire_sim.sweep.metrics import OUTCOME_COLUMNS, metric_names, summarise_points
 from ceasefire_sim.sweep.progress import Progress, QuietProgress
 from ceasefire_sim.sweep.samplers import POINT_COLUMN, SweepParameter
-from ceasefire_sim.sweep.sensitivity import morris_indices, sobol_indices
+from ceasefire_sim.sweep.sensitivity import morris_indices, sobol_convergence, sobol_indices
 from ceasefire_sim.sweep.spec import Sweep, load_sweep
 from ceasefire_sim.sweep.storage import MANIFEST, FolderStorage, MemoryStorage
 
@@ -347,6 +347,19 @@ def run_sweep(
     if sensitivity is not None:
         storage.write_table("sensitivity", sensitivity)
     manifest = build_manifest(sweep, "complete", description)
+    if sweep.spec.method == "sobol" and sensitivity is not None:
+        # The rule make validate grows its sample by; a sweep's design is fixed by its spec,
+        # so it reports the rule and the base sample it would need.
+        base = sweep.n_points // (len(sweep.parameters) + 2)
+        convergence = sobol_convergence(sensitivity, base)
+        manifest["sobol_convergence"] = {
+            "base": convergence.base,
+            "converged": convergence.converged,
+            "message": convergence.message(),
+            "outputs": convergence.outputs,
+        }
+        if not convergence.converged:
+            progress.log(f"warning: {convergence.message()}")
     storage.write_manifest(manifest)
     elapsed = time.monotonic() - started
     where = f" into {storage.out}/" if storage.out is not None else ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -364,3 +365,84 @@ def morris_indices(
                 }
             )
     return pd.DataFrame(rows, columns=list(MORRIS_COLUMNS))
+
+
+# ------------------------------------------------------------ convergence
+#: Absolute half-width every total index must reach (or :data:`CONVERGENCE_RELATIVE` of the
+#: output's largest total index, whichever is larger).
+CONVERGENCE_ABSOLUTE = 0.05
+#: Half-width relative to the output's largest total index that also counts as converged.
+CONVERGENCE_RELATIVE = 0.10
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Whether Sobol' total indices are estimated precisely enough, per the one rule.
+
+    The rule: every total index's bootstrap half-width (``ST_conf``) is at most
+    ``max(0.05, 0.10 * largest ST of its output)``. The same rule serves ``make validate``
+    (which grows the base sample until it holds) and sweeps (which report it).
+
+    Attributes:
+        base: The base sample size the indices came from.
+        converged: Whether every output with defined indices meets the rule.
+        outputs: Per output: ``tolerance``, ``worst_half_width``, ``worst_parameter``,
+            ``converged`` and ``needed_base`` (the base sample the rule needs, extrapolated as
+            half-widths shrink like ``1 / sqrt(base)``, rounded up to a power of 2).
+    """
+
+    base: int
+    converged: bool
+    outputs: dict[str, dict[str, Any]]
+
+    def message(self) -> str:
+        """One sentence for people: converged, or which index is short and what base is needed."""
+        if self.converged:
+            return (
+                f"Sobol' indices converged at base sample {self.base:,}: every ST half-width "
+                f"is within max({CONVERGENCE_ABSOLUTE}, {CONVERGENCE_RELATIVE:.0%} of the "
+                "largest ST)."
+            )
+        short = [(o, s) for o, s in self.outputs.items() if not s["converged"]]
+        needed = max(s["needed_base"] for _, s in short)
+        worst = ", ".join(
+            f"{o}: ST({s['worst_parameter']}) ± {s['worst_half_width']:.3f} > {s['tolerance']:.3f}"
+            for o, s in short
+        )
+        return (
+            f"Sobol' indices NOT converged at base sample {self.base:,} ({worst}); about "
+            f"{needed:,} is needed (set n: {needed} in the spec)."
+        )
+
+
+def sobol_convergence(indices: pd.DataFrame, base: int) -> Convergence:
+    """Apply the convergence rule to a table of :func:`sobol_indices`.
+
+    Outputs whose indices are undefined (constant or missing; NaN rows) are left out.
+
+    Args:
+        indices: The table (``output``, ``parameter``, ``ST``, ``ST_conf``).
+        base: Base sample size of the design.
+    """
+    outputs: dict[str, dict[str, Any]] = {}
+    for output, rows in indices.groupby("output", sort=False):
+        st = rows["ST"].to_numpy(dtype=float)
+        conf = rows["ST_conf"].to_numpy(dtype=float)
+        if not (np.isfinite(st).all() and np.isfinite(conf).all()):
+            continue
+        tolerance = max(CONVERGENCE_ABSOLUTE, CONVERGENCE_RELATIVE * float(st.max()))
+        worst = int(np.argmax(conf))
+        ratio = float(conf[worst]) / tolerance
+        needed = base if ratio <= 1 else 2 ** math.ceil(math.log2(base * ratio**2))
+        outputs[str(output)] = {
+            "tolerance": tolerance,
+            "worst_half_width": float(conf[worst]),
+            "worst_parameter": str(rows["parameter"].iloc[worst]),
+            "converged": ratio <= 1,
+            "needed_base": int(needed),
+        }
+    return Convergence(
+        base=int(base),
+        converged=all(s["converged"] for s in outputs.values()),
+        outputs=outputs,
+    )

@@ -65,7 +65,12 @@ class ValidationConfig:
         truce_worlds: Worlds of each truce-durability run.
         theory_worlds: Worlds of the model-based theory checks.
         survival_worlds: Independent truces in the constant-hazard check.
-        sobol_base: Saltelli base sample size (a power of 2); points are ``base * (D + 2)``.
+        sobol_base: Saltelli base sample size to start from (a power of 2); points are
+            ``base * (D + 2)``.
+        sobol_max_base: Base sample beyond which growth stops for outputs other than the
+            headline (the headline grows until it converges).
+        sobol_converge: Grow the base sample until the convergence rule holds (False: one
+            design of ``sobol_base``, for tests).
         sobol_worlds_per_point: Worlds simulated at each Sobol' point.
         sobol_resamples: Bootstrap resamples of the Sobol' confidence intervals.
         days: Horizon of the calibration, sensitivity and lever runs (None: the scenario's).
@@ -77,8 +82,10 @@ class ValidationConfig:
     truce_worlds: int = 4000
     theory_worlds: int = 200
     survival_worlds: int = 50_000
-    sobol_base: int = 256
-    sobol_worlds_per_point: int = 16
+    sobol_base: int = 512
+    sobol_max_base: int = 8192
+    sobol_converge: bool = True
+    sobol_worlds_per_point: int = 4
     sobol_resamples: int = 500
     days: int | None = None
     lever_worlds: int = 2000
@@ -93,6 +100,7 @@ class ValidationConfig:
             theory_worlds=40,
             survival_worlds=5000,
             sobol_base=8,
+            sobol_converge=False,
             sobol_worlds_per_point=4,
             sobol_resamples=100,
             days=120,

@@ -248,7 +248,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         f"(*{scenario.name}*, hash `{scenario_hash(scenario)[:12]}`); seed {cfg.seed}.",
         f"- Sizes: calibration {cfg.calibration_worlds:,} worlds; each truce run "
         f"{cfg.truce_worlds:,} worlds; model-based theory checks {cfg.theory_worlds:,} worlds; "
-        f"Sobol' base sample {cfg.sobol_base} x {cfg.sobol_worlds_per_point} worlds per point "
+        f"Sobol' base sample {int(report.sobol.get('base', cfg.sobol_base)):,} (grown from "
+        f"{cfg.sobol_base:,} to convergence) x {cfg.sobol_worlds_per_point} worlds per point "
         f"({report.sobol.get('worlds', 0):,} worlds); lever audit {cfg.lever_worlds:,} "
         "worlds per arm.",
         f"- **Result: {n_pass} of {len(report.checks)} checks pass.**",
@@ -336,18 +337,31 @@ def _front_markdown(report: Report) -> list[str]:
 
 
 def _sensitivity_markdown(report: Report, figures: dict[str, str]) -> list[str]:
+    from ceasefire_sim import metrics
     from ceasefire_sim.validation.sensitivity import OUTPUTS, _num
 
     sobol = report.sobol
     params = sobol.get("parameters", [])
-    estimator = [c for c in report.sensitivity if c.data.get("output") is None]
+    estimator = [
+        c
+        for c in report.sensitivity
+        if c.data.get("output") is None and "convergence_output" not in c.data
+    ]
+    converging = [c for c in report.sensitivity if "convergence_output" in c.data]
     rows = [c for c in report.sensitivity if c.data.get("output") is not None]
+    base = int(sobol.get("base", report.config.sobol_base))
+    convergence = sobol.get("convergence")
+    verdict = convergence.message() if convergence is not None else "Convergence not assessed."
     lines = [
         "## 3. Sensitivity",
         "",
         f"Sobol' first-order (S1) and total (ST) indices, with 95% bootstrap half-widths, of "
-        f"the headline outcomes over the ten most uncertain parameters. A Saltelli design of "
-        f"{sobol.get('points', 0):,} points (base sample {report.config.sobol_base}) is run "
+        f"the headline outcomes over the ten most uncertain parameters. **Base sample needed: "
+        f"{base:,}.** The base sample starts at {report.config.sobol_base:,} and doubles until "
+        "every total index's half-width is at most 0.05 or 10% of its output's largest total "
+        "index, whichever is larger (the rule sweeps report too); the headline, "
+        f"{metrics.label(OUTPUTS[0])}, is never stopped by a budget. {verdict} "
+        f"The Saltelli design of {sobol.get('points', 0):,} points (base sample {base:,}) is run "
         f"with {report.config.sobol_worlds_per_point} worlds per point over "
         f"{sobol.get('horizon_days', 0)} days; each point's outcome is the probability or "
         "median over its worlds. The points of the design share their random numbers "
@@ -365,8 +379,8 @@ def _sensitivity_markdown(report: Report, figures: dict[str, str]) -> list[str]:
         "also vary per world in the baseline but are left out: their sourced ranges are narrow.",
         "",
     ]
-    if estimator:
-        lines += [*_check_table(estimator), ""]
+    if estimator or converging:
+        lines += [*_check_table([*estimator, *converging]), ""]
     for output in OUTPUTS:
         out_rows = [c for c in rows if c.data["output"] == output]
         if not out_rows:
@@ -379,7 +393,7 @@ def _sensitivity_markdown(report: Report, figures: dict[str, str]) -> list[str]:
             else ""
         )
         lines += [
-            f"### {output}",
+            f"### {metrics.label(output)}",
             "",
             f"Driven most by {_drivers(out_rows)}. Noise share of the variance between points "
             f"{noise:.0%}; the output ranges {spread}.",
@@ -661,12 +675,13 @@ def _truce_figure(report: Report) -> Any:
 def _sensitivity_figure(report: Report) -> Any:
     import matplotlib.pyplot as plt
 
+    from ceasefire_sim import metrics
     from ceasefire_sim.validation.sensitivity import OUTPUTS
 
     table = report.sobol.get("indices")
     if table is None or len(table) == 0:
         return None
-    fig, axes = plt.subplots(1, len(OUTPUTS), figsize=(13, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, len(OUTPUTS), figsize=(16, 4.2), sharey=True)
     for ax, output in zip(np.atleast_1d(axes), OUTPUTS, strict=True):
         rows = table[table["output"] == output]
         y = np.arange(len(rows))
@@ -674,7 +689,7 @@ def _sensitivity_figure(report: Report) -> Any:
         ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], label="ST", color="tab:orange")
         ax.set_yticks(y, [_short(p) for p in rows["parameter"]])
         ax.axvline(0, color="0.5", lw=0.8)
-        ax.set(title=output, xlim=(-0.2, 1.0))
+        ax.set(title=metrics.label(output), xlim=(-0.2, 1.0))
         ax.invert_yaxis()
     np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.tight_layout()

@@ -21,15 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 
-from ceasefire_sim.api import simulate
+from ceasefire_sim import metrics
 from ceasefire_sim.errors import ScenarioError
+from ceasefire_sim.model.model import CeasefireModel
+from ceasefire_sim.results import Results
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import Scenario
 from ceasefire_sim.sweep.samplers import SweepParameter, sample_points
-from ceasefire_sim.sweep.sensitivity import ISHIGAMI_INDICES, ishigami, sobol_indices
+from ceasefire_sim.sweep.sensitivity import (
+    ISHIGAMI_INDICES,
+    ishigami,
+    sobol_convergence,
+    sobol_indices,
+)
 from ceasefire_sim.validation import BASELINE, Check, ValidationConfig
 
 SECTION = "sensitivity"
@@ -54,12 +62,16 @@ UNCERTAIN_PATHS: tuple[str, ...] = (
 #: Relative half-width of the range of a fixed (assumed) value: +-50%.
 ASSUMPTION_SPREAD = 0.5
 
-#: The headline outcomes, in the order of the report.
+#: The outcomes analysed, as names of the metric registry (:mod:`ceasefire_sim.metrics`), in
+#: the order of the report; the first is the headline, P(ceasefire by day 365), whose indices
+#: must converge whatever the sample it takes.
 OUTPUTS: tuple[str, ...] = (
-    "P(ceasefire within 90 days)",
-    "P(holding at horizon)",
-    "median control change (km²)",
+    "p_ceasefire_365",
+    "p_ceasefire_90",
+    "p_holding",
+    "median_control_change_km2",
 )
+HEADLINE = OUTPUTS[0]
 
 
 @dataclass(frozen=True)
@@ -127,28 +139,26 @@ def _num(x: float) -> str:
 
 
 def point_outcomes(outcomes: pd.DataFrame, block: np.ndarray) -> dict[str, np.ndarray]:
-    """The headline outcomes of each point from its block of worlds.
+    """The outcomes of :data:`OUTPUTS` at each point, from its block of worlds.
 
     Args:
-        outcomes: ``Results.outcomes`` of the run.
+        outcomes: ``Results.outcomes`` of the run (at least ``first_ceasefire_day``, ``status``
+            and ``control_change_km2``).
         block: ``(N,)`` point number of each world.
+
+    Returns:
+        Output name -> ``(P,)`` value per point (a share, or a median), in point order.
     """
-    frame = pd.DataFrame(
-        {
-            "block": block,
-            OUTPUTS[0]: (outcomes["first_ceasefire_day"] <= 90).to_numpy(dtype=float),
-            OUTPUTS[1]: outcomes["status"].isin(["ceasefire", "settled"]).to_numpy(dtype=float),
-            OUTPUTS[2]: outcomes["control_change_km2"].to_numpy(dtype=float),
-        }
-    )
+    values = {name: metrics.get(name).values(outcomes) for name in OUTPUTS}
+    frame = pd.DataFrame({"block": block, **values})
     grouped = frame.groupby("block", sort=True)
-    means = grouped[list(OUTPUTS[:2])].mean()
-    medians = grouped[OUTPUTS[2]].median()
-    return {
-        OUTPUTS[0]: means[OUTPUTS[0]].to_numpy(),
-        OUTPUTS[1]: means[OUTPUTS[1]].to_numpy(),
-        OUTPUTS[2]: medians.to_numpy(),
-    }
+    out = {}
+    for name in OUTPUTS:
+        column = grouped[name]
+        out[name] = (
+            column.median() if metrics.get(name).kind == "median" else column.mean()
+        ).to_numpy()
+    return out
 
 
 def noise_share(outcomes: pd.DataFrame, block: np.ndarray) -> dict[str, float]:
@@ -202,57 +212,74 @@ def saltelli_roles(points: pd.DataFrame, paths: list[str]) -> list[pd.DataFrame]
 def run_sobol(
     config: ValidationConfig | None = None, scenario_path: str | Path = BASELINE
 ) -> dict[str, Any]:
-    """Sample, simulate and analyse: Sobol' S1/ST of the headline outcomes.
+    """Sample, simulate and analyse: Sobol' S1/ST of :data:`OUTPUTS`, grown to convergence.
 
     The Saltelli design is run as ``D + 2`` models, one per role of the design (``A``,
-    ``AB_1`` ... ``AB_D``, ``B``; :func:`saltelli_roles`), each with ``N * k`` worlds: world
-    ``j * k + r`` is replicate ``r`` of base point ``j``. All models share the seed and the
-    number of worlds, so replicate ``r`` of point ``j`` sees the same random numbers in every
-    role (common random numbers): the contrasts between ``A``, ``AB_i`` and ``B`` on which the
-    estimators rest are free of the worlds' noise, which then only adds to the total variance.
+    ``AB_1`` ... ``AB_D``, ``B``; :func:`saltelli_roles`): world ``j * k + r`` of each is
+    replicate ``r`` of base point ``j``, keyed (``world_keys``) so that it draws the random
+    numbers of world ``j * k + r`` of a plain run with the seed. Replicate ``r`` of point ``j``
+    then sees the same random numbers in every role (common random numbers): the contrasts
+    between ``A``, ``AB_i`` and ``B`` on which the estimators rest are free of the worlds'
+    noise, which only adds to the total variance.
+
+    With ``config.sobol_converge``, the base sample starts at ``config.sobol_base`` and doubles
+    until the convergence rule (:func:`~ceasefire_sim.sweep.sensitivity.sobol_convergence`)
+    holds for every output, or until ``config.sobol_max_base`` once the headline output
+    (:data:`HEADLINE`) meets it: the headline is never stopped by the budget. A Saltelli sample
+    of base ``2N`` begins with that of base ``N``, so each doubling simulates only the new
+    points.
 
     Returns:
         ``parameters`` (list of :class:`UncertainParameter`), ``indices`` (the table of
         :func:`~ceasefire_sim.sweep.sensitivity.sobol_indices`), ``outputs`` (per point, in
-        sample order), ``noise_share`` (per output), ``points``, ``worlds`` and
-        ``horizon_days``.
+        sample order), ``noise_share`` (per output), ``points``, ``worlds``,
+        ``horizon_days``, ``base`` (the base sample used), ``convergence`` (the rule's
+        verdict at that base) and ``history`` (base -> worst half-width over tolerance, per
+        output, at each size tried).
     """
     config = config or ValidationConfig()
     scenario = load_scenario(scenario_path)
     parameters = uncertain_parameters(scenario)
     sweep = [p.sweep_parameter() for p in parameters]
     paths = [p.path for p in parameters]
-    points = sample_points(sweep, "sobol", n=config.sobol_base, seed=config.seed)
-    roles = saltelli_roles(points, paths)
     k = config.sobol_worlds_per_point
-    replicate_of = np.repeat(np.arange(config.sobol_base), k)
-    frames = []
+    base, done = config.sobol_base, 0
+    frames: list[pd.DataFrame] = []
+    history: list[dict[str, Any]] = []
     horizon = 0
-    for r, role in enumerate(roles):
-        overrides = {path: role[path].to_numpy(dtype=float)[replicate_of] for path in paths}
-        results = simulate(
-            scenario,
-            worlds=len(replicate_of),
-            seed=config.seed,
-            days=config.days,
-            overrides=overrides,
-            narrative_worlds=0,
+    while True:
+        points = sample_points(sweep, "sobol", n=base, seed=config.seed)
+        roles = saltelli_roles(points, paths)
+        new, horizon = _simulate_roles(scenario, roles, paths, done, base, k, config)
+        frames.append(new)
+        done = base
+        outcomes = pd.concat(frames, ignore_index=True).sort_values("point", kind="stable")
+        outcomes = outcomes.reset_index(drop=True)
+        block = outcomes["point"].to_numpy()
+        outputs = point_outcomes(outcomes, block)
+        with warnings.catch_warnings():
+            # SALib warns when a bootstrap resample of a rare outcome is constant; the table's
+            # confidence half-widths already show how uncertain such an index is.
+            warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+            indices = sobol_indices(
+                sweep, outputs, seed=config.seed, num_resamples=config.sobol_resamples
+            )
+        convergence = sobol_convergence(indices, base)
+        history.append(
+            {
+                "base": base,
+                "ratio": {
+                    o: s["worst_half_width"] / s["tolerance"]
+                    for o, s in convergence.outputs.items()
+                },
+            }
         )
-        horizon = int(results.manifest["days"])
-        frame = results.outcomes[["first_ceasefire_day", "status", "control_change_km2"]].copy()
-        # Point number in the sample's order: base point j, role r.
-        frame["point"] = replicate_of * len(roles) + r
-        frames.append(frame)
-    outcomes = pd.concat(frames, ignore_index=True)
-    block = outcomes.pop("point").to_numpy()
-    outputs = point_outcomes(outcomes, block)
-    with warnings.catch_warnings():
-        # SALib warns when a bootstrap resample of a rare outcome is constant; the table's
-        # confidence half-widths already show how uncertain such an index is.
-        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
-        indices = sobol_indices(
-            sweep, outputs, seed=config.seed, num_resamples=config.sobol_resamples
-        )
+        headline = convergence.outputs.get(HEADLINE, {"converged": True})
+        if not config.sobol_converge or convergence.converged:
+            break
+        if base >= config.sobol_max_base and headline["converged"]:
+            break
+        base *= 2
     return {
         "parameters": parameters,
         "indices": indices,
@@ -261,7 +288,52 @@ def run_sobol(
         "points": len(points),
         "worlds": len(block),
         "horizon_days": horizon,
+        "base": base,
+        "convergence": convergence,
+        "history": history,
     }
+
+
+def _simulate_roles(
+    scenario: Scenario,
+    roles: list[pd.DataFrame],
+    paths: list[str],
+    start: int,
+    stop: int,
+    k: int,
+    config: ValidationConfig,
+) -> tuple[pd.DataFrame, int]:
+    """Outcomes of base points ``start..stop-1`` in every role, ``k`` worlds each.
+
+    Returns:
+        The outcomes with a ``point`` column (the number in the sample's order, base point
+        ``j`` and role ``r`` -> ``j * (D + 2) + r``) and the horizon simulated.
+    """
+    replicate_of = np.repeat(np.arange(start, stop), k)
+    keys = np.arange(start * k, stop * k, dtype=np.int64)
+    frames, horizon = [], 0
+    for r, role in enumerate(roles):
+        overrides = {path: role[path].to_numpy(dtype=float)[replicate_of] for path in paths}
+        model = CeasefireModel(
+            scenario,
+            worlds=len(replicate_of),
+            seed=config.seed,
+            days=config.days,
+            overrides=overrides,
+            narrative_worlds=0,
+            world_keys=keys,
+        )
+        try:
+            model.run()
+            results = Results.from_model(model)
+        finally:
+            # Mesa 3.3.1 keeps every model in Agent._ids; a long loop would hold them all.
+            mesa.Agent._ids.pop(model, None)
+        horizon = int(results.manifest["days"])
+        frame = results.outcomes[["first_ceasefire_day", "status", "control_change_km2"]].copy()
+        frame["point"] = replicate_of * len(roles) + r
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True), horizon
 
 
 def coherent(s1: float, s1_conf: float, st: float, st_conf: float) -> bool:
@@ -350,13 +422,48 @@ def sensitivity_checks(sobol: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def convergence_checks(sobol: dict[str, Any]) -> list[Check]:
+    """One row per output: does the convergence rule hold at the base sample used?"""
+    convergence = sobol["convergence"]
+    checks = []
+    for output, state in convergence.outputs.items():
+        tried = ", ".join(
+            f"{h['base']:,}: {h['ratio'][output]:.2f}"
+            for h in sobol["history"]
+            if output in h["ratio"]
+        )
+        headline = " (the headline: grown until it converges)" if output == HEADLINE else ""
+        checks.append(
+            Check(
+                SECTION,
+                f"Sobol' convergence: {metrics.label(output)}",
+                f"largest ST half-width {state['worst_half_width']:.3f} "
+                f"({state['worst_parameter']}) at base sample {convergence.base:,}",
+                f"≤ {state['tolerance']:.3f} = max(0.05, 10% of the largest ST)",
+                passed=bool(state["converged"]),
+                detail=(
+                    f"Base sample needed by the rule: {state['needed_base']:,}{headline}. "
+                    f"Largest half-width over the tolerance at each base sample tried: {tried}."
+                ),
+                data={
+                    "convergence_output": output,
+                    "base": convergence.base,
+                    "needed_base": state["needed_base"],
+                    "worst_half_width": state["worst_half_width"],
+                    "tolerance": state["tolerance"],
+                },
+            )
+        )
+    return checks
+
+
 def run_sensitivity(
     config: ValidationConfig | None = None, scenario_path: str | Path = BASELINE
 ) -> tuple[list[Check], dict[str, Any]]:
-    """The estimator check and the Sobol' rows; the analysis itself for the report's tables."""
+    """The estimator check, the convergence rows and the Sobol' rows; the analysis itself."""
     config = config or ValidationConfig()
     sobol = run_sobol(config, scenario_path)
     estimator = check_estimator(
-        config.sobol_base, len(sobol["parameters"]), config.seed, config.sobol_resamples
+        sobol["base"], len(sobol["parameters"]), config.seed, config.sobol_resamples
     )
-    return [estimator, *sensitivity_checks(sobol)], sobol
+    return [estimator, *convergence_checks(sobol), *sensitivity_checks(sobol)], sobol
