@@ -193,8 +193,10 @@ def test_results_save_and_load_round_trip(tmp_path, baseline):
 def test_summary_has_intervals(baseline_2000):
     s = baseline_2000.summary().set_index("metric")
     row = s.loc["P(ceasefire by day 90)"]
-    assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
-    assert "median control change" in s.index
+    assert row["mc_low"] <= row["estimate"] <= row["mc_high"]
+    assert "median change of Russian-held area" in s.index
+    # Independent worlds: no parameter range without a nested run.
+    assert s["param_low"].isna().all()
 
 
 def test_dated_event_changes_a_parameter(baseline):

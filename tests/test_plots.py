@@ -565,7 +565,7 @@ def test_forest_plot_has_one_row_per_metric_and_a_panel_per_unit(tmp_path):
     shares, area = fig.axes
     assert [t.get_text() for t in shares.get_yticklabels()] == [
         "P(ceasefire by day 365)",
-        "P(ceasefire holding at the horizon)",
+        "P(ceasefire holding at horizon)",
     ]
     intervals, points = shares.collections
     np.testing.assert_allclose(points.get_offsets()[:, 0], [12.0, -3.0])

@@ -128,7 +128,8 @@ def test_run_report_holds_summary_provenance_and_every_figure(results):
         assert f"<td>{html.escape(metric)}</td>" in table
     p365 = summary.set_index("metric").loc["P(ceasefire by day 365)"]
     assert f"{100 * p365.estimate:.1f}%" in table
-    assert f"{100 * p365.ci_low:.1f}% - {100 * p365.ci_high:.1f}%" in table
+    assert f"{100 * p365.mc_low:.1f}-{100 * p365.mc_high:.1f}%" in table
+    assert "90% over parameter draws" in table
     assert "<code>territory.ukraine_area_km2</code>" in text
     assert html.escape("Ukraine has tentatively agreed to a 30-day truce") in text
 

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ceasefire_sim import metrics
 from ceasefire_sim.cli import main
 from ceasefire_sim.errors import SweepError
 from ceasefire_sim.sweep.compare import (
@@ -31,6 +32,7 @@ def fake_outcomes(first_day, control_change, status=None, casualties=None):
             "control_change_km2": control_change,
             "casualties_ukraine": casualties if casualties is not None else np.zeros(n),
             "casualties_russia": np.zeros(n),
+            "days_at_war": np.full(n, 100.0),
         }
     )
 
@@ -45,6 +47,7 @@ def comparison(tmp_path_factory):
 def test_compare_reports_differences_with_intervals_and_variance_reduction(comparison):
     table = comparison.table
     assert list(table.columns) == list(COMPARISON_COLUMNS)
+    assert table["label"].tolist() == [metrics.get(m, 200).label for m in table["metric"]]
     assert table["metric"].tolist() == comparison_metrics(200)
     rows = table.set_index("metric")
     for metric in ("p_ceasefire_200", "p_holding", "median_control_change_km2"):
@@ -114,6 +117,26 @@ def test_paired_median_difference_of_a_shift():
     assert row["variance_reduction"] > 1e6
 
 
+def test_a_conditional_median_is_never_differenced():
+    # A: every world has a ceasefire on day 100; B: only the first tenth, on day 10. Among the
+    # worlds with one, B's median is 90 days earlier, but over all worlds B is far later: the
+    # conditional difference would mislead, so it is not given.
+    n = 200
+    a = fake_outcomes(np.full(n, 100.0), np.zeros(n))
+    b = fake_outcomes(np.where(np.arange(n) < n // 10, 10.0, np.nan), np.zeros(n))
+    table = compare_outcomes(a, b, days=365).set_index("metric")
+    row = table.loc["median_first_ceasefire_day_given_ceasefire"]
+    assert (row["a"], row["b"]) == (100.0, 10.0)
+    assert all(math.isnan(row[c]) for c in ("diff", "diff_low", "diff_high", "variance_reduction"))
+    assert row["note"].startswith("conditional on worlds with a ceasefire")
+    # The Kaplan-Meier median over all worlds is not reached in B: no difference either.
+    km = table.loc["km_median_first_ceasefire_day"]
+    assert km["a"] == 100.0 and math.isinf(km["b"]) and math.isnan(km["diff"])
+    # The restricted mean is defined for both and is differenced: B is 365 * 0.9 + 1 ... later.
+    rmst = table.loc["rmst_first_ceasefire_days"]
+    assert rmst["diff"] == pytest.approx((0.1 * 10 + 0.9 * 365) - 100)
+
+
 def test_unpaired_inputs_are_refused():
     with pytest.raises(SweepError, match="same worlds"):
         compare_outcomes(fake_outcomes([1.0], [0.0]), fake_outcomes([1.0, 2.0], [0.0, 1.0]), 365)
@@ -139,8 +162,10 @@ def test_compare_cli_prints_and_saves_the_table(tmp_path, capsys):
         )
     assert info.value.code == 0
     printed = capsys.readouterr().out
+    assert max(len(line) for line in printed.splitlines()) <= 80
+    printed = " ".join(printed.split())
     # Rich wraps the headers in a narrow terminal, so look for words rather than whole headers.
-    for text in ("B - A", "paired", "indep.", "VR", "variance reduction", "P(holding"):
+    for text in ("B - A", "paired", "VR", "variance reduction", "P(ceasefire", "conditional"):
         assert text in printed
     table = pd.read_parquet(out / "comparison.parquet")
     assert list(table.columns) == list(COMPARISON_COLUMNS)

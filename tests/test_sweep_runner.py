@@ -27,9 +27,15 @@ from tests.test_sweep_spec import tiny_spec
 CONTRACT_METRICS = [
     "p_ceasefire_30",
     "p_ceasefire_40",
-    "median_first_ceasefire_day",
+    "km_median_first_ceasefire_day",
+    "rmst_first_ceasefire_days",
+    "median_first_ceasefire_day_given_ceasefire",
     "p_holding",
+    "p_collapsed",
     "median_control_change_km2",
+    "mean_casualties_per_day_russia",
+    "mean_casualties_ukraine",
+    "mean_casualties_russia",
 ]
 
 

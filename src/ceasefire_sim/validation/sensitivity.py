@@ -433,6 +433,8 @@ def convergence_checks(sobol: dict[str, Any]) -> list[Check]:
             if output in h["ratio"]
         )
         headline = " (the headline: grown until it converges)" if output == HEADLINE else ""
+        met = [h["base"] for h in sobol["history"] if h["ratio"].get(output, math.inf) <= 1]
+        needed = min(met) if met else state["needed_base"]
         checks.append(
             Check(
                 SECTION,
@@ -442,13 +444,13 @@ def convergence_checks(sobol: dict[str, Any]) -> list[Check]:
                 f"≤ {state['tolerance']:.3f} = max(0.05, 10% of the largest ST)",
                 passed=bool(state["converged"]),
                 detail=(
-                    f"Base sample needed by the rule: {state['needed_base']:,}{headline}. "
+                    f"Base sample needed by the rule: {needed:,}{headline}. "
                     f"Largest half-width over the tolerance at each base sample tried: {tried}."
                 ),
                 data={
                     "convergence_output": output,
                     "base": convergence.base,
-                    "needed_base": state["needed_base"],
+                    "needed_base": needed,
                     "worst_half_width": state["worst_half_width"],
                     "tolerance": state["tolerance"],
                 },
