@@ -78,6 +78,7 @@ def _report(calibration_passes: bool, theory_passes: bool = True) -> Report:
             "points": 96,
             "worlds": 384,
             "horizon_days": 120,
+            "base": 8,
         },
     )
 
@@ -94,8 +95,8 @@ def test_markdown_has_the_four_sections_with_model_reference_and_result():
     # A pipe in a value is escaped so it cannot break the table.
     assert "| 1 | Contest success | 0.666667 \\| exact | 2/3 | gating | pass |" in text
     # A failing yardstick is counted, not a gating failure.
-    assert "Result: 5 of 8 checks pass.**" in text
-    assert "**Gating: 5 of 5 pass.**\n" in text
+    assert "Result: 6 of 9 checks pass.**" in text
+    assert "**Gating: 6 of 6 pass.**\n" in text
     assert "**Yardsticks:** calibration 0/1 pass; levers 0/2 pass." in text
     assert "**levers: 0/2 pass.**" in text
     assert (
@@ -104,7 +105,7 @@ def test_markdown_has_the_four_sections_with_model_reference_and_result():
     ) in text
     assert "- `upper bound <= +0.02`: pass iff" in text
     failing_theory = render_markdown(_report(True, theory_passes=False))
-    assert "**Gating: 4 of 5 pass.** Failing: theory: Contest success." in failing_theory
+    assert "**Gating: 5 of 6 pass.** Failing: theory: Contest success." in failing_theory
     assert "![Fearon's bargaining range and exponential survival](validation/theory.png)" in text
     assert "| `talks.logit_scale` | 0.30 ± 0.10 | 0.40 ± 0.10 |" in text
     assert "Driven most by `talks.logit_scale` (ST 0.40)" in text

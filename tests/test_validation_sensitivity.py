@@ -83,9 +83,11 @@ def test_point_outcomes_summarise_each_block():
         [100.0, 300.0, 200.0, 0.0, 50.0, 70.0],
     )
     y = point_outcomes(out, np.array([0, 0, 0, 1, 1, 1]))
-    assert y[OUTPUTS[0]] == pytest.approx([1 / 3, 1 / 3])
-    assert y[OUTPUTS[1]] == pytest.approx([1 / 3, 1 / 3])
-    assert y[OUTPUTS[2]] == pytest.approx([200.0, 50.0])
+    assert list(y) == list(OUTPUTS)
+    assert y["p_ceasefire_365"] == pytest.approx([2 / 3, 1 / 3])
+    assert y["p_ceasefire_90"] == pytest.approx([1 / 3, 1 / 3])
+    assert y["p_holding"] == pytest.approx([1 / 3, 1 / 3])
+    assert y["median_control_change_km2"] == pytest.approx([200.0, 50.0])
 
 
 def test_noise_share_separates_noise_from_signal():
@@ -96,10 +98,10 @@ def test_noise_share_separates_noise_from_signal():
     out = _outcomes(np.full(len(block), np.nan), status, signal + rng.normal(0, 1, len(block)))
     share = noise_share(out, block)
     # Settlement is pure coin-flipping: all of its variance between points is noise.
-    assert share[OUTPUTS[1]] == pytest.approx(1.0, abs=0.25)
+    assert share["p_holding"] == pytest.approx(1.0, abs=0.25)
     # Control change is almost all signal.
-    assert share[OUTPUTS[2]] < 0.01
-    assert math.isnan(share[OUTPUTS[0]])  # constant (no ceasefire by day 90): undefined
+    assert share["median_control_change_km2"] < 0.01
+    assert math.isnan(share["p_ceasefire_90"])  # constant (no ceasefire by day 90): undefined
 
 
 def test_coherence_of_indices():
@@ -118,20 +120,73 @@ def test_estimator_check_recovers_ishigami_at_the_report_s_size():
 
 def test_sobol_run_with_common_random_numbers():
     config = ValidationConfig(
-        seed=2, sobol_base=16, sobol_worlds_per_point=4, sobol_resamples=50, days=100
+        seed=2,
+        sobol_base=16,
+        sobol_converge=False,
+        sobol_worlds_per_point=4,
+        sobol_resamples=50,
+        days=100,
     )
     sobol = sensitivity.run_sobol(config)
     table = sobol["indices"]
     assert sobol["points"] == 16 * 12 and sobol["worlds"] == 16 * 12 * 4
-    assert len(table) == 3 * 10 and set(table["output"]) == set(OUTPUTS)
+    assert len(table) == 4 * 10 and set(table["output"]) == set(OUTPUTS)
+    assert sobol["base"] == 16 and sobol["convergence"].base == 16
     # The US walks away after 90 days at the earliest, so its patience cannot change whether a
     # ceasefire comes within 90 days. With common random numbers the worlds of A and AB_i then
     # follow identical paths and the indices are exactly zero (noise would make them not).
-    row = table[(table["output"] == OUTPUTS[0]) & (table["parameter"] == "mediator.patience_days")]
+    row = table[
+        (table["output"] == "p_ceasefire_90") & (table["parameter"] == "mediator.patience_days")
+    ]
     assert row["note"].iloc[0] == ""
     assert row["S1"].iloc[0] == 0.0 and row["ST"].iloc[0] == 0.0
     checks = sensitivity.sensitivity_checks(sobol)
-    assert len(checks) == 30 and all(c.section == "sensitivity" for c in checks)
+    assert len(checks) == 40 and all(c.section == "sensitivity" for c in checks)
     for c in checks:
         d = c.data
         assert c.passed == coherent(d["S1"], d["S1_conf"], d["ST"], d["ST_conf"])
+
+
+def _fake_rule(converged_from):
+    """A convergence rule under which output ``o`` converges once the base reaches ``n[o]``."""
+    from ceasefire_sim.sweep.sensitivity import Convergence
+
+    def rule(indices, base):
+        outputs = {
+            o: {
+                "tolerance": 0.05,
+                "worst_half_width": 0.01 if base >= n else 0.1,
+                "worst_parameter": "x",
+                "converged": base >= n,
+                "needed_base": max(base, n),
+            }
+            for o, n in converged_from.items()
+        }
+        return Convergence(base, all(s["converged"] for s in outputs.values()), outputs)
+
+    return rule
+
+
+def test_growing_the_sample_keeps_the_points_already_run(monkeypatch):
+    sizes = dict(seed=3, sobol_worlds_per_point=2, sobol_resamples=20, days=60)
+    rule = _fake_rule({o: 32 for o in OUTPUTS})
+    monkeypatch.setattr(sensitivity, "sobol_convergence", rule)
+    grown = sensitivity.run_sobol(ValidationConfig(sobol_base=8, sobol_max_base=1024, **sizes))
+    assert [h["base"] for h in grown["history"]] == [8, 16, 32]
+    assert grown["base"] == 32 and grown["points"] == 32 * 12 and grown["worlds"] == 32 * 12 * 2
+    first = sensitivity.run_sobol(ValidationConfig(sobol_base=8, sobol_converge=False, **sizes))
+    # The first 8 base points (12 roles each) are those of a direct run at base 8, not rerun.
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(grown["outputs"][name][: 8 * 12], first["outputs"][name])
+
+
+def test_the_headline_is_not_stopped_by_the_budget(monkeypatch):
+    sizes = dict(seed=3, sobol_worlds_per_point=2, sobol_resamples=20, days=30)
+    never = {o: 10**9 for o in OUTPUTS[1:]}
+    monkeypatch.setattr(sensitivity, "sobol_convergence", _fake_rule({OUTPUTS[0]: 32, **never}))
+    sobol = sensitivity.run_sobol(ValidationConfig(sobol_base=8, sobol_max_base=8, **sizes))
+    # The others stop at the budget (8); the headline keeps the sample growing until 32.
+    assert sobol["base"] == 32
+    checks = sensitivity.convergence_checks(sobol)
+    assert [c.passed for c in checks] == [True, False, False, False]
+    assert "Base sample needed by the rule: 32" in checks[0].detail

@@ -378,7 +378,8 @@ def estimate(
     if n == 0:
         return math.nan, math.nan, math.nan, 0
     if metric.kind == "probability":
-        n_eff = effective_size(est, n, design_variance(x, groups))
+        # Independent worlds: the plain Wilson interval over n.
+        n_eff = n if groups is None else effective_size(est, n, design_variance(x, groups))
         return (est, *wilson_interval(est, n_eff, confidence), n)
     if metric.kind in ("mean", "restricted_mean"):
         half = float(stats.norm.ppf(0.5 + confidence / 2)) * math.sqrt(
@@ -395,7 +396,9 @@ def _woodruff(
     at = median if math.isfinite(median) else metric.day
     below = (x <= at).astype(float)
     share = float(below.mean())
-    n_eff = effective_size(share, len(x), design_variance(below, groups))
+    n_eff = (
+        len(x) if groups is None else effective_size(share, len(x), design_variance(below, groups))
+    )
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     half = z * math.sqrt(0.25 / n_eff)
     low_p, high_p = 0.5 - half, 0.5 + half

@@ -227,7 +227,9 @@ def run_sobol(
     holds for every output, or until ``config.sobol_max_base`` once the headline output
     (:data:`HEADLINE`) meets it: the headline is never stopped by the budget. A Saltelli sample
     of base ``2N`` begins with that of base ``N``, so each doubling simulates only the new
-    points.
+    points. The model draws each day's noise as one block over its worlds, so the new points'
+    worlds get noise of their own block; all roles of a base point still share theirs, which is
+    what the estimators need.
 
     Returns:
         ``parameters`` (list of :class:`UncertainParameter`), ``indices`` (the table of
