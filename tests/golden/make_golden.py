@@ -55,7 +55,7 @@ def golden_figures(results: Results) -> dict[str, float]:
     """The aggregates of a run that the golden file keeps, as ``name -> number``."""
     figures: dict[str, float] = {}
     for row in results.summary().itertuples(index=False):
-        for field in ("estimate", "ci_low", "ci_high", "n"):
+        for field in ("estimate", "mc_low", "mc_high", "n"):
             figures[f"summary/{row.metric}/{field}"] = float(getattr(row, field))
     o = results.outcomes
     for col in SUMMED_OUTCOMES:
