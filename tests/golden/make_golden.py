@@ -56,7 +56,12 @@ def golden_figures(results: Results) -> dict[str, float]:
     figures: dict[str, float] = {}
     for row in results.summary().itertuples(index=False):
         for field in ("estimate", "mc_low", "mc_high", "n"):
-            figures[f"summary/{row.metric}/{field}"] = float(getattr(row, field))
+            value = float(getattr(row, field))
+            # A Kaplan-Meier median beyond the horizon is infinite: kept as a flag.
+            if math.isinf(value):
+                figures[f"summary/{row.metric}/{field}/not reached"] = 1.0
+            else:
+                figures[f"summary/{row.metric}/{field}"] = value
     o = results.outcomes
     for col in SUMMED_OUTCOMES:
         figures[f"outcomes/sum/{col}"] = float(np.nansum(o[col].to_numpy(dtype=float)))
