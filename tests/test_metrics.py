@@ -234,4 +234,4 @@ def test_sobol_convergence_rule():
     assert not short.converged
     # Half-widths twice the tolerance need four times the base sample.
     assert short.outputs["z"]["needed_base"] == 1024
-    assert "NOT converged" in short.message() and "n: 1024" in short.message()
+    assert "NOT converged" in short.message() and "samples: 1024" in short.message()

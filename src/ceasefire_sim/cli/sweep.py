@@ -145,6 +145,10 @@ def sweep_summary_table(result: object) -> Table:
     return table
 
 
+#: Outputs per printed table of sensitivity indices.
+SENSITIVITY_COLUMNS = 4
+
+
 def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> None:
     from ceasefire_sim import metrics
 
@@ -156,13 +160,18 @@ def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> No
     )
     wide = frame.pivot(index="parameter", columns="output", values=value)
     wide = wide.reindex(index=frame["parameter"].unique(), columns=frame["output"].unique())
-    table = Table(title=title)
-    table.add_column("parameter", overflow="fold")
-    for output in wide.columns:
-        table.add_column(metrics.label(str(output)), justify="right", overflow="fold")
-    for parameter, row in wide.iterrows():
-        table.add_row(str(parameter), *("n/a" if math.isnan(v) else f"{v:.2f}" for v in row))
-    console.print(table)
+    # Outputs without indices (a median not reached at some point) have only n/a to show.
+    wide = wide.loc[:, wide.notna().any()]
+    # A few outputs per table keep each table within 80 columns.
+    for start in range(0, len(wide.columns), SENSITIVITY_COLUMNS):
+        part = wide.iloc[:, start : start + SENSITIVITY_COLUMNS]
+        table = Table(title=title if start == 0 else None)
+        table.add_column("parameter", overflow="fold")
+        for output in part.columns:
+            table.add_column(metrics.label(str(output)), justify="right", overflow="fold")
+        for parameter, row in part.iterrows():
+            table.add_row(str(parameter), *("n/a" if math.isnan(v) else f"{v:.2f}" for v in row))
+        console.print(table)
 
 
 @click.command()

@@ -405,13 +405,15 @@ class Convergence:
             )
         short = [(o, s) for o, s in self.outputs.items() if not s["converged"]]
         needed = max(s["needed_base"] for _, s in short)
+        short.sort(key=lambda item: -item[1]["worst_half_width"] / item[1]["tolerance"])
         worst = ", ".join(
             f"{o}: ST({s['worst_parameter']}) ± {s['worst_half_width']:.3f} > {s['tolerance']:.3f}"
-            for o, s in short
+            for o, s in short[:3]
         )
+        more = f" and {len(short) - 3} more outputs" if len(short) > 3 else ""
         return (
-            f"Sobol' indices NOT converged at base sample {self.base:,} ({worst}); about "
-            f"{needed:,} is needed (set n: {needed} in the spec)."
+            f"Sobol' indices NOT converged at base sample {self.base:,} ({worst}{more}); "
+            f"about {needed:,} is needed (samples: {needed} in the spec)."
         )
 
 
