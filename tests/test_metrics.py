@@ -235,3 +235,47 @@ def test_sobol_convergence_rule():
     # Half-widths twice the tolerance need four times the base sample.
     assert short.outputs["z"]["needed_base"] == 1024
     assert "NOT converged" in short.message() and "samples: 1024" in short.message()
+
+
+def test_run_writes_the_nested_run_and_the_report_shows_both_intervals(tmp_path):
+    from click.testing import CliRunner
+
+    from ceasefire_sim.cli import cli
+    from ceasefire_sim.report import build_report
+
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli, ["run", str(BASELINE), "-n", "80", "-s", "1", "-d", "60", "-D", "8", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "8 parameter draws x 10 worlds per draw" in " ".join(result.output.split())
+    assert (out / "parameter_draws" / "outcomes.parquet").exists()
+    text = build_report(out)
+    table = text[text.index("<table class='summary'>") :]
+    table = table[: table.index("</table>")]
+    assert "90% over parameter draws" in table
+    assert "8 parameter draws x 10 worlds per draw" in text
+    # Without a nested run, the parameter range is not estimated and the caption says so.
+    bare = CliRunner().invoke(cli, ["run", str(BASELINE), "-n", "20", "-d", "10", "-D", "0"])
+    assert bare.exit_code == 0 and "needs --param-draws" in " ".join(bare.output.split())
+
+
+def test_a_sobol_sweep_records_the_convergence_rule(tmp_path):
+    from ceasefire_sim.sweep.runner import run_sweep
+    from ceasefire_sim.sweep.spec import sweep_from_dict
+    from tests.test_sweep_spec import tiny_spec
+
+    spec = tiny_spec(
+        method="sobol",
+        samples=4,
+        parameters={
+            "mediator.leverage_on_russia": {"low": 0.0, "high": 0.6},
+            "talks.logit_scale": {"low": 0.02, "high": 0.1},
+        },
+    )
+    result = run_sweep(sweep_from_dict(spec), workers=1)
+    verdict = result.manifest["sobol_convergence"]
+    # Four base points cannot pin down any index to within 0.05.
+    assert verdict["base"] == 4 and verdict["converged"] is False
+    assert "samples:" in verdict["message"]
+    assert all(s["needed_base"] > 4 for s in verdict["outputs"].values())
