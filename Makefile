@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,app]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app,docs]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -3,20 +3,44 @@
 The public API::
 
     from ceasefire_sim import load_scenario, simulate
-    results = simulate(load_scenario("scenarios/white_house_2025-03-13.yaml"), worlds=2000, seed=1)
+    results = simulate(load_scenario("white_house_2025-03-13"), worlds=2000, seed=1)
     results.summary()
 
-Sweeps: ``run_sweep(load_sweep("scenarios/sweeps/smoke.yaml"), out="sweep-out")``.
+A scenario is a path or the name of a scenario of the library shipped with the package
+(``ceasefire-sim list``). Sweeps: ``run_sweep(load_sweep("smoke"), out="sweep-out")``.
+
+Importing the package is cheap: the model (mesa, numba, scipy, pandas) is imported the first
+time one of these names is used (PEP 562).
 """
 
-from typing import Any
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ceasefire_sim import _numba_cache
 from ceasefire_sim._version import __version__
-from ceasefire_sim.api import simulate
 from ceasefire_sim.errors import ScenarioError, SweepError
-from ceasefire_sim.model.model import CeasefireModel
-from ceasefire_sim.results import Results
-from ceasefire_sim.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from ceasefire_sim.api import load_scenario, simulate
+    from ceasefire_sim.model.model import CeasefireModel
+    from ceasefire_sim.results import Results
+    from ceasefire_sim.sweep.runner import run_sweep
+    from ceasefire_sim.sweep.spec import load_sweep
+
+# Before any numba kernel is defined: a read-only install caches elsewhere or runs uncached.
+_numba_cache.configure()
+
+#: Public name -> the module that defines it, imported on first use.
+_LAZY: dict[str, str] = {
+    "CeasefireModel": "ceasefire_sim.model.model",
+    "Results": "ceasefire_sim.results",
+    "load_scenario": "ceasefire_sim.api",
+    "load_sweep": "ceasefire_sim.sweep.spec",
+    "simulate": "ceasefire_sim.api",
+    "run_sweep": "ceasefire_sim.sweep.runner",
+}
 
 __all__ = [
     "CeasefireModel",
@@ -32,9 +56,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The sweep machinery (SALib, executors) is imported only when asked for.
-    if name in ("run_sweep", "load_sweep"):
-        from ceasefire_sim.sweep import runner, spec
+    """Import a public name's module the first time the name is used."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ceasefire_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return runner.run_sweep if name == "run_sweep" else spec.load_sweep
-    raise AttributeError(f"module 'ceasefire_sim' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
-from ceasefire_sim.scenario.loader import load_scenario
+from ceasefire_sim.scenario import loader
+from ceasefire_sim.scenario.library import resolve_scenario
 from ceasefire_sim.scenario.schema import Scenario
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Sequence[str] | dict[str, Any] | None = None,
+    *,
+    seeds: str | Path | None = None,
+) -> Scenario:
+    """Read, compose and validate a scenario given by path or by name in the library.
+
+    ``load_scenario("white_house_2025-03-13")`` reads the baseline shipped with the package from
+    any folder; a path is read as given. Otherwise as
+    :func:`ceasefire_sim.scenario.loader.load_scenario`.
+
+    Args:
+        path: The YAML file, or the name of a scenario of the library (``ceasefire-sim list``).
+        overrides: ``dotted.path=value`` strings or a mapping of dotted path to value.
+        seeds: Folder of seed articles to check quotes against (default: the ``seeds/`` folder
+            next to or above the scenario file).
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        ScenarioError: With every problem found, or naming the library's scenarios when a bare
+            name is not one of them.
+    """
+    return loader.load_scenario(resolve_scenario(path), overrides, seeds=seeds)
 
 
 def simulate(
@@ -28,7 +59,8 @@ def simulate(
     """Run a scenario over ``worlds`` possible futures and collect the results.
 
     Args:
-        scenario: A :class:`Scenario` or the path of a scenario file.
+        scenario: A :class:`Scenario`, the path of a scenario file or the name of a scenario of
+            the library.
         worlds: Number of worlds ``N``.
         seed: Seed of the common random numbers.
         days: Horizon (default: the scenario's).

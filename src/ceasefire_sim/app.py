@@ -43,6 +43,7 @@ from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.plots import ACTOR_COLOURS, STATUS_COLOURS
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import EventConfig, Scenario
+from ceasefire_sim.scenario.library import library_dir
 
 with warnings.catch_warnings():
     # mesa 3.3.1's own SolaraViz trips solara's hook linter on import; nothing for us to fix.
@@ -115,14 +116,13 @@ FONT_SIZE = 13
 def scenario_dir() -> Path:
     """The folder of scenario files the picker lists.
 
-    ``$CEASEFIRE_SIM_SCENARIO_DIR`` if set, else the repository's ``scenarios/`` (the package is
-    installed editable from a clone), else ``./scenarios``.
+    ``$CEASEFIRE_SIM_SCENARIO_DIR`` if set, else the scenario library shipped with the package
+    (the repository's ``scenarios/`` in a clone).
     """
     env = os.environ.get(SCENARIO_DIR_ENV)
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[2] / "scenarios"
-    return repo if repo.is_dir() else Path.cwd() / "scenarios"
+    return library_dir()
 
 
 def scenario_choices(directory: Path | None = None, extra: Path | None = None) -> dict[str, Path]:

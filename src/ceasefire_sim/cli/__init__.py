@@ -31,12 +31,44 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: Subcommand -> its one-line help, so ``--help`` lists the commands without importing them
+#: (a test checks each against the command's own docstring).
+SUMMARIES: dict[str, str] = {
+    "run": "Run SCENARIO over many worlds and print the headline numbers.",
+    "validate": 'Check scenario FILEs: "ok", or every problem; exit status 2 if any file fails.',
+    "schema": "Print the JSON Schema of scenario files, for editors' completion and checking.",
+    "sources": "List every value of SCENARIO with its quote, source or assumption.",
+    "list": "List the scenarios in FOLDER (default: the library shipped with the package).",
+    "plot": "Write every figure that applies to RESULTS_DIR (a run, sweep or comparison folder).",
+    "report": "Write a self-contained HTML report of RESULTS_DIR: summary, provenance and figures.",
+    "sweep": "Run the sweep described by SPEC and write its points, worlds, summary and sensitivity.",
+    "compare": "Compare scenario B with scenario A under common random numbers (B minus A).",
+    "demo": "Serve the classroom app for SCENARIO (default: the baseline) in the browser.",
+    "validation-report": "Run the theory, calibration and sensitivity checks and write the report.",
+}
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """The subcommands whose modules are installed."""
-        return [name for name in COMMANDS if self._load(name) is not None]
+        """The subcommands, in the order of :data:`COMMANDS` (none is imported)."""
+        return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from :data:`SUMMARIES` (importing no command)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            summary = SUMMARIES.get(name)
+            if summary is None:
+                command = self._load(name)
+                if command is None:
+                    continue
+                summary = command.get_short_help_str(limit=formatter.width)
+            rows.append((name, summary))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Import and return a subcommand."""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from ceasefire_sim.cli.options import SCENARIO
+
 #: The solara page: one fresh :class:`~ceasefire_sim.app.ClassroomModel` per browser session.
 APP = "ceasefire_sim.app:Page"
 DEFAULT_PORT = 8765
@@ -73,7 +75,7 @@ def missing_app_modules() -> list[str]:
 @click.argument(
     "scenario",
     required=False,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=SCENARIO,
 )
 @click.option(
     "--port",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -34,3 +35,31 @@ def make_console() -> Console:
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return Console(width=PIPE_WIDTH)
     return Console()
+
+
+class ScenarioFile(click.Path):
+    """A scenario file given as a path, or by name from the package's scenario library.
+
+    ``white_house_2025-03-13`` (or ``white_house_2025-03-13.yaml``) names a file of the library
+    when no such file exists here; a path is taken as given.
+    """
+
+    name = "scenario"
+
+    def __init__(self, sweeps: bool = False) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+        self.sweeps = sweeps
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path of the file, looked up in the library when ``value`` is a bare name."""
+        from ceasefire_sim.scenario.library import resolve_scenario, sweeps_dir
+
+        if isinstance(value, Path) or value is None:
+            return value
+        return resolve_scenario(value, sweeps_dir() if self.sweeps else None)
+
+
+#: A scenario argument: a path or the name of a scenario of the library.
+SCENARIO = ScenarioFile()
+#: A sweep spec argument: a path or the name of a spec in the library's ``sweeps/``.
+SWEEP_SPEC = ScenarioFile(sweeps=True)

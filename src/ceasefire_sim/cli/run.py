@@ -9,14 +9,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire_sim.cli.options import make_console, scenario_options
+from ceasefire_sim.cli.options import SCENARIO, make_console, scenario_options
 
 #: Default parameter draws of the nested run behind the parameter range.
 PARAM_DRAWS = 40
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", type=SCENARIO)
 @click.option(
     "--worlds",
     "-n",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire_sim.cli.options import scenario_options
+from ceasefire_sim.cli.options import SCENARIO, scenario_options
 from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.scenario.loader import EvidenceRow, check_scenario, evidence_rows, load_scenario
 from ceasefire_sim.scenario.schema import scenario_json_schema
@@ -31,7 +31,7 @@ _PIPE_WIDTH = 200
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=SCENARIO)
 @click.option(
     "--strict",
     is_flag=True,
@@ -103,7 +103,7 @@ def schema_text() -> str:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=SCENARIO)
 @click.option(
     "--format",
     "fmt",
@@ -184,14 +184,17 @@ def _table(rows: list[EvidenceRow], title: str) -> None:
     "folder", required=False, type=click.Path(file_okay=False, path_type=Path), default=None
 )
 def list_scenarios(folder: Path | None) -> None:
-    """List the scenarios in FOLDER (default: scenarios/), each with its purpose.
+    """List the scenarios in FOLDER (default: the library shipped with the package).
 
-    The purpose is the file's own `description`, else its header comment.
+    The purpose is the file's own `description`, else its header comment. A scenario of the
+    library runs by name from any folder: `ceasefire-sim run white_house_2025-03-13`.
     """
-    folder = folder if folder is not None else Path("scenarios")
+    from ceasefire_sim.scenario.library import library_dir
+
+    folder = folder if folder is not None else library_dir()
     if not folder.is_dir():
         raise ScenarioError(
-            f"scenario folder not found: {folder} (run from the project folder or give FOLDER)",
+            f"scenario folder not found: {folder} (give the folder of your scenario files)",
             file=str(folder),
         )
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])

@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ceasefire_sim.cli.options import make_console, scenario_options
+from ceasefire_sim.cli.options import SCENARIO, SWEEP_SPEC, make_console, scenario_options
 
 
 @click.command()
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("spec", type=SWEEP_SPEC)
 @click.option(
     "--out",
     "-o",
@@ -175,8 +175,8 @@ def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> No
 
 
 @click.command()
-@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("a", type=SCENARIO)
+@click.argument("b", type=SCENARIO)
 @click.option(
     "--worlds",
     "-n",

@@ -254,7 +254,7 @@ def load_sweep(path: str | Path, overrides: Sequence[str] | None = None) -> Swee
     """Read and validate a sweep spec file.
 
     Args:
-        path: The YAML file.
+        path: The YAML file, or the name of a spec of the library's ``sweeps/`` (``"smoke"``).
         overrides: ``dotted.path=value`` changes to the base scenario (as ``--set``), added to the
             spec's ``set`` (they win over it).
 
@@ -264,6 +264,9 @@ def load_sweep(path: str | Path, overrides: Sequence[str] | None = None) -> Swee
     Raises:
         SweepError: With every problem found, each with its file, line and dotted path.
     """
+    from ceasefire_sim.scenario.library import resolve_scenario, sweeps_dir
+
+    path = resolve_scenario(path, sweeps_dir(), error=SweepError)
     file = str(path)
     try:
         document, lines = load_yaml(path)
