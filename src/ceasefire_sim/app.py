@@ -41,9 +41,9 @@ from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
 from ceasefire_sim.model.recorder import QUANTITIES
 from ceasefire_sim.negotiation.space import BUILT_IN
 from ceasefire_sim.plots import ACTOR_COLOURS, STATUS_COLOURS
+from ceasefire_sim.scenario.library import library_dir
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import EventConfig, Scenario
-from ceasefire_sim.scenario.library import library_dir
 
 with warnings.catch_warnings():
     # mesa 3.3.1's own SolaraViz trips solara's hook linter on import; nothing for us to fix.
