@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import ROOT
 
 BASELINE_NAME = "white_house_2025-03-13"
+PIP = (sys.executable, "-m", "pip")
 # prctl(2) and capabilities(7): drop a capability from the bounding set, so root's child
 # obeys file permissions like any user.
 PR_CAPBSET_DROP = 24
@@ -53,8 +54,7 @@ def wheel(tmp_path_factory) -> Path:
             shutil.copy2(ROOT / name, target)
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["--wheel-dir", str(out), str(source)],
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )
@@ -74,8 +74,7 @@ def _fresh_env(root: Path, wheel: Path) -> Path:
     ).stdout.strip()
     Path(purelib, "_project_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-        + ["--no-deps", "--no-index", str(wheel)],
+        [*PIP, "--python", str(python), "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True,
         capture_output=True,
     )
@@ -224,4 +223,6 @@ def test_a_writable_fallback_is_chosen_when_the_package_is_read_only(tmp_path, m
     monkeypatch.setattr(numba.core.config, "CACHE_DIR", numba.core.config.CACHE_DIR)
     chosen = _numba_cache.configure()
     assert chosen == str(tmp_path / ".cache" / "ceasefire-sim" / "numba")
-    assert os.environ["NUMBA_CACHE_DIR"] == chosen and numba.core.config.CACHE_DIR == chosen
+    assert os.environ["NUMBA_CACHE_DIR"] == chosen
+    cache_dir = numba.core.config.CACHE_DIR
+    assert cache_dir == chosen
