@@ -8,7 +8,9 @@ Measures, on this machine and in one run (so that ratios compare like with like)
 - the Mesa baseline: ``mesa.batch_run`` over single-world models of the same scenario;
 - ``ratio_vs_batch_run`` (best N over batch_run), ``single_world_ms`` (one single-world 365-day
   run, construction included), ``peak_rss_mb_100k`` (N = 100,000 in a fresh process) and
-  ``sweep_speedup_2_workers`` (a sweep with 2 worker processes over 1).
+  ``sweep_speedup_2_workers`` (a sweep with 2 worker processes over 1);
+- start-up: ``ceasefire-sim --help`` (``startup_help_s``) and ``python -c "import ceasefire_sim"``
+  (``startup_import_s``), each the median wall time of 10 fresh processes.
 
 Writes ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``. Absolute figures are noisy on a
 shared machine; ratios are measured within one run and every figure is a median.
@@ -17,6 +19,7 @@ Usage::
 
     .venv/bin/python benchmarks/run.py            # the full benchmark (about 10-15 minutes)
     .venv/bin/python benchmarks/run.py --quick    # small sizes, to check the script itself
+    .venv/bin/python benchmarks/run.py --only startup   # re-measure start-up, keep the rest
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ TARGETS = {
     "single_world_ms": ("<=", 150.0),
     "peak_rss_mb_100k": ("<=", 2048.0),
     "sweep_speedup_2_workers": (">=", 1.7),
+    "startup_help_s": ("<=", 0.3),
+    "startup_import_s": ("<=", 0.5),
 }
 
 
@@ -64,6 +69,7 @@ class Plan:
     sweep_repeats: int = 3
     sweep_samples: int = 128
     sweep_chunks: int = 16
+    startup_repeats: int = 10
 
     @classmethod
     def quick(cls) -> Plan:
@@ -77,6 +83,7 @@ class Plan:
             batch_repeats=1,
             single_world_repeats=3,
             sweep=False,
+            startup_repeats=3,
         )
 
 
@@ -374,6 +381,62 @@ def _benchmark_sweep(plan: Plan) -> tuple[Any, str]:
     return sweep, label
 
 
+# ---------------------------------------------------------------------------- start-up
+def _cli_command() -> list[str]:
+    script = Path(sys.executable).with_name("ceasefire-sim")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "ceasefire_sim.cli"]
+
+
+def _median_wall_s(command: list[str], repeats: int) -> dict[str, Any]:
+    """Median wall time of ``command`` over ``repeats`` fresh processes, after one warm-up."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPROFILEIMPORTTIME"}
+    walls = []
+    for i in range(repeats + 1):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=ROOT)
+        if i:  # the first run warms the file cache and writes the bytecode
+            walls.append(time.perf_counter() - started)
+    return {
+        "command": " ".join(Path(c).name if c == command[0] else c for c in command),
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "max_s": max(walls),
+        "repeats": repeats,
+    }
+
+
+def startup(plan: Plan) -> dict[str, Any]:
+    """``ceasefire-sim --help`` and ``import ceasefire_sim``: medians of fresh processes."""
+    python_bare = [sys.executable, "-c", "pass"]
+    return {
+        "measured_at_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "load_average_at_start": list(os.getloadavg()),
+        "help": _median_wall_s([*_cli_command(), "--help"], plan.startup_repeats),
+        "import": _median_wall_s(
+            [sys.executable, "-c", "import ceasefire_sim"], plan.startup_repeats
+        ),
+        "python": _median_wall_s(python_bare, plan.startup_repeats),
+    }
+
+
+def _judge(result: dict[str, Any]) -> None:
+    result["targets"] = {
+        name: {
+            "target": f"{op} {limit:g}",
+            "value": result.get(name),
+            "met": _meets(result.get(name), op, limit),
+        }
+        for name, (op, limit) in TARGETS.items()
+    }
+
+
+def _add_startup(result: dict[str, Any], plan: Plan) -> None:
+    print("start-up (fresh processes)...", flush=True)
+    result["startup"] = startup(plan)
+    result["startup_help_s"] = result["startup"]["help"]["median_s"]
+    result["startup_import_s"] = result["startup"]["import"]["median_s"]
+
+
 # ---------------------------------------------------------------------------- report
 def run(plan: Plan) -> dict[str, Any]:
     """Measure everything in ``plan`` and return the results document."""
@@ -428,14 +491,8 @@ def run(plan: Plan) -> dict[str, Any]:
         result["sweep_speedup_2_workers"] = result["sweep"]["speedup"]
     else:
         result["sweep_speedup_2_workers"] = None
-    result["targets"] = {
-        name: {
-            "target": f"{op} {limit:g}",
-            "value": result.get(name),
-            "met": _meets(result.get(name), op, limit),
-        }
-        for name, (op, limit) in TARGETS.items()
-    }
+    _add_startup(result, plan)
+    _judge(result)
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
     result["benchmark_wall_s"] = time.perf_counter() - started
     return result
@@ -487,7 +544,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         "|---|---:|---|---|",
     ]
     for name, t in result["targets"].items():
-        digits = 2 if name == "sweep_speedup_2_workers" else 0
+        digits = {"sweep_speedup_2_workers": 2, "startup_help_s": 3, "startup_import_s": 3}.get(
+            name, 0
+        )
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
         lines.append(f"| `{name}` | {_fmt(t['value'], digits)} | {t['target']} | {met} |")
     lines += [
@@ -546,8 +605,39 @@ def render_markdown(result: dict[str, Any]) -> str:
             )
     else:
         lines.append("Not measured in this run.")
+    lines += ["", *_startup_lines(result)]
     lines += ["", *notes(result), ""]
     return "\n".join(lines)
+
+
+def _startup_lines(result: dict[str, Any]) -> list[str]:
+    lines = ["## Start-up", ""]
+    found = result.get("startup")
+    if not found:
+        return [*lines, "Not measured in this run."]
+    lines += [
+        "Wall time of a fresh process from start to exit, from the clone's folder; the median of"
+        f" {found['help']['repeats']} runs after one warm-up run (measured"
+        f" {found.get('measured_at_utc', '')} UTC, load average"
+        f" {found.get('load_average_at_start', [0.0])[0]:.1f}).",
+        "",
+        "| command | median s | min s | max s |",
+        "|---|---:|---:|---:|",
+    ]
+    for key in ("help", "import", "python"):
+        row = found[key]
+        lines.append(
+            f"| `{row['command']}` | {row['median_s']:.3f} | {row['min_s']:.3f}"
+            f" | {row['max_s']:.3f} |"
+        )
+    lines += [
+        "",
+        "`python -c pass` is the interpreter alone. Neither `--help` nor the import loads the"
+        " model (mesa, numba, scipy, pandas): the package's public names are imported on first"
+        " use, and `--help` lists the commands from their one-line summaries without importing"
+        " them.",
+    ]
+    return lines
 
 
 def notes(result: dict[str, Any]) -> list[str]:
@@ -619,10 +709,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (checks the script)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the two files")
+    parser.add_argument(
+        "--only",
+        choices=["startup"],
+        default=None,
+        help="measure only this part and keep the other figures of OUT/results.json",
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
-    result = run(plan)
-    result["quick"] = args.quick
+    if args.only == "startup":
+        result = json.loads((args.out / "results.json").read_text())
+        _add_startup(result, plan)
+        _judge(result)
+    else:
+        result = run(plan)
+        result["quick"] = args.quick
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "RESULTS.md").write_text(render_markdown(result))
