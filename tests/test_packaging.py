@@ -226,3 +226,27 @@ def test_a_writable_fallback_is_chosen_when_the_package_is_read_only(tmp_path, m
     assert os.environ["NUMBA_CACHE_DIR"] == chosen
     cache_dir = numba.core.config.CACHE_DIR
     assert cache_dir == chosen
+
+
+def test_nothing_in_the_project_refers_to_files_outside_it():
+    pattern = ("../shared", "shared/", "FACTS.md", "HISTORY.md")
+    places = [ROOT / "README.md", *(ROOT / d for d in ("src", "docs", "scenarios", "seeds"))]
+    found = []
+    for place in places:
+        files = [place] if place.is_file() else sorted(p for p in place.rglob("*") if p.is_file())
+        for path in files:
+            if path.suffix in (".png", ".pyc", ".parquet"):
+                continue
+            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                if any(p in line for p in pattern):
+                    found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []
+
+
+def test_sources_page_keeps_post_start_figures_apart():
+    text = (ROOT / "docs" / "sources.md").read_text()
+    calibration, _, after = text.partition("## After the start date: never used for calibration")
+    assert after, "the post-start part is missing"
+    for date in ("13 Mar 2025", "18 Mar 2025", "Jun 2025", "17 Mar 2025"):
+        assert date in after
+        assert f"| {date} |" not in calibration

@@ -149,7 +149,7 @@ def reference_markdown(baseline: Scenario) -> str:
         "",
         "### The baseline's values and where they come from",
         "",
-        f"`{BASELINE.relative_to(ROOT)}`; allies are listed in the file (GDP and spending from FACTS.md).",
+        f"`{BASELINE.relative_to(ROOT)}`; allies are listed in the file (GDP and spending: [`docs/sources.md`](sources.md)).",
         "",
         "| setting | value in the baseline | evidence |",
         "|---|---|---|",

@@ -7,7 +7,8 @@ counted but never failing the command. Each section is a module of plain functio
 :class:`Check` rows:
 
 * :mod:`~ceasefire_sim.validation.theory`: the model's pieces reproduce known results;
-* :mod:`~ceasefire_sim.validation.calibration`: the baseline against every target in FACTS.md;
+* :mod:`~ceasefire_sim.validation.calibration`: the baseline against every sourced target
+  (docs/sources.md);
 * :mod:`~ceasefire_sim.validation.sensitivity`: Sobol' indices of the headline outcomes;
 * :mod:`~ceasefire_sim.validation.levers`: the lever audit, each lever low vs high, graded;
 * :mod:`~ceasefire_sim.validation.report`: runs them and renders the markdown and figures.
@@ -63,7 +64,7 @@ class ValidationConfig:
 
     Attributes:
         seed: Seed of every model run and sampler.
-        calibration_worlds: Worlds of the baseline run compared with FACTS.md.
+        calibration_worlds: Worlds of the baseline run compared with the sourced targets.
         truce_worlds: Worlds of each truce-durability run.
         theory_worlds: Worlds of the model-based theory checks.
         survival_worlds: Independent truces in the constant-hazard check.

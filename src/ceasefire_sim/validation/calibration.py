@@ -524,7 +524,7 @@ def check_jeddah_truce(scenario_path: str | Path, results: Results) -> Check:
             "(Wilson interval; pass: estimate at most the bound). Sources: seed article "
             '("Ukraine has tentatively agreed to a 30-day truce"; conditions "that include '
             'territorial concessions and NATO exclusion"), babel.ua and kyivindependent.com '
-            "(FACTS.md, stated conditions)."
+            "(docs/sources.md, stated conditions)."
         ),
         data={"share": share, "ci": (low, high), "day": day},
     )

@@ -230,7 +230,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         "Why should you believe this model? This report checks it four ways, regenerated from "
         "the code by `make validate`, so it is always true of the current version: its pieces "
         "reproduce results known in closed form (**theory**), the baseline reproduces the "
-        "sourced figures dated on or before 12 March 2025 (**calibration**), the headline "
+        "sourced figures dated on or before 12 March 2025 ([`docs/sources.md`](sources.md); "
+        "**calibration**), the headline "
         "results "
         "are traced to the assumptions that drive them (**sensitivity**), and each lever a "
         "user can pull moves the outcomes the way it should (**levers**).",
@@ -278,7 +279,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     lines += [
         "## 2. Calibration",
         "",
-        "The baseline against every sourced target dated on or before 12 March 2025 (and the seed article's "
+        "The baseline against every sourced target dated on or before 12 March 2025 "
+        "([`docs/sources.md`](sources.md), and the seed article's "
         "account of the 30-day truce). Intervals are 95% Monte Carlo intervals of the model's "
         "value; a check passes when the model's estimate lies in the target range.",
         "",
