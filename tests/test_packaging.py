@@ -250,3 +250,27 @@ def test_sources_page_keeps_post_start_figures_apart():
     for date in ("13 Mar 2025", "18 Mar 2025", "Jun 2025", "17 Mar 2025"):
         assert date in after
         assert f"| {date} |" not in calibration
+
+
+def test_the_version_has_one_source():
+    import tomllib
+
+    import yaml
+
+    from ceasefire_sim._version import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert tool["dynamic"]["version"] == {"attr": "ceasefire_sim._version.__version__"}
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert str(citation["version"]) == __version__
+    assert citation["license"] == project["license"] == "MIT"
+    assert f"## [{__version__}]" in (ROOT / "CHANGELOG.md").read_text()
+    assert "The ceasefire-sim authors" in (ROOT / "LICENSE").read_text()
+
+
+def test_the_installed_metadata_has_the_version(wheel):
+    from ceasefire_sim._version import __version__
+
+    assert wheel.name.startswith(f"ceasefire_sim-{__version__}-")

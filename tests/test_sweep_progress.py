@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from rich.console import Console
 
 from ceasefire_sim.sweep.progress import (
@@ -10,6 +11,7 @@ from ceasefire_sim.sweep.progress import (
 )
 from ceasefire_sim.sweep.runner import run_sweep
 from ceasefire_sim.sweep.spec import sweep_from_dict
+from tests.conftest import ROOT
 from tests.test_sweep_spec import tiny_spec
 
 
@@ -49,3 +51,41 @@ def test_bar_with_eta_on_a_terminal():
     assert "ETA" in text and "elapsed" in text
     assert "chunks 2/3" in text
     assert "67%" in text
+
+
+def test_a_notebook_gets_the_bar(monkeypatch):
+    import rich.console
+
+    monkeypatch.setattr(rich.console, "_is_jupyter", lambda: True)
+    assert isinstance(make_progress(stream=io.StringIO()), BarProgress)
+
+
+def test_progress_true_reports_on_standard_error(capsys):
+    run_sweep(sweep_from_dict(tiny_spec()), workers=1, progress=True)
+    assert "sweep 'tiny'" in capsys.readouterr().err
+
+
+# a fresh Jupyter kernel runs a tiny sweep (about 5 s)
+def test_the_bar_is_drawn_as_a_widget_in_jupyter(tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tests.test_notebooks import kernel_name
+
+    name = kernel_name.__wrapped__(tmp_path, monkeypatch)
+    code = (
+        "from ceasefire_sim.sweep.runner import run_sweep\n"
+        "from ceasefire_sim.sweep.spec import sweep_from_dict\n"
+        "from tests.test_sweep_spec import tiny_spec\n"
+        "result = run_sweep(sweep_from_dict(tiny_spec()), workers=1, progress=True)"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(
+        notebook, kernel_name=name, timeout=300, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    outputs = notebook.cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "error"]
+    widgets = [
+        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert widgets, outputs

@@ -1,8 +1,10 @@
-"""Progress of a sweep: a bar with an ETA on a terminal, a line at start and end otherwise.
+"""Progress of a sweep: a bar with an ETA on a terminal or in Jupyter, lines otherwise.
 
 The runner reports through the small :class:`Progress` interface; :func:`make_progress` picks the
-right implementation for the stream (a rich bar only when it is a terminal, nothing with
-``quiet``), so sweeps run from scripts, notebooks or a cluster's batch log stay readable.
+right implementation for the stream (a rich bar on a terminal and in a Jupyter notebook, where
+rich draws it as a widget; start and end lines in a file or a cluster's batch log; nothing with
+``quiet``), so sweeps run from scripts, notebooks or batch jobs stay readable. From Python,
+``run_sweep(..., progress=True)`` asks for the same choice.
 """
 
 from __future__ import annotations
@@ -130,12 +132,13 @@ def make_progress(quiet: bool = False, stream: IO[str] | None = None) -> Progres
         stream: Where to report.
 
     Returns:
-        A bar with an ETA on a terminal, plain start and end lines otherwise, nothing if quiet.
+        A bar with an ETA on a terminal or in a Jupyter notebook, plain start and end lines
+        otherwise, nothing if quiet.
     """
     if quiet:
         return QuietProgress()
     stream = stream if stream is not None else sys.stderr
     console = Console(file=stream)
-    if console.is_terminal:
+    if console.is_terminal or console.is_jupyter:
         return BarProgress(console)
     return LineProgress(stream)

@@ -41,7 +41,7 @@ from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
 from ceasefire_sim.scenario.schema import Scenario
 from ceasefire_sim.sweep.executors import ExecutorChoice, open_executor
 from ceasefire_sim.sweep.metrics import OUTCOME_COLUMNS, metric_names, summarise_points
-from ceasefire_sim.sweep.progress import Progress, QuietProgress
+from ceasefire_sim.sweep.progress import Progress, QuietProgress, make_progress
 from ceasefire_sim.sweep.samplers import POINT_COLUMN, SweepParameter
 from ceasefire_sim.sweep.sensitivity import morris_indices, sobol_convergence, sobol_indices
 from ceasefire_sim.sweep.spec import Sweep, load_sweep
@@ -273,7 +273,7 @@ def run_sweep(
     out: str | Path | None = None,
     resume: bool = False,
     workers: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> SweepResult:
     """Run a sweep and summarise it per point.
 
@@ -287,7 +287,9 @@ def run_sweep(
         out: Output folder; ``None`` keeps everything in memory.
         resume: Continue the sweep already in ``out``: keep its finished chunks.
         workers: Local processes when no ``executor`` is given.
-        progress: Where to report progress (default: nowhere).
+        progress: Where to report progress (default: nowhere); ``True`` for a bar on a
+            terminal or in a Jupyter notebook, lines otherwise
+            (:func:`~ceasefire_sim.sweep.progress.make_progress`).
 
     Returns:
         The :class:`SweepResult`. Results are identical whatever executes the chunks.
@@ -301,6 +303,8 @@ def run_sweep(
             raise SweepError("give run_sweep an executor or a number of workers, not both")
         executor = ExecutorChoice(workers=workers)
     sweep = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    if progress is True:
+        progress = make_progress()
     progress = progress or QuietProgress()
     storage: FolderStorage | MemoryStorage = (
         FolderStorage(out, sweep.hash, sweep.n_chunks) if out is not None else MemoryStorage()
