@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from rich.console import Console
 
 from ceasefire_sim.sweep.progress import (
