@@ -8,7 +8,7 @@ OUT ?= results/baseline
 WORLDS ?= 2000
 SEED ?= 1
 
-.PHONY: install run test lint bench validate clean
+.PHONY: install run test lint bench validate docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,9 @@ bench: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/ceasefire-sim validation-report --out docs/validation.md
 
+# The documentation site, into site/ (warnings are errors).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results site .pytest_cache
