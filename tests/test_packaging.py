@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -42,8 +43,8 @@ def _tracked_files() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel built from a copy of the clone's files (links copied as links)."""
+def source_tree(tmp_path_factory) -> Path:
+    """A copy of the clone's files (links copied as links), as a fresh clone has them."""
     source = tmp_path_factory.mktemp("source")
     for name in _tracked_files():
         target = source / name
@@ -52,6 +53,13 @@ def wheel(tmp_path_factory) -> Path:
             target.symlink_to(os.readlink(ROOT / name))
         else:
             shutil.copy2(ROOT / name, target)
+    return source
+
+
+@pytest.fixture(scope="module")
+def wheel(source_tree, tmp_path_factory) -> Path:
+    """The wheel built from the copy of the clone."""
+    source = source_tree
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
@@ -95,6 +103,20 @@ def test_the_wheel_carries_the_library_the_seeds_and_the_data(wheel):
     assert [f for f in data if f.removeprefix("src/") not in names] == []
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert f"ceasefire_sim/scenarios/{BASELINE_NAME}.yaml" in names
+
+
+def test_the_sdist_carries_the_library_as_files(source_tree, tmp_path):
+    # a wheel built from the sdist (as pip does from an index) must find the same files
+    source = source_tree
+    code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(tmp_path)!r}))"
+    subprocess.run([sys.executable, "-c", code], cwd=source, check=True, capture_output=True)
+    (sdist,) = tmp_path.glob("ceasefire_sim-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        members = {m.name.split("/", 1)[1]: m for m in archive.getmembers() if "/" in m.name}
+    baseline = members[f"src/ceasefire_sim/scenarios/{BASELINE_NAME}.yaml"]
+    assert baseline.isfile() and baseline.size > 0
+    assert members["src/ceasefire_sim/scenarios/sweeps/smoke.yaml"].isfile()
+    assert members["src/ceasefire_sim/seeds/000_167f27ddf17ea457.txt"].isfile()
 
 
 def test_the_installed_wheel_runs_the_baseline_by_name_from_any_folder(wheel, tmp_path):
