@@ -2,13 +2,14 @@
 
 The layers (docs/design.md, "Layout"), bottom to top::
 
-    base        errors, _version, _numba_cache
+    base        errors, _version, _numba_cache, resources (memory estimates)
     space       the outcome space: the issues and options as data (model/packages.py in
                 version 1, negotiation/space.py in version 2), which the scenario format
                 checks option names against
     scenario    scenario/, data/ (the input side: schema, YAML, provenance, shipped data)
     model       model/, negotiation/ (the Mesa model and its array mechanics)
-    results     results.py, metrics, api.py (what a run returns, and the one-call entry point)
+    results     results.py, metrics, survival, api.py (what a run returns, its statistics, and
+                the one-call entry point)
     analysis    sweep/, plots, report.py, app.py, validation/ (may use one another)
     cli         cli/ (the only package that imports click)
 
@@ -32,11 +33,11 @@ SOURCE = ROOT / "src" / PACKAGE
 
 #: Bottom to top: (layer, module prefixes under ceasefire_sim).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("errors", "_version", "_numba_cache")),
+    ("base", ("errors", "_version", "_numba_cache", "resources")),
     ("space", ("model.packages", "negotiation.space")),
     ("scenario", ("scenario", "data")),
     ("model", ("model", "negotiation")),
-    ("results", ("results", "metrics", "api")),
+    ("results", ("results", "metrics", "survival", "api")),
     ("analysis", ("sweep", "plots", "report", "app", "validation")),
     ("cli", ("cli",)),
 ]
