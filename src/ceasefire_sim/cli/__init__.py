@@ -44,7 +44,8 @@ SUMMARIES: dict[str, str] = {
     "sweep": "Run the sweep described by SPEC and write its points, worlds, summary and sensitivity.",
     "compare": "Compare scenario B with scenario A under common random numbers (B minus A).",
     "demo": "Serve the classroom app for SCENARIO (default: the baseline) in the browser.",
-    "validation-report": "Run the theory, calibration and sensitivity checks and write the report.",
+    "validation-report": "Run the theory, calibration, sensitivity and lever checks and write the report.",
+    "levers": "Run the lever audit on SCENARIO and print each lever's effect, interval and verdict.",
 }
 
 

@@ -13,12 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ceasefire_sim.cli.options import SCENARIO
+
 #: The printed table is laid out for this many columns at most.
 TABLE_WIDTH = 100
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", type=SCENARIO)
 @click.option(
     "--worlds",
     "-n",
