@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -15,7 +17,7 @@ def readme_python() -> str:
     return blocks[0]
 
 
-# two runs of the example, 10,000 worlds and a small sweep each: about 15 s
+@pytest.mark.slow  # two runs of the example (10,000 worlds, a small sweep, the lever audit): 2 min
 def test_the_python_example_runs_twice_and_leaves_no_files(tmp_path):
     code = f"import matplotlib\nmatplotlib.use('Agg')\n{readme_python()}"
     for _ in range(2):

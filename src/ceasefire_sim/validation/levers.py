@@ -30,9 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ceasefire_sim.api import simulate
+from ceasefire_sim.api import load_scenario, simulate
 from ceasefire_sim.errors import ScenarioError
-from ceasefire_sim.scenario.loader import load_scenario
 from ceasefire_sim.scenario.schema import Scenario
 
 #: Columns of ``levers.csv``, in order.
@@ -645,7 +644,7 @@ def run_levers(
     """Run the audit: every row's two arms (each distinct arm once) and their graded comparison.
 
     Args:
-        path: The scenario file.
+        path: The scenario file, or the name of a scenario of the library.
         worlds: Worlds per arm.
         seed: Seed of every arm (common random numbers) and of the bootstrap.
         days: Horizon (default: the scenario's).
