@@ -132,7 +132,7 @@ def test_missing_file_and_yaml_error_are_problems_not_tracebacks(tmp_path: Path,
     broken.write_text("name: [unclosed\n")
     code, _, err = run_main(capsys, "validate", tmp_path / "nope.yaml", broken)
     assert code == 2
-    assert "nope.yaml: <document>: file not found" in err
+    assert "nope.yaml: file not found" in err
     assert "broken.yaml:2:" in err and "invalid YAML" in err
 
 

@@ -28,8 +28,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path or '<document>'}: {self.message}"
+        # A problem with no file (an API argument) or no path (the whole file) says only what
+        # it knows: no "<input>:" or "<document>:" placeholders.
+        parts = []
+        if self.file and self.file != "<input>":
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        if self.path:
+            parts.append(self.path)
+        parts.append(self.message)
+        return ": ".join(parts)
 
 
 class InputError(Exception):
