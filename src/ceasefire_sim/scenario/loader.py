@@ -13,6 +13,8 @@ file the quote is written in (else ``./seeds``), or the folder passed as ``seeds
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import fnmatch
 import hashlib
 import json
@@ -46,6 +48,7 @@ def load_scenario(
     overrides: Sequence[str] | dict[str, Any] | None = None,
     *,
     seeds: str | Path | None = None,
+    allow_outside: bool = False,
 ) -> Scenario:
     """Read, compose and validate a scenario file.
 
@@ -57,6 +60,8 @@ def load_scenario(
         seeds: Folder of seed articles to check quotes against. By default the ``seeds/`` folder
             next to or above the file each quote is written in, else ``./seeds``; quotes go
             unchecked when there is none.
+        allow_outside: Let ``extends`` read files outside the scenario's folder tree and the
+            bundled scenarios (``--allow-outside``).
 
     Returns:
         The validated :class:`Scenario`; ``scenario_file(s)``, ``scenario_lines(s)`` and
@@ -65,7 +70,7 @@ def load_scenario(
     Raises:
         ScenarioError: With every problem found.
     """
-    scenario, problems = check_scenario(path, overrides, seeds=seeds)
+    scenario, problems = check_scenario(path, overrides, seeds=seeds, allow_outside=allow_outside)
     if problems or scenario is None:
         raise ScenarioError(problems or [Problem(str(path), None, "", "invalid scenario")])
     return scenario
@@ -78,6 +83,7 @@ def check_scenario(
     seeds: str | Path | None = None,
     strict: bool = False,
     require_seeds: bool = False,
+    allow_outside: bool = False,
 ) -> tuple[Scenario | None, list[Problem]]:
     """Load a scenario and collect every problem with it rather than stopping at the first.
 
@@ -92,6 +98,7 @@ def check_scenario(
         seeds: As for :func:`load_scenario`.
         strict: Also report numeric values (and parameter-changing events) with no evidence.
         require_seeds: Report quotes that cannot be checked for want of a seed folder.
+        allow_outside: As for :func:`load_scenario`.
 
     Returns:
         ``(scenario, problems)``: the scenario is ``None`` when it does not validate; it may be
@@ -99,7 +106,7 @@ def check_scenario(
     """
     file = str(path)
     try:
-        document, lines = compose(path, overrides)
+        document, lines = compose(path, overrides, allow_outside=allow_outside)
     except ScenarioError as exc:
         return None, list(exc.problems)
     problems: list[Problem] = []
@@ -116,7 +123,10 @@ def check_scenario(
 
 
 def compose(
-    path: str | Path, overrides: Sequence[str] | dict[str, Any] | None = None
+    path: str | Path,
+    overrides: Sequence[str] | dict[str, Any] | None = None,
+    *,
+    allow_outside: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The scenario document after ``extends`` and overrides, with where each value was set.
 
@@ -129,6 +139,7 @@ def compose(
     Args:
         path: The YAML file.
         overrides: As for :func:`load_scenario`.
+        allow_outside: As for :func:`load_scenario`.
 
     Returns:
         ``(document, lines)``: plain data, and dotted path -> ``(file, line)``; values set by an
@@ -139,7 +150,7 @@ def compose(
     """
     # Parse the overrides first: a malformed --set is reported without reading any file.
     assignments = list(_override_items(overrides))
-    document, lines = load_with_extends(path)
+    document, lines = load_with_extends(path, allow_outside=allow_outside)
     document.pop("extends", None)
     _replace_changed_forms(document, lines, "")
     for dotted, value in assignments:
@@ -227,7 +238,8 @@ def validate_document(
         raise ScenarioError(
             [_problem(err, lines, file, document) for err in exc.errors()]
         ) from None
-    problems = _check_events(scenario, lines, file)
+    problems = [*_check_dates(scenario, lines, file), *_check_physical(scenario, lines, file)]
+    problems.extend(_check_events(scenario, lines, file))
     if problems:
         raise ScenarioError(problems)
     object.__setattr__(scenario, "__source_file__", file)
@@ -284,8 +296,11 @@ def _problem(err: Any, lines: dict[str, Any], file: str, document: Any = None) -
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
+        key = loc[-1] if loc else "?"
         allowed = f" (allowed: {', '.join(parent.model_fields)})" if parent is not None else ""
-        message = f"unknown key {loc[-1] if loc else '?'!r}{allowed}"
+        close = difflib.get_close_matches(key, list(parent.model_fields), n=1) if parent else []
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = f"unknown key {key!r}{hint}{allowed}"
     elif kind == "missing":
         message = "required value missing"
     else:
@@ -387,6 +402,172 @@ def numeric_paths(scenario: Scenario) -> dict[str, Param]:
     }
 
 
+# ------------------------------------------------------------------------- physical bounds
+#: Earliest and latest start date: from Ukraine's independence to the end of the century. A
+#: date near year 9999 would overflow the calendar once the horizon is added.
+EARLIEST_START = dt.date(1991, 8, 24)
+LATEST_START = dt.date(2100, 12, 31)
+
+#: Areas that cannot exceed Ukraine's (``territory.ukraine_area_km2``), checked on the values
+#: worlds draw: the largest draw of each against the smallest draw of the area.
+_AREAS = (
+    "territory.control_km2",
+    "territory.four_oblasts_unheld_km2",
+    "territory.line_2022_km2",
+    "front.initial_gain_km2_per_month",
+)
+
+#: Physical ceilings of values the schema bounds only below (``*`` matches any key), checked on
+#: the largest value a world can draw: far above anything this war has seen, low enough that a
+#: mistyped exponent or a wide lognormal is an error rather than a billion casualties a day.
+PHYSICAL_MAX: dict[str, tuple[float, str]] = {
+    "belligerents.*.personnel": (1e7, "persons"),
+    "belligerents.*.casualties_per_day": (1e5, "persons a day"),
+    "belligerents.*.recruitment_per_day": (1e5, "persons a day"),
+    "belligerents.*.materiel_bn": (1e5, "US$ bn"),
+    "belligerents.*.gdp_bn": (1e6, "US$ bn a year"),
+    "mediator.gdp_bn": (1e6, "US$ bn a year"),
+    "allies.*.gdp_bn": (1e6, "US$ bn a year"),
+    "mediator.aid_bn_per_year": (1e4, "US$ bn a year"),
+    "territory.ukraine_area_km2": (1e6, "km²"),
+    "front.noise_scale_km2": (1e5, "km²"),
+    "allies.*.reassurance_troops": (1e7, "persons"),
+}
+
+
+def physical_max(path: str) -> tuple[float, str] | None:
+    """The physical ceiling of the value at a dotted path (``(max, unit)``), if it has one."""
+    for pattern, bound in PHYSICAL_MAX.items():
+        if path.count(".") == pattern.count(".") and fnmatch.fnmatchcase(path, pattern):
+            return bound
+    return None
+
+
+def _check_dates(scenario: Scenario, lines: dict[str, Any], file: str) -> list[Problem]:
+    problems = []
+    if not EARLIEST_START <= scenario.start_date <= LATEST_START:
+        where_file, line = locate(lines, "start_date", file)
+        problems.append(
+            Problem(
+                where_file,
+                line,
+                "start_date",
+                f"{scenario.start_date} is outside {EARLIEST_START} to {LATEST_START}",
+            )
+        )
+    for i, event in enumerate(scenario.events):
+        if event.date < scenario.start_date:
+            where_file, line = locate(lines, f"events.{i}.date", file)
+            problems.append(
+                Problem(
+                    where_file,
+                    line,
+                    f"events.{i}.date",
+                    f"{event.date} is before start_date ({scenario.start_date}); an event "
+                    "cannot change the past: date it on or after the start, or set the value "
+                    "in the scenario itself",
+                )
+            )
+        elif event.date > LATEST_START + dt.timedelta(days=3650):
+            where_file, line = locate(lines, f"events.{i}.date", file)
+            problems.append(
+                Problem(where_file, line, f"events.{i}.date", f"{event.date} is implausibly late")
+            )
+    return problems
+
+
+def _check_physical(scenario: Scenario, lines: dict[str, Any], file: str) -> list[Problem]:
+    params = numeric_paths(scenario)
+    problems = []
+    area = params["territory.ukraine_area_km2"].support()[0]
+    for path in _AREAS:
+        high = params[path].support()[1]
+        if high > area:
+            where_file, line = locate(lines, path, file)
+            problems.append(
+                Problem(
+                    where_file,
+                    line,
+                    path,
+                    f"{'values up to ' if params[path].varies else ''}{high:,.0f} km² exceed "
+                    f"Ukraine's area (territory.ukraine_area_km2 = {area:,.0f} km²)",
+                )
+            )
+    for path, param in params.items():
+        bound = physical_max(path)
+        if bound is None:
+            continue
+        high = param.support()[1]
+        if high > bound[0]:
+            where_file, line = locate(lines, path, file)
+            drawn = f"draws up to {high:,.4g}" if param.varies else f"{high:,.4g}"
+            problems.append(
+                Problem(
+                    where_file,
+                    line,
+                    path,
+                    f"{drawn} {bound[1]} is beyond the physical limit of {bound[0]:,.0f}",
+                )
+            )
+    return problems
+
+
+def check_override(path: str, value: Any) -> str | None:
+    """Why an override of the value at ``path`` (a number or an ``(N,)`` array) is refused.
+
+    The same range and physical checks a scenario file gets, for values set in code
+    (``simulate(overrides=...)``) and by sweeps.
+
+    Returns:
+        What is wrong, or ``None`` if the value is allowed.
+    """
+    import numpy as np
+
+    try:
+        values = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return f"{path}: expected a number or an array of numbers, got {_shown(value)}"
+    if values.size == 0:
+        return f"{path}: no values given"
+    if not np.all(np.isfinite(values)):
+        return f"{path}: every value must be a finite number"
+    bounds = _bounds_at(path)
+    for end in (float(values.min()), float(values.max())):
+        wrong = check_range(end, bounds) if bounds is not None else check_range(end, (None,) * 3)
+        if wrong:
+            allowed = f" (allowed: {range_text(bounds)})" if bounds is not None else ""
+            return f"{path}: {wrong}{allowed}"
+        ceiling = physical_max(path)
+        if ceiling is not None and end > ceiling[0]:
+            return (
+                f"{path}: {end:,.4g} {ceiling[1]} is beyond the physical limit of {ceiling[0]:,.0f}"
+            )
+    return None
+
+
+# ---------------------------------------------------------------------------- dated events
+#: Values the model reads only to build its day-0 state (stocks, priors, the front's calibration):
+#: a dated event could not change them, so an event that names one is refused.
+DAY0_STATE: dict[str, str] = {
+    "territory.control_km2": "the front moves it; change front.* or the forces instead",
+    "belligerents.*.personnel": "it evolves with recruitment_per_day and casualties_per_day",
+    "belligerents.*.materiel_bn": "it evolves with production and aid; change aid or spending",
+    "belligerents.*.belief.prior_mean_km2_per_day": "beliefs then learn from the front",
+    "belligerents.*.belief.prior_sd_km2_per_day": "beliefs then learn from the front",
+    "front.initial_gain_km2_per_month": "it calibrates the day-0 front; change the forces",
+    "allies.*.defence_share_pct": "spending then moves toward target_share_pct; change that",
+    "mediator.gdp_bn": "it sets the day-0 US spending",
+}
+
+
+def day0_reason(path: str) -> str | None:
+    """Why an event cannot change the value at ``path`` (``None`` if it can)."""
+    for pattern, reason in DAY0_STATE.items():
+        if path.count(".") == pattern.count(".") and fnmatch.fnmatchcase(path, pattern):
+            return reason
+    return None
+
+
 # ---------------------------------------------------------------------------- dated events
 #: Ally fields that may be left out (the alliance-wide value applies) yet set by an event.
 _ALLY_DEFAULTED = ("target_share_pct", "ramp_pct_per_year", "aid_share_gdp_pct")
@@ -405,6 +586,12 @@ def _check_events(scenario: Scenario, lines: dict[str, Any], file: str) -> list[
                     message = (
                         f"{target!r} is not a numeric parameter of the scenario (use a dotted "
                         "path such as mediator.aid_bn_per_year or allies.*.target_share_pct)"
+                    )
+                elif any(day0_reason(t) for t in targets):
+                    path = next(t for t in targets if day0_reason(t))
+                    message = (
+                        f"{target}: {path} is day-0 state, read once when the model starts, so "
+                        f"an event cannot change it ({day0_reason(path)})"
                     )
                 else:
                     message = _event_value_problem(verb, target, number, targets)
@@ -434,6 +621,15 @@ def _event_targets(target: str, known: dict[str, Param], scenario: Scenario) -> 
 def _event_value_problem(
     verb: str, target: str, number: float, targets: dict[str, Param]
 ) -> str | None:
+    ceiling = physical_max(target)
+    if ceiling is not None:
+        for path, param in targets.items():
+            high = number if verb == "set" else param.support()[1] * number
+            if high > ceiling[0]:
+                return (
+                    f"{path}: {high:,.4g} {ceiling[1]} is beyond the physical limit of "
+                    f"{ceiling[0]:,.0f}"
+                )
     bounds = _bounds_at(target)
     if bounds is None:
         return None

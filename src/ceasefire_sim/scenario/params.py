@@ -35,6 +35,12 @@ DIST_KINDS = ("uniform", "normal", "lognormal", "triangular", "beta", "choice")
 #: float overflow, so a mistyped exponent is an error here rather than an overflow in the model.
 MAX_MAGNITUDE = 1e15
 
+#: The smallest and largest uniform ``numpy.random.Generator.random`` returns other than 0
+#: (its draws are multiples of 2**-53 in [0, 1)). A distribution's draws lie between its inverse
+#: CDF at these two, so ranges are checked on the values worlds can actually sample.
+U_LOW = 2.0**-53
+U_HIGH = 1.0 - 2.0**-53
+
 
 class Evidence(BaseModel):
     """Where a value comes from: a verbatim ``quote`` from seeds/, a ``source`` or an ``assumption``."""
@@ -121,6 +127,8 @@ class Param(Evidence):
             raise ValueError(f"{', '.join(extra)} not used by {self.dist or 'a fixed value'}")
         for k in numeric:
             v = getattr(self, k)
+            if k == "mean_log" and v is not None and math.isfinite(v) and abs(v) > 700:
+                raise ValueError(f"mean_log {v:g} overflows exp(); |mean_log| must be below 700")
             if v is not None and not math.isfinite(v):
                 raise ValueError(f"{k} must be a finite number")
             if v is not None and abs(v) > MAX_MAGNITUDE:
@@ -131,6 +139,16 @@ class Param(Evidence):
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         if self.dist == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
             raise ValueError("triangular needs low <= mode <= high")
+        if self.dist in ("normal", "lognormal"):
+            low, high = self.support()
+            if (
+                not (math.isfinite(low) and math.isfinite(high))
+                or max(abs(low), abs(high)) > MAX_MAGNITUDE
+            ):
+                raise ValueError(
+                    f"the {self.dist} distribution's draws reach {high if abs(high) > abs(low) else low:g}, "
+                    f"beyond the limit of ±{MAX_MAGNITUDE:g}; narrow it"
+                )
         if self.dist == "choice":
             if not self.values:
                 raise ValueError("choice needs at least one value")
@@ -151,18 +169,18 @@ class Param(Evidence):
         return self.dist is not None
 
     def support(self) -> tuple[float, float]:
-        """Smallest and largest value the parameter can take."""
+        """Smallest and largest value a world can draw.
+
+        For a normal or a lognormal: the inverse CDF at the extreme uniforms the generator
+        returns, about 8.2 sd from the centre.
+        """
         if self.dist is None:
             return self.value, self.value  # type: ignore[return-value]
         if self.dist in ("uniform", "triangular"):
             return self.low, self.high  # type: ignore[return-value]
-        if self.dist == "normal":
-            return (
-                self.low if self.low is not None else -math.inf,
-                self.high if self.high is not None else math.inf,
-            )
-        if self.dist == "lognormal":
-            return 0.0, math.inf
+        if self.dist in ("normal", "lognormal"):
+            low, high = self.ppf(np.array([U_LOW, U_HIGH]))
+            return float(low), float(high)
         if self.dist == "beta":
             return (
                 self.low if self.low is not None else 0.0,
@@ -207,6 +225,9 @@ class Param(Evidence):
             return np.full(np.shape(u), float(self.value))  # type: ignore[arg-type]
         if self.dist == "uniform":
             return self.low + (self.high - self.low) * u  # type: ignore[operator]
+        if self.dist in ("normal", "lognormal"):
+            # A uniform of exactly 0 would give -inf (or 0 for a lognormal): no world draws it.
+            u = np.maximum(u, U_LOW)
         if self.dist == "normal":
             lo = -np.inf if self.low is None else (self.low - self.mean) / self.sd  # type: ignore[operator]
             hi = np.inf if self.high is None else (self.high - self.mean) / self.sd  # type: ignore[operator]
@@ -275,8 +296,12 @@ def _range_hint(p: Param, upper: bool) -> str:
     if p.dist == "normal":
         return "; truncate it with low and high"
     if p.dist == "lognormal":
-        end = "upper end" if upper else "lower end above 0"
-        return f"; a lognormal has no {end}: use a truncated normal, triangular or beta instead"
+        return (
+            "; a lognormal's draws reach exp(mean_log + 8.2 sd_log): lower mean_log or sd_log, "
+            "or use a truncated normal, triangular or beta"
+            if upper
+            else "; use a truncated normal, triangular or beta instead"
+        )
     return ""
 
 

@@ -547,6 +547,16 @@ class EventConfig(Evidence):
     set: dict[str, float] = Field(default_factory=dict, description="Dotted path -> new value.")
     scale: dict[str, float] = Field(default_factory=dict, description="Dotted path -> factor.")
 
+    @field_validator("set", "scale", mode="before")
+    @classmethod
+    def _numbers_not_flags(cls, v: object) -> object:
+        # true/false would otherwise be read as 1/0.
+        if isinstance(v, dict):
+            for key, number in v.items():
+                if isinstance(number, bool):
+                    raise ValueError(f"{key}: expected a number, not {str(number).lower()}")
+        return v
+
 
 def outcome_space_of(document: Any) -> OutcomeSpace:
     """The outcome space a scenario document defines (the built-in one if it adds nothing valid)."""
@@ -563,7 +573,7 @@ class Scenario(Strict):
     name: str = Field(description="Short name.")
     description: str = Field("", description="What question the scenario answers.")
     start_date: dt.date = Field(dt.date(2025, 3, 13), description="Day 0.")
-    horizon_days: int = Field(365, ge=1, le=3650, description="Days simulated.")
+    horizon_days: int = Field(365, ge=1, le=3650, strict=True, description="Days simulated.")
     territory: TerritoryConfig = Field(default_factory=TerritoryConfig)
     front: FrontConfig = Field(default_factory=FrontConfig)
     belligerents: dict[Literal["ukraine", "russia"], BelligerentConfig]

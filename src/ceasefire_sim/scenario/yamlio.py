@@ -18,7 +18,9 @@ where there is one); no YAML traceback reaches the user.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,15 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
+# YAML 1.2 reads ``1e5`` and ``1.2e5`` as numbers; PyYAML's YAML 1.1 rules read them as text
+# (its float needs a dot and a signed exponent). A scenario means the number.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def _problem(file: str, line: int | None, path: str, message: str) -> ScenarioError:
     return ScenarioError([Problem(file=file, line=line, path=path, message=message)])
 
@@ -95,12 +106,21 @@ def _join(prefix: str, key: object) -> str:
 def _read_text(path: Path, file: str, max_bytes: int) -> str:
     """Read ``path`` as UTF-8 text, refusing missing, unreadable, oversized and non-UTF-8 files."""
     try:
-        size = path.stat().st_size
         if path.is_dir():
             raise _problem(file, None, "", "is a directory, not a YAML file")
-        if size > max_bytes:
-            raise _problem(file, None, "", f"file is {size} bytes; the limit is {max_bytes} bytes")
-        with path.open("rb") as handle:
+        # Opened without blocking and checked on the open descriptor: a FIFO or a device named
+        # *.yaml would otherwise block the read forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _problem(
+                    file, None, "", "is not a regular file (a FIFO, socket or device); give a file"
+                )
+            if info.st_size > max_bytes:
+                raise _problem(
+                    file, None, "", f"file is {info.st_size} bytes; the limit is {max_bytes} bytes"
+                )
             # Read one byte past the limit: the size can change between stat and read.
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
@@ -277,7 +297,9 @@ def load_with_extends(
     path: str | Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_outside: bool = False,
     _stack: list[tuple[Path, str]] | None = None,
+    _roots: tuple[Path, ...] | None = None,
 ) -> tuple[dict, dict[str, tuple[str, int]]]:
     """Load a scenario file, following a top-level ``extends: other.yaml`` chain.
 
@@ -287,7 +309,11 @@ def load_with_extends(
     Args:
         path: The file to read.
         max_bytes: Refuse any file in the chain larger than this.
+        allow_outside: Let ``extends`` name a file outside the first file's folder tree and the
+            bundled scenarios (:data:`LIBRARY`). Without it such a file is refused unread, so an
+            error message never shows the keys of some other YAML file.
         _stack: Files being loaded further up the chain (internal; detects cycles).
+        _roots: Folders the chain may read from (internal).
 
     Returns:
         ``(document, lines)``: the merged document and, for each dotted path in it, the
@@ -301,9 +327,10 @@ def load_with_extends(
             or a cycle of ``extends`` (listing the chain).
     """
     file = str(path)
-    stack = [*(_stack or []), (Path(path).resolve(), file)]
-
     document, own_lines = load_yaml(path, max_bytes=max_bytes)
+    resolved = _resolve(Path(path), file)
+    stack = [*(_stack or []), (resolved, file)]
+    roots = _roots if _roots is not None else (resolved.parent, *_library_roots())
     if "extends" not in document:
         return document, {p: (file, line) for p, line in own_lines.items()}
 
@@ -314,12 +341,23 @@ def load_with_extends(
             file, extends_line, "extends", f"'extends' must be a file name, found {extends!r}"
         )
     base_path = Path(path).parent / extends
+    base_resolved = _resolve(base_path, file, extends_line)
+    if not allow_outside and not any(base_resolved.is_relative_to(root) for root in roots):
+        raise _problem(
+            file,
+            extends_line,
+            "extends",
+            f"{extends!r} lies outside the scenario's folder ({roots[0]}) and the bundled "
+            "scenarios; copy the file there, or pass --allow-outside to read it anyway",
+        )
     if not base_path.is_file():
         raise _problem(file, extends_line, "extends", f"extended file not found: {base_path}")
-    if any(seen == base_path.resolve() for seen, _ in stack):
+    if any(seen == base_resolved for seen, _ in stack):
         chain = " -> ".join([name for _, name in stack] + [str(base_path)])
         raise _problem(file, extends_line, "extends", f"circular 'extends': {chain}")
-    base_doc, base_lines = load_with_extends(base_path, max_bytes=max_bytes, _stack=stack)
+    base_doc, base_lines = load_with_extends(
+        base_path, max_bytes=max_bytes, allow_outside=allow_outside, _stack=stack, _roots=roots
+    )
 
     merged = deep_merge(base_doc, document)
     # Keep a base line only where the base value survived the merge: an override that replaced
@@ -330,6 +368,22 @@ def load_with_extends(
         if p != "extends" and not p.startswith("extends."):
             lines[p] = (file, line)
     return merged, lines
+
+
+#: The scenarios that ship with the project (``extends`` may always point there).
+LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
+
+
+def _library_roots() -> tuple[Path, ...]:
+    return (LIBRARY,) if LIBRARY.is_dir() else ()
+
+
+def _resolve(path: Path, file: str, line: int | None = None) -> Path:
+    """``path.resolve()``, with a symlink loop as a :class:`ScenarioError`, not a traceback."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:
+        raise _problem(file, line, "", f"cannot resolve {path}: {exc}") from None
 
 
 def _expected_form() -> str:
