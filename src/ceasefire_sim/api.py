@@ -55,6 +55,7 @@ def simulate(
     keep_trajectories: bool = False,
     chunk_size: int = 65536,
     param_draws: int | None = None,
+    max_memory_bytes: int | None = None,
 ) -> Results:
     """Run a scenario over ``worlds`` possible futures and collect the results.
 
@@ -73,9 +74,16 @@ def simulate(
             (``Results.outcomes["param_draw"]`` numbers the draws). ``Results.summary()`` then
             gives the spread due to parameter uncertainty besides the Monte Carlo interval.
             ``None``: every world draws its own parameters.
+        max_memory_bytes: Refuse a run estimated to need more memory (default: the memory
+            available now); checked before anything is allocated.
 
     Returns:
         The :class:`Results`.
+
+    Raises:
+        ScenarioError: The scenario, an override (checked as ``--set`` is: path, range and
+            physical limit), the seed or the horizon is invalid.
+        ResourceError: The run would not fit in memory.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -94,6 +102,7 @@ def simulate(
         narrative_worlds=narrative_worlds,
         keep_trajectories=keep_trajectories,
         chunk_size=chunk_size,
+        max_memory_bytes=max_memory_bytes,
     )
     model.run()
     results = Results.from_model(model)

@@ -1,18 +1,24 @@
 """Results of a run: per-world outcomes, daily summaries, the narrative, and headline numbers.
 
 ``Results.save(dir)`` writes ``outcomes.parquet``, ``daily.parquet``, ``events.parquet``,
-``scenario.json`` and ``manifest.json``, each atomically (temporary file, then rename), and
-``Results.load(dir)`` reads them back: everything a figure or report needs, without re-running.
-A run that kept per-world trajectories also writes ``trajectories.parquet``, one row per day and
-world (:meth:`Results.trajectories_frame`).
+``scenario.json`` and ``manifest.json`` into a temporary sibling folder, then puts that folder in
+place of ``dir`` in one rename: ``dir`` is always either as it was or complete, never a mix of two
+runs. The manifest lists every file written with its size and SHA-256 (``files``), and
+``Results.load(dir)`` refuses a folder whose files do not match it. A run that kept per-world
+trajectories also writes ``trajectories.parquet``, one row per day and world
+(:meth:`Results.trajectories_frame`), checked like every other file.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import hashlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,44 +202,284 @@ class Results:
         return target
 
     # --------------------------------------------------------------------- I/O
-    def save(self, directory: str | Path) -> Path:
-        """Write the results to a folder (created if needed), each file atomically."""
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        _atomic_parquet(self.outcomes, out / "outcomes.parquet")
-        _atomic_parquet(self.daily, out / "daily.parquet")
-        _atomic_parquet(self.events, out / "events.parquet")
-        _atomic_text(json.dumps(self.scenario, indent=1), out / "scenario.json")
-        if self.trajectories is not None:
-            self.write_trajectories(out / "trajectories.parquet")
-        _atomic_text(json.dumps(self.manifest, indent=2), out / "manifest.json")
-        return out
+    def save(self, directory: str | Path, nested: dict[str, Results] | None = None) -> Path:
+        """Write the results to a folder, whole: as it was, or complete.
 
-    @classmethod
-    def load(cls, directory: str | Path) -> Results:
-        """Read results written by :meth:`save`."""
-        d = Path(directory)
-        missing = [f for f in FILES if not (d / f).exists()]
-        if missing:
+        The files are written into a temporary sibling folder with a manifest listing each
+        file's size and SHA-256, and that folder then replaces ``directory`` in one rename (an
+        atomic exchange where the system has one). An existing ``directory`` must be empty or a
+        results folder; anything else (a file, a folder of other things) is refused.
+
+        Args:
+            directory: The results folder.
+            nested: Subfolder name -> results written inside it in the same step (the nested
+                parameter run), each with its own manifest, all listed in this one's.
+
+        Raises:
+            InputError: ``directory`` cannot hold results, or the disk refused a write.
+        """
+        out = Path(directory)
+        check_output_folder(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+        try:
+            for name, child in (nested or {}).items():
+                (staging / name).mkdir()
+                child.manifest = child._write_into(staging / name)
+            manifest = self._write_into(staging)
+            _fsync_tree(staging)
+            os.chmod(staging, 0o777 & ~_umask())
+            _put_in_place(staging, out)
+        except OSError as exc:
             from ceasefire_sim.errors import InputError
 
             raise InputError(
-                f"{d} is not a results folder: missing {', '.join(missing)}", file=str(d)
+                f"cannot write the results to {out}: {exc.strerror or exc} (free some space or "
+                "choose another --out; nothing was changed there)",
+                file=str(out),
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.manifest = manifest
+        return out
+
+    def _write_into(self, folder: Path) -> dict[str, Any]:
+        """Write every file and, last, the manifest listing all files under ``folder``."""
+        self.outcomes.to_parquet(folder / "outcomes.parquet", index=False)
+        self.daily.to_parquet(folder / "daily.parquet", index=False)
+        self.events.to_parquet(folder / "events.parquet", index=False)
+        (folder / "scenario.json").write_text(json.dumps(self.scenario, indent=1))
+        if self.trajectories is not None:
+            self.trajectories_frame().to_parquet(folder / "trajectories.parquet", index=False)
+        manifest = {**self.manifest, "files": file_hashes(folder)}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        return manifest
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Read results written by :meth:`save`, after checking every file against the manifest.
+
+        Raises:
+            InputError: The folder is not a results folder, its manifest is malformed, or a file
+                is missing, changed or damaged since it was written.
+        """
+        from ceasefire_sim.errors import InputError
+
+        d = Path(directory)
+        manifest = _read_manifest(d)
+        listed = manifest["files"]
+        for name in FILES[:-1]:
+            if name not in listed:
+                raise InputError(f"{d}/manifest.json does not list {name}", file=str(d))
+        verify_files(d, listed)
+        unlisted = [
+            p.name
+            for p in d.iterdir()
+            if p.is_file() and p.suffix in (".parquet", ".npz", ".json")
+            if p.name != "manifest.json" and p.name not in listed
+        ]
+        if unlisted:
+            raise InputError(
+                f"{d} holds {', '.join(sorted(unlisted))}, which its manifest does not list: it "
+                "was not written with this run; remove it or rerun",
+                file=str(d),
             )
-        scenario = (
-            json.loads((d / "scenario.json").read_text()) if (d / "scenario.json").exists() else {}
-        )
-        trajectories = None
-        if (d / "trajectories.parquet").exists():
-            trajectories = _trajectory_arrays(pd.read_parquet(d / "trajectories.parquet"))
+        try:
+            scenario = (
+                json.loads((d / "scenario.json").read_text()) if "scenario.json" in listed else {}
+            )
+            trajectories = None
+            if "trajectories.parquet" in listed:
+                trajectories = _trajectory_arrays(pd.read_parquet(d / "trajectories.parquet"))
+            frames = {
+                name: pd.read_parquet(d / f"{name}.parquet")
+                for name in ("outcomes", "daily", "events")
+            }
+        except Exception as exc:  # the hashes matched, so this is a file written broken
+            raise InputError(f"{d}: cannot read the results ({exc})", file=str(d)) from None
         return cls(
-            outcomes=pd.read_parquet(d / "outcomes.parquet"),
-            daily=pd.read_parquet(d / "daily.parquet"),
-            events=pd.read_parquet(d / "events.parquet"),
-            manifest=json.loads((d / "manifest.json").read_text()),
+            outcomes=frames["outcomes"],
+            daily=frames["daily"],
+            events=frames["events"],
+            manifest={k: v for k, v in manifest.items() if k != "files"},
             scenario=scenario,
             trajectories=trajectories,
         )
+
+
+# ------------------------------------------------------------- folder integrity
+#: Manifest keys every run folder has, with their types.
+_MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
+    "scenario_name": str,
+    "seed": int,
+    "worlds": int,
+    "days": int,
+    "files": dict,
+}
+_SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_hashes(folder: Path) -> dict[str, dict[str, Any]]:
+    """Relative path -> ``{"bytes", "sha256"}`` of every file under ``folder`` but its manifest."""
+    return {
+        str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p != folder / "manifest.json"
+    }
+
+
+def verify_files(folder: Path, listed: dict[str, Any]) -> None:
+    """Check each file a manifest lists against its size and SHA-256.
+
+    Raises:
+        InputError: A file is missing, or its size or hash differs from the manifest's.
+    """
+    from ceasefire_sim.errors import InputError
+
+    for name, entry in listed.items():
+        path = folder / name
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            raise InputError(
+                f"{folder}/manifest.json: the entry of {name} is malformed", file=str(folder)
+            )
+        try:
+            if not path.is_file():
+                raise InputError(
+                    f"{path} is missing (listed in manifest.json); rerun", file=str(path)
+                )
+            if path.stat().st_size != entry.get("bytes") or sha256_file(path) != entry["sha256"]:
+                raise InputError(
+                    f"{path} does not match manifest.json (changed or damaged since it was "
+                    "written, or left from another run); rerun to write the folder again",
+                    file=str(path),
+                )
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}", file=str(path)) from None
+
+
+def _read_manifest(d: Path) -> dict[str, Any]:
+    from ceasefire_sim.errors import InputError
+
+    path = d / "manifest.json"
+    try:
+        if not d.is_dir():
+            raise InputError(f"{d} is not a folder of results", file=str(d))
+        if not path.is_file():
+            raise InputError(f"{d} is not a results folder: missing manifest.json", file=str(d))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, RuntimeError) as exc:
+        raise InputError(
+            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", file=str(d)
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not valid JSON ({exc})", file=str(path)) from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path} must hold a JSON object", file=str(path))
+    if "files" not in manifest:
+        raise InputError(
+            f"{path} lists no file hashes (written by an older version, or not by "
+            "`ceasefire-sim run`); rerun to write the folder again",
+            file=str(path),
+        )
+    for key, kind in _MANIFEST_TYPES.items():
+        value = manifest.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InputError(
+                f"{path}: {key!r} must be a {getattr(kind, '__name__', kind)}, found {value!r}",
+                file=str(path),
+            )
+    return manifest
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse, before anything is computed, a folder that cannot take results.
+
+    Raises:
+        InputError: ``out`` is a file, a system folder (``/proc``, ``/sys``, ``/dev``), a folder
+            holding something other than results, or in a place that cannot be written.
+    """
+    from ceasefire_sim.errors import InputError
+
+    def refuse(why: str) -> InputError:
+        return InputError(f"cannot write results to {out}: {why}; choose another --out")
+
+    try:
+        resolved = out.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise refuse(str(exc)) from None
+    if any(resolved == Path(r) or resolved.is_relative_to(r) for r in _SYSTEM_ROOTS):
+        raise refuse("it is a system folder")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise refuse("it exists and is not a folder")
+        if any(out.iterdir()) and not (out / "manifest.json").is_file():
+            raise refuse("the folder holds files that are not results (it would be replaced whole)")
+    parent = resolved.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise refuse(f"{parent} is not writable")
+    if out.exists() and not os.access(out, os.W_OK | os.X_OK):
+        raise refuse("the folder is not writable")
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); ``False`` where it is not available."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this file system cannot exchange
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _put_in_place(staging: Path, out: Path) -> None:
+    """Make ``staging`` become ``out`` in one step; the old ``out`` is then removed."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old folder
+        return
+    # No atomic exchange: move the old folder aside first (a kill in between leaves it there,
+    # next to an absent ``out``, never a mix of two runs).
+    aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".old"))
+    os.rename(out, aside / out.name)
+    os.rename(staging, out)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _trajectory_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:

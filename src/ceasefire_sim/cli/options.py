@@ -63,3 +63,24 @@ class ScenarioFile(click.Path):
 SCENARIO = ScenarioFile()
 #: A sweep spec argument: a path or the name of a spec in the library's ``sweeps/``.
 SWEEP_SPEC = ScenarioFile(sweeps=True)
+
+
+def allow_outside_option(func: Any) -> Any:
+    """``--allow-outside``: let ``extends`` read files outside the scenario's folder tree."""
+    return click.option(
+        "--allow-outside",
+        is_flag=True,
+        help="Let 'extends' read files outside the scenario's folder tree and the bundled "
+        "scenarios (refused by default).",
+    )(func)
+
+
+def max_memory_option(func: Any) -> Any:
+    """``--max-memory SIZE``: the most memory a run may need (default: what is available)."""
+    return click.option(
+        "--max-memory",
+        default=None,
+        metavar="SIZE",
+        help="Refuse to start a run estimated to need more memory than this (e.g. 8G, 500M; "
+        "default: the memory available now).",
+    )(func)

@@ -9,7 +9,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire_sim.cli.options import SCENARIO, make_console, scenario_options
+from ceasefire_sim.cli.options import (
+    SCENARIO,
+    allow_outside_option,
+    make_console,
+    max_memory_option,
+    scenario_options,
+)
 
 #: Default parameter draws of the nested run behind the parameter range.
 PARAM_DRAWS = 40
@@ -30,15 +36,15 @@ PARAM_DRAWS = 40
     "-s",
     default=0,
     show_default=True,
-    type=int,
-    help="Seed of the common random numbers.",
+    type=click.IntRange(0),
+    help="Seed of the common random numbers (a whole number >= 0).",
 )
 @click.option(
     "--days",
     "-d",
     default=None,
-    type=click.IntRange(1),
-    help="Horizon in days (default: the scenario's).",
+    type=click.IntRange(1, 3650),
+    help="Horizon in days, 1 to 3650 (default: the scenario's).",
 )
 @click.option(
     "--out",
@@ -69,6 +75,8 @@ PARAM_DRAWS = 40
     "(D draws x N/D worlds each); 0: no parameter range.",
 )
 @scenario_options
+@allow_outside_option
+@max_memory_option
 def run(
     scenario: Path,
     worlds: int,
@@ -79,6 +87,8 @@ def run(
     trajectories: bool,
     param_draws: int,
     overrides: tuple[str, ...],
+    allow_outside: bool,
+    max_memory: str | None,
 ) -> None:
     """Run SCENARIO over many worlds and print the headline numbers.
 
@@ -88,34 +98,52 @@ def run(
     """
     from ceasefire_sim.api import simulate
     from ceasefire_sim.model.recorder import trajectory_size_problem
-    from ceasefire_sim.results import PARAMETER_RUN
+    from ceasefire_sim.resources import check_memory, parse_size, run_bytes
+    from ceasefire_sim.results import PARAMETER_RUN, check_output_folder
     from ceasefire_sim.scenario.loader import load_scenario
 
-    loaded = load_scenario(scenario, overrides)
+    limit = parse_size(max_memory) if max_memory is not None else None
+    loaded = load_scenario(scenario, overrides, allow_outside=allow_outside)
+    horizon = days if days is not None else loaded.horizon_days
     if trajectories:
         if out is None:
             raise click.UsageError("--trajectories writes OUT/trajectories.parquet: give --out")
-        problem = trajectory_size_problem(
-            worlds, (days if days is not None else loaded.horizon_days) + 1
-        )
+        problem = trajectory_size_problem(worlds, horizon + 1)
         if problem is not None:
             raise click.UsageError(f"--trajectories: {problem}")
+    # Everything that could refuse the run is checked before the computation starts.
+    check_memory(
+        run_bytes(worlds, horizon, trajectories), limit, f"{worlds:,} worlds over {horizon} days"
+    )
+    if out is not None:
+        check_output_folder(out)
     console = make_console()
     draws = min(param_draws, worlds // 2)
     with console.status(f"Simulating {worlds:,} worlds of {loaded.name} ..."):
         results = simulate(
-            loaded, worlds=worlds, seed=seed, days=days, keep_trajectories=trajectories
+            loaded,
+            worlds=worlds,
+            seed=seed,
+            days=days,
+            keep_trajectories=trajectories,
+            max_memory_bytes=limit,
         )
         nested = (
-            simulate(loaded, worlds=worlds, seed=seed, days=days, param_draws=draws)
+            simulate(
+                loaded,
+                worlds=worlds,
+                seed=seed,
+                days=days,
+                param_draws=draws,
+                max_memory_bytes=limit,
+            )
             if draws >= 2
             else None
         )
     print_summary(results, console, nested)
     if out is not None:
-        results.save(out)
-        if nested is not None:
-            nested.save(out / PARAMETER_RUN)
+        # The nested run is written inside the same temporary folder, so the two land together.
+        results.save(out, nested={PARAMETER_RUN: nested} if nested is not None else None)
         written = "outcomes.parquet, daily.parquet, events.parquet, manifest.json"
         if trajectories:
             written += ", trajectories.parquet"

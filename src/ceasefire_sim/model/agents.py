@@ -324,14 +324,26 @@ class Alliance:
         self._extra_bn_per_year = np.zeros((len(names), self._width))
         self.aid_total_bn = np.zeros(n)
         self._cache_version = -1
-        troops = self._full_matrix("reassurance_troops")
-        willingness = self._full_matrix("willingness")
-        draws = model.keyed(
+        # Each ally's pledge is honoured in a world when its draw falls below its willingness.
+        # The draws are kept, so an event that changes troops or willingness later changes the
+        # pledges from that day (the same draws: common random numbers across scenarios).
+        self._pledge_draws = model.keyed(
             np.random.default_rng(np.random.SeedSequence([model.seed, 0xA111E5])).random(
                 (len(names), model.key_count)
             )
         )
-        self.pledged_troops = (troops * (draws < willingness)).sum(axis=0)
+        self._pledges_version = -1
+        self._pledged_troops = np.zeros(n)
+
+    @property
+    def pledged_troops(self) -> np.ndarray:
+        """``(N,)`` troops the willing allies would send to a reassurance force."""
+        if self._pledges_version != self.model.params.version:
+            troops = self._full_matrix("reassurance_troops")
+            willingness = self._full_matrix("willingness")
+            self._pledged_troops = (troops * (self._pledge_draws < willingness)).sum(axis=0)
+            self._pledges_version = self.model.params.version
+        return self._pledged_troops
 
     @property
     def defence_share_pct(self) -> np.ndarray:

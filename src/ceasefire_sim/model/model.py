@@ -14,7 +14,7 @@ from functools import cached_property
 import mesa
 import numpy as np
 
-from ceasefire_sim.errors import ScenarioError
+from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.model import front, truce
 from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
 from ceasefire_sim.model.events import EventSchedule
@@ -32,6 +32,8 @@ from ceasefire_sim.negotiation.protocols import (
     Table,
 )
 from ceasefire_sim.negotiation.space import PackageSpace
+from ceasefire_sim.resources import check_memory, run_bytes
+from ceasefire_sim.scenario.loader import locate, scenario_file, scenario_lines
 from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 
 #: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
@@ -39,6 +41,8 @@ FRONT, ACCEPT_UA, ACCEPT_RU, BREAKDOWN, VIOLATIONS, PERCEIVE_UA, PERCEIVE_RU = r
 #: Rows of the front's phase: whether it switches today, and the new phase's intensity.
 PHASE_SWITCH, PHASE_INTENSITY = 7, 8
 N_DRAWS = 9
+#: Longest horizon, days (the scenario's horizon_days has the same limit).
+MAX_DAYS = 3650
 #: Largest chunk of the talks when the mediator's preferences differ between worlds.
 PER_WORLD_FACTOR_CHUNK = 4096
 
@@ -66,6 +70,8 @@ class CeasefireModel(mesa.Model):
             :class:`~ceasefire_sim.negotiation.protocols.MediatedNash`).
         renewal: What happens when a fixed-term truce expires (default
             :class:`~ceasefire_sim.negotiation.protocols.RenewalAtExpiry`).
+        max_memory_bytes: Refuse to start a run estimated to need more (default: the memory
+            available); see :mod:`ceasefire_sim.resources`.
     """
 
     def __init__(
@@ -82,9 +88,15 @@ class CeasefireModel(mesa.Model):
         world_keys: np.ndarray | None = None,
         protocol: Protocol | None = None,
         renewal: RenewalAtExpiry | None = None,
+        max_memory_bytes: int | None = None,
     ) -> None:
         if worlds < 1:
             raise ScenarioError(f"worlds must be at least 1, got {worlds}")
+        if seed is not None and int(seed) < 0:
+            raise ScenarioError(f"seed must be a whole number >= 0, got {seed}")
+        horizon = int(days if days is not None else scenario.horizon_days)
+        # One estimate before anything is allocated (max_memory_bytes None: what is available).
+        check_memory(run_bytes(worlds, horizon, keep_trajectories), max_memory_bytes)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         super().__init__(seed=seed)
@@ -92,8 +104,8 @@ class CeasefireModel(mesa.Model):
         self.scenario = scenario
         self.worlds = int(worlds)
         self.days = int(days if days is not None else scenario.horizon_days)
-        if self.days < 1:
-            raise ScenarioError(f"days must be at least 1, got {self.days}")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise ScenarioError(f"days must be from 1 to {MAX_DAYS}, got {self.days}")
         self.chunk_size = max(int(chunk_size), 1)
         self.world_keys = _check_keys(world_keys, self.worlds)
         self.key_count = self.worlds if self.world_keys is None else int(self.world_keys.max()) + 1
@@ -216,12 +228,25 @@ class CeasefireModel(mesa.Model):
         p_ref = front.contest_success_from_logs(ref_ru, ref_ua, p["front.contest_exponent"])
         margin = np.broadcast_to(p_ref - p["front.defender_advantage"], (n,))
         if np.any(margin <= 0.005):
+            file, line = locate(
+                scenario_lines(self.scenario),
+                "front.defender_advantage",
+                scenario_file(self.scenario),
+            )
             raise ScenarioError(
-                "front: Russia's contest success in the reference state (front.reference) is "
-                f"{float(np.min(p_ref)):.3f}, which does not exceed front.defender_advantage "
-                f"({float(np.max(p['front.defender_advantage'])):.3f}) in some worlds, so no "
-                "positive gain can be calibrated; lower front.defender_advantage or change "
-                "front.reference"
+                [
+                    Problem(
+                        file,
+                        line,
+                        "front.defender_advantage",
+                        "Russia's contest success in the reference state (front.reference) is "
+                        f"{float(np.min(p_ref)):.3f}, which does not exceed "
+                        f"front.defender_advantage "
+                        f"({float(np.max(p['front.defender_advantage'])):.3f}) in some worlds, "
+                        "so no positive gain can be calibrated; lower front.defender_advantage "
+                        "or change front.reference",
+                    )
+                ]
             )
         self.gain_scale_km2_per_day = (
             p["front.initial_gain_km2_per_month"] / (DAYS_PER_YEAR / 12) / margin

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim.errors import ScenarioError
-from ceasefire_sim.scenario.loader import numeric_paths
+from ceasefire_sim.scenario.loader import check_override, numeric_paths
 from ceasefire_sim.scenario.params import Param
 from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 
@@ -58,13 +58,17 @@ class ParamStore:
                 if path not in params or getattr(scenario.allies[ally], field) is None:
                     self._inherits[path] = f"alliance.{field}"
                     self._values[path] = self._values[f"alliance.{field}"]
-        for path, value in (overrides or {}).items():
-            if path not in self._values:
-                raise ScenarioError(f"override {path!r} is not a numeric parameter of the scenario")
-            self._values[path] = self._as_value(path, value)
-            self._inherits.pop(path, None)
-            if np.ndim(value) == 1 and path not in self.sampled:
-                self.sampled.append(path)
+        # Overrides given in code (the API, sweeps) get the checks a --set gets: the path (``*``
+        # matches every key), the allowed range and the physical ceiling.
+        for given, value in (overrides or {}).items():
+            for path in self.expand(given):
+                wrong = check_override(path, value)
+                if wrong:
+                    raise ScenarioError(f"override {wrong}")
+                self._values[path] = self._as_value(path, value)
+                self._inherits.pop(path, None)
+                if np.ndim(value) == 1 and path not in self.sampled:
+                    self.sampled.append(path)
         self._propagate()
 
     def _propagate(self) -> None:
@@ -116,7 +120,9 @@ class ParamStore:
         """The stored paths a (possibly ``*``-wildcarded) path names."""
         if "*" not in path:
             if path not in self._values:
-                raise ScenarioError(f"{path!r} is not a numeric parameter of the scenario")
+                raise ScenarioError(
+                    f"{path!r} is not a numeric parameter of the scenario{_hint(path, self._values)}"
+                )
             return [path]
         parts = path.split(".")
         hits = [
@@ -136,6 +142,13 @@ class ParamStore:
     def column(self, path: str) -> np.ndarray:
         """A value broadcast to ``(N,)``."""
         return np.broadcast_to(np.asarray(self._values[path], dtype=float), (self.n_worlds,))
+
+
+def _hint(path: str, known: dict[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(path, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def materialise(
