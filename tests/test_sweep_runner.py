@@ -326,6 +326,7 @@ def test_grid_sweep_has_no_sensitivity_file(tmp_path, tiny):
     run_sweep(tiny, workers=1, out=tmp_path / "grid")
     assert not (tmp_path / "grid" / "sensitivity.parquet").exists()
     assert sorted(p.name for p in (tmp_path / "grid").iterdir()) == [
+        ".lock",
         "manifest.json",
         "points.parquet",
         "summary.parquet",

@@ -100,3 +100,30 @@ def check_memory(needed: int, limit: int | None = None, what: str = "this run") 
             f"{source} ({human(allowed)}); use fewer worlds (or a sweep, which runs them in "
             "chunks), or raise --max-memory if the machine has the memory"
         )
+
+
+#: Disk bytes per world a sweep keeps (``worlds/chunk-*.parquet``; measured about 150).
+DISK_BYTES_PER_WORLD = 256
+
+
+def check_disk(folder: str | os.PathLike[str], needed: int, what: str = "this sweep") -> None:
+    """Refuse, before computing, output that the disk holding ``folder`` cannot take.
+
+    Raises:
+        ResourceError: The free space is smaller than ``needed`` bytes.
+    """
+    import shutil
+    from pathlib import Path
+
+    place = Path(folder).absolute()
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    try:
+        free = shutil.disk_usage(place).free
+    except OSError:
+        return
+    if needed > free:
+        raise ResourceError(
+            f"{what} would write about {human(needed)} to {folder}, more than the "
+            f"{human(free)} free there; use fewer points or worlds, or another --out"
+        )

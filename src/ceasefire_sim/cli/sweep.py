@@ -61,12 +61,16 @@ def sweep(
     from ceasefire_sim.sweep.spec import load_sweep
 
     choice = ExecutorChoice(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    from ceasefire_sim.resources import DISK_BYTES_PER_WORLD, check_disk
+
     loaded = load_sweep(spec, overrides)
     console = make_console()
+    out = out if out is not None else Path("results") / "sweeps" / spec.stem
+    # Checked before the plan is printed, so --dry-run refuses what a run would refuse.
+    check_disk(out, DISK_BYTES_PER_WORLD * loaded.n_points * loaded.worlds_per_point)
     if dry_run:
         _print_plan(loaded, console)
         return
-    out = out if out is not None else Path("results") / "sweeps" / spec.stem
     progress = make_progress(quiet)
     try:
         result = run_sweep(loaded, choice, out=out, resume=resume, progress=progress)

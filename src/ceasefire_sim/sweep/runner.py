@@ -310,61 +310,65 @@ def run_sweep(
         FolderStorage(out, sweep.hash, sweep.n_chunks) if out is not None else MemoryStorage()
     )
     storage.open(resume)
-    done, warnings = storage.finished()
-    for warning in warnings:
-        progress.log(f"warning: {warning}")
-    todo = [c for c in range(sweep.n_chunks) if c not in done]
-    progress.log(
-        f"sweep {sweep.spec.name!r}: {sweep.n_points:,} points x {sweep.worlds_per_point:,} "
-        f"worlds = {sweep.n_points * sweep.worlds_per_point:,} worlds over {sweep.days} days, "
-        f"in {sweep.n_chunks} chunks of up to {sweep.points_per_chunk} points"
-    )
-    storage.write_table("points", sweep.points)
-    storage.write_manifest(build_manifest(sweep, "running"))
+    try:
+        done, warnings = storage.finished()
+        for warning in warnings:
+            progress.log(f"warning: {warning}")
+        todo = [c for c in range(sweep.n_chunks) if c not in done]
+        progress.log(
+            f"sweep {sweep.spec.name!r}: {sweep.n_points:,} points x {sweep.worlds_per_point:,} "
+            f"worlds = {sweep.n_points * sweep.worlds_per_point:,} worlds over {sweep.days} days, "
+            f"in {sweep.n_chunks} chunks of up to {sweep.points_per_chunk} points"
+        )
+        storage.write_table("points", sweep.points)
+        storage.write_manifest(build_manifest(sweep, "running"))
 
-    started = time.monotonic()
-    summaries = {
-        c: summarise_points(storage.read_chunk(c, [POINT_COLUMN, *OUTCOME_COLUMNS]), sweep.days)
-        for c in sorted(done)
-    }
-    if done:
-        progress.log(f"resuming: {len(done)} of {sweep.n_chunks} chunks already on disk")
-    description = ""
-    if todo:
-        if executor is None or isinstance(executor, ExecutorChoice):
-            with open_executor(executor) as (opened, description):
-                progress.log(f"computing {len(todo)} of {sweep.n_chunks} chunks with {description}")
-                _compute(sweep, todo, opened, storage, summaries, progress)
-        else:
-            description = type(executor).__name__
-            progress.log(f"computing {len(todo)} of {sweep.n_chunks} chunks with {description}")
-            _compute(sweep, todo, executor, storage, summaries, progress)
-    else:
-        progress.log("nothing to compute: every chunk is on disk")
-
-    summary = build_summary(sweep, summaries)
-    outputs = metric_names(sweep.days)
-    sensitivity = sensitivity_table(
-        sweep.spec.method, sweep.parameters, sweep.design, summary, outputs, sweep.spec.seed
-    )
-    storage.write_table("summary", summary)
-    if sensitivity is not None:
-        storage.write_table("sensitivity", sensitivity)
-    manifest = build_manifest(sweep, "complete", description)
-    if sweep.spec.method == "sobol" and sensitivity is not None:
-        # The rule make validate grows its sample by; a sweep's design is fixed by its spec,
-        # so it reports the rule and the base sample it would need.
-        base = sweep.n_points // (len(sweep.parameters) + 2)
-        convergence = sobol_convergence(sensitivity, base)
-        manifest["sobol_convergence"] = {
-            "base": convergence.base,
-            "converged": convergence.converged,
-            "message": convergence.message(),
-            "outputs": convergence.outputs,
+        started = time.monotonic()
+        summaries = {
+            c: summarise_points(storage.read_chunk(c, [POINT_COLUMN, *OUTCOME_COLUMNS]), sweep.days)
+            for c in sorted(done)
         }
-        if not convergence.converged:
-            progress.log(f"warning: {convergence.message()}")
-    storage.write_manifest(manifest)
+        if done:
+            progress.log(f"resuming: {len(done)} of {sweep.n_chunks} chunks already on disk")
+        description = ""
+        if todo:
+            if executor is None or isinstance(executor, ExecutorChoice):
+                with open_executor(executor) as (opened, description):
+                    progress.log(
+                        f"computing {len(todo)} of {sweep.n_chunks} chunks with {description}"
+                    )
+                    _compute(sweep, todo, opened, storage, summaries, progress)
+            else:
+                description = type(executor).__name__
+                progress.log(f"computing {len(todo)} of {sweep.n_chunks} chunks with {description}")
+                _compute(sweep, todo, executor, storage, summaries, progress)
+        else:
+            progress.log("nothing to compute: every chunk is on disk")
+        summary = build_summary(sweep, summaries)
+        outputs = metric_names(sweep.days)
+        sensitivity = sensitivity_table(
+            sweep.spec.method, sweep.parameters, sweep.design, summary, outputs, sweep.spec.seed
+        )
+        storage.write_table("summary", summary)
+        if sensitivity is not None:
+            storage.write_table("sensitivity", sensitivity)
+        manifest = build_manifest(sweep, "complete", description)
+        if sweep.spec.method == "sobol" and sensitivity is not None:
+            # The rule make validate grows its sample by; a sweep's design is fixed by its spec,
+            # so it reports the rule and the base sample it would need.
+            base = sweep.n_points // (len(sweep.parameters) + 2)
+            convergence = sobol_convergence(sensitivity, base)
+            manifest["sobol_convergence"] = {
+                "base": convergence.base,
+                "converged": convergence.converged,
+                "message": convergence.message(),
+                "outputs": convergence.outputs,
+            }
+            if not convergence.converged:
+                progress.log(f"warning: {convergence.message()}")
+        storage.write_manifest(manifest)
+    finally:
+        storage.close()
     elapsed = time.monotonic() - started
     where = f" into {storage.out}/" if storage.out is not None else ""
     progress.log(f"finished{where} in {elapsed:,.1f} s ({len(todo)} chunks computed)")

@@ -106,6 +106,17 @@ class ParameterSpec(BaseModel):
             raise ValueError(
                 f"sweep parameter {path!r}: give 'values' or 'dist', not both (got both)"
             )
+        # The largest lognormal draw is about exp(mean_log + 8.2 sd_log); past exp(700) it overflows.
+        if (
+            self.dist == "lognormal"
+            and self.mean_log is not None
+            and self.sd_log is not None
+            and abs(self.mean_log) + 8.3 * abs(self.sd_log) > 700
+        ):
+            raise ValueError(
+                f"sweep parameter {path!r}: a lognormal with mean_log {self.mean_log:g} and "
+                f"sd_log {self.sd_log:g} draws numbers beyond any float; narrow it"
+            )
         spec: dict[str, Any] = {"dist": self.dist, **self._dist_keys()}
         for key in ("low", "high"):
             if getattr(self, key) is not None:
@@ -330,6 +341,7 @@ def sweep_from_dict(
     if problems:
         raise SweepError(problems)
 
+    _check_size(spec, parameters, scenario, at)
     design, points = _sample(spec, parameters, at)
     problems = _check_sampled_values(scenario, parameters, points, at)
     if problems:
@@ -346,6 +358,42 @@ def sweep_from_dict(
 
 
 # ------------------------------------------------------------------ checks
+#: Most points a sweep may have (the design alone is then about 8 bytes x points x parameters).
+MAX_POINTS = 10_000_000
+
+
+def expected_points(spec: SweepSpec, parameters: Sequence[SweepParameter]) -> int:
+    """How many points the design will have, computed before sampling it."""
+    n = spec.samples or 1
+    d = len(parameters)
+    if spec.method == "grid":
+        return math.prod(len(p.values) if p.kind == "values" else n for p in parameters)  # type: ignore[arg-type]
+    if spec.method == "sobol":
+        return n * (d + 2)
+    if spec.method == "morris":
+        return n * (d + 1)
+    return n
+
+
+def _check_size(
+    spec: SweepSpec, parameters: Sequence[SweepParameter], scenario: Scenario, at: Any
+) -> None:
+    """Refuse a sweep too large to lay out, or whose chunks would not fit in memory."""
+    from ceasefire_sim.resources import ResourceError, check_memory, run_bytes
+
+    points = expected_points(spec, parameters)
+    if points > MAX_POINTS:
+        raise SweepError(
+            [at("samples", f"the design has {points:,} points; the limit is {MAX_POINTS:,}")]
+        )
+    worlds = max(1, spec.chunk_size // spec.worlds) * spec.worlds
+    days = int(spec.days if spec.days is not None else scenario.horizon_days)
+    try:
+        check_memory(run_bytes(worlds, days), what=f"one chunk of {worlds:,} worlds")
+    except ResourceError as exc:
+        raise SweepError([at("worlds", exc.problems[0].message)]) from None
+
+
 def _load_base(spec: SweepSpec, base_dir: Path, at: Any, located: set[str]) -> Scenario:
     scenario_path = base_dir / spec.scenario
     if not scenario_path.is_file():

@@ -10,13 +10,18 @@
 
 Every file is written atomically (temporary file in the same folder, then rename), so a killed
 sweep leaves only whole files. Each chunk file carries the sweep's hash and its chunk number in
-its parquet metadata; ``--resume`` keeps the chunk files of the same sweep, recomputes the rest,
-and refuses a folder that holds a different sweep.
+its parquet metadata, and a checksum next to it (``chunk-00042.parquet.sha256``, the SHA-256 of
+the chunk file's bytes, written after the chunk); ``--resume`` keeps the chunk files of the same
+sweep whose checksum matches, recomputes the rest (a damaged or unchecked chunk is recomputed
+with a warning), and refuses a folder that holds a different sweep. While a sweep writes a
+folder it holds a lock on ``OUT/.lock``: a second sweep on the same folder is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -26,13 +31,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ceasefire_sim.errors import SweepError
-from ceasefire_sim.results import _atomic_parquet, _atomic_text, _atomic_write
+from ceasefire_sim.results import _atomic_parquet, _atomic_text, _atomic_write, sha256_file
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 CHUNK_DIR = "worlds"
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 SUMMARY = "summary.parquet"
 SENSITIVITY = "sensitivity.parquet"
+LOCK = ".lock"
+CHECKSUM_SUFFIX = ".sha256"
 METADATA_KEY = b"ceasefire_sim.sweep"
 _CHUNK_RE = re.compile(r"chunk-(\d{5})\.parquet")
 
@@ -54,6 +66,9 @@ class MemoryStorage:
 
     def open(self, resume: bool) -> None:
         """Nothing to prepare in memory."""
+
+    def close(self) -> None:
+        """Nothing to release in memory."""
 
     def finished(self) -> tuple[set[int], list[str]]:
         """Chunks already computed (none, in a fresh memory store) and warnings."""
@@ -91,6 +106,7 @@ class FolderStorage:
         self.sweep_hash = sweep_hash
         self.n_chunks = n_chunks
         self.chunk_dir = self.out / CHUNK_DIR
+        self._lock: int | None = None
 
     def chunk_path(self, index: int) -> Path:
         """Path of chunk ``index``."""
@@ -105,6 +121,49 @@ class FolderStorage:
         """
         if self.out.exists() and not self.out.is_dir():
             raise SweepError(f"{self.out} exists and is not a folder; choose another --out")
+        if self.chunk_dir.exists() and not self.chunk_dir.is_dir():
+            raise SweepError(
+                f"{self.chunk_dir} exists and is not a folder; remove it or choose another --out"
+            )
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SweepError(
+                f"cannot create {self.out}: {exc.strerror or exc}; choose another --out"
+            ) from None
+        self._acquire_lock()
+        try:
+            self._check_contents(resume)
+        except BaseException:
+            self.close()
+            raise
+
+    def _acquire_lock(self) -> None:
+        try:
+            fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise SweepError(
+                f"cannot write to {self.out}: {exc.strerror or exc}; choose another --out"
+            ) from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise SweepError(
+                    f"another sweep is writing {self.out} now; wait for it to finish, or "
+                    "choose another --out"
+                ) from None
+        self._lock = fd
+
+    def close(self) -> None:
+        """Release the folder's lock (also released by the system if the process dies)."""
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lock)
+            self._lock = None
+
+    def _check_contents(self, resume: bool) -> None:
         manifest_path = self.out / MANIFEST
         has_chunks = self.chunk_dir.is_dir() and any(self._chunk_files())
         if manifest_path.exists():
@@ -134,6 +193,10 @@ class FolderStorage:
         # A kill between writing and renaming leaves a temporary file; it is never a result.
         for stale in self.chunk_dir.glob(".chunk-*.tmp"):
             stale.unlink(missing_ok=True)
+
+    def checksum_path(self, index: int) -> Path:
+        """Path of chunk ``index``'s checksum file."""
+        return self.chunk_dir / (chunk_name(index) + CHECKSUM_SUFFIX)
 
     def _chunk_files(self) -> list[tuple[int, Path]]:
         found = []
@@ -169,17 +232,37 @@ class FolderStorage:
                 )
             if index >= self.n_chunks:
                 raise SweepError(f"{path} lies outside this sweep's {self.n_chunks} chunks")
+            problem = self._checksum_problem(index, path)
+            if problem:
+                warnings.append(f"{path} {problem}; recomputing it")
+                continue
             done.add(index)
         return done, warnings
 
+    def _checksum_problem(self, index: int, path: Path) -> str | None:
+        try:
+            expected = self.checksum_path(index).read_text(encoding="ascii").strip()
+            actual = sha256_file(path)
+        except FileNotFoundError:
+            return "has no checksum (killed before it was written)"
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"cannot be checked ({exc})"
+        return None if expected == actual else "does not match its checksum (damaged or changed)"
+
     def write_chunk(self, index: int, frame: pd.DataFrame) -> None:
-        """Write a finished chunk atomically, tagged with the sweep hash and chunk number."""
+        """Write a finished chunk atomically, tagged with the sweep hash and chunk number.
+
+        Its checksum is written after it, so a chunk with a matching checksum is whole.
+        """
         table = pa.Table.from_pandas(frame, preserve_index=False)
         tag = json.dumps({"spec_hash": self.sweep_hash, "chunk": index, "worlds": len(frame)})
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), METADATA_KEY: tag.encode()}
         )
-        _atomic_write(self.chunk_path(index), lambda tmp: pq.write_table(table, tmp))
+        path = self.chunk_path(index)
+        self.checksum_path(index).unlink(missing_ok=True)
+        _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+        _atomic_text(sha256_file(path) + "\n", self.checksum_path(index))
 
     def read_chunk(self, index: int, columns: list[str] | None = None) -> pd.DataFrame:
         """A finished chunk's worlds (only ``columns`` if given)."""
