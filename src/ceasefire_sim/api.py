@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire_sim.errors import ScenarioError
+from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
 from ceasefire_sim.scenario import loader
@@ -137,3 +137,31 @@ def shared_draws(
 
     store = ParamStore(scenario, int(draw_of_world.max()) + 1, 0 if seed is None else seed)
     return {path: store.column(path)[draw_of_world].copy() for path in store.sampled}
+
+
+#: Worlds whose day-0 state ``validate`` builds (seed 0), so that a file ``validate`` accepts is
+#: not refused by ``run`` when the model sets itself up.
+PREFLIGHT_WORLDS = 1000
+
+
+def day0_problems(scenario: Scenario, worlds: int = PREFLIGHT_WORLDS) -> list[Problem]:
+    """The problems the model finds when it builds its day-0 state (the front's calibration).
+
+    ``ceasefire-sim validate`` calls this, so every refusal ``run`` can make for a scenario is
+    also made at validate time, with the file and line of the value to change.
+
+    Returns:
+        The problems (empty when the model starts).
+    """
+    from ceasefire_sim.resources import ResourceError
+
+    try:
+        model = CeasefireModel(scenario, worlds=worlds, seed=0, narrative_worlds=0)
+    except ResourceError:
+        return []
+    except ScenarioError as exc:
+        return list(exc.problems)
+    from mesa import Agent
+
+    Agent._ids.pop(model, None)
+    return []

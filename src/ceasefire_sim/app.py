@@ -60,6 +60,11 @@ BASELINE_NAME = "white_house_2025-03-13.yaml"
 #: "Many futures" runs this many worlds; one world tells one story.
 MANY_WORLDS = 200
 WORLD_CHOICES = (1, MANY_WORLDS, 1000)
+#: The server's own limits, whatever a browser sends: at most this many worlds, seeds in this
+#: range, lever factors up to this, and only the scenarios of its list (never a path).
+MAX_WORLDS = max(WORLD_CHOICES)
+MAX_SEED = 10_000
+MAX_FACTOR = 5.0
 
 #: Picker label -> truce option offered (None: the scenario's own options).
 TRUCE_CHOICES: dict[str, str | None] = {
@@ -152,20 +157,48 @@ def default_scenario() -> Path:
 
 
 def resolve_scenario(name: str | Path) -> Path:
-    """The path of a scenario given as a picker name (a file in :func:`scenario_dir`) or a path.
+    """The path of a scenario the app may open, given as its picker name.
+
+    The app opens only the scenario it was started with (``$CEASEFIRE_SIM_SCENARIO``) and the
+    files of :func:`scenario_dir`, by file name: a path sent by a browser is refused, so the
+    server never reads a file of its choosing.
 
     Raises:
-        ScenarioError: No such file.
+        ScenarioError: Not a scenario of the list.
     """
-    for path in (Path(name), scenario_dir() / str(name)):
-        if path.is_file():
-            return path
+    text = str(name)
     opening = default_scenario()
-    if opening.name == str(name) and opening.is_file():
+    if text in (str(opening), opening.name) and opening.is_file():
         return opening
+    listed = {
+        p.name: p
+        for p in sorted(scenario_dir().glob("*"))
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+    }
+    if text in listed:
+        return listed[text]
     raise ScenarioError(
-        f"no scenario file {str(name)!r}; give a path or a file name in {scenario_dir()}"
+        f"no scenario file {text!r} in the app's list; it opens the file names in "
+        f"{scenario_dir()} ({', '.join(listed) or 'none'}), not paths"
     )
+
+
+def check_request(worlds: Any, seed: Any, factors: dict[str, Any]) -> None:
+    """Refuse what the browser may send but the server does not allow.
+
+    Raises:
+        ScenarioError: Worlds outside 1 to :data:`MAX_WORLDS`, a seed outside 0 to
+            :data:`MAX_SEED`, or a lever factor outside 0 to :data:`MAX_FACTOR`.
+    """
+    if isinstance(worlds, bool) or not isinstance(worlds, int) or not 1 <= worlds <= MAX_WORLDS:
+        raise ScenarioError(f"worlds must be a whole number from 1 to {MAX_WORLDS}, got {worlds!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ScenarioError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    for name, value in factors.items():
+        if not isinstance(value, int | float) or not 0 <= value <= MAX_FACTOR:
+            raise ScenarioError(
+                f"lever {name} must be a factor from 0 to {MAX_FACTOR:g}, got {value!r}"
+            )
 
 
 # -------------------------------------------------------------------------------- levers
@@ -338,6 +371,17 @@ class ClassroomModel(CeasefireModel):
         reassurance_force: str = "as in scenario",
     ) -> None:
         path = resolve_scenario(scenario)
+        check_request(
+            worlds,
+            seed,
+            {
+                "us_pressure_on_ukraine": us_pressure_on_ukraine,
+                "us_pressure_on_russia": us_pressure_on_russia,
+                "european_aid": european_aid,
+                "ukraine_cost_tolerance": ukraine_cost_tolerance,
+                "russia_cost_tolerance": russia_cost_tolerance,
+            },
+        )
         levers = Levers(
             us_pressure_on_ukraine=float(us_pressure_on_ukraine),
             us_pressure_on_russia=float(us_pressure_on_russia),

@@ -111,6 +111,14 @@ def demo(scenario: Path | None, port: int, host: str) -> None:
 
         scenario = default_scenario()
     load_scenario(scenario)  # bad input stops here with a message, not in the browser
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        from ceasefire_sim.app import MAX_WORLDS
+
+        click.echo(
+            f"warning: listening on {host}: anyone who can reach this computer can open the app. "
+            f"It runs at most {MAX_WORLDS:,} worlds and opens only the scenarios of its list.",
+            err=True,
+        )
     command = server_command(host, port)
     shown = "any free port" if port == 0 else f"http://{host}:{port}"
     click.echo(f"Serving the classroom app for {scenario} at {shown} (Ctrl-C to stop)")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire_sim.cli.options import SCENARIO, scenario_options
+from ceasefire_sim.cli.options import SCENARIO, allow_outside_option, scenario_options
 from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.scenario.loader import EvidenceRow, check_scenario, evidence_rows, load_scenario
 from ceasefire_sim.scenario.schema import scenario_json_schema
@@ -41,18 +41,35 @@ _PIPE_WIDTH = 200
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=None, help=_SEEDS_HELP
 )
 @scenario_options
+@allow_outside_option
 def validate(
-    files: tuple[Path, ...], strict: bool, seeds: Path | None, overrides: tuple[str, ...]
+    files: tuple[Path, ...],
+    strict: bool,
+    seeds: Path | None,
+    overrides: tuple[str, ...],
+    allow_outside: bool,
 ) -> None:
     """Check scenario FILEs: "ok", or every problem; exit status 2 if any file fails.
 
     Prints "FILE: ok" for each good file. Each problem reads FILE:LINE: dotted.path: what is wrong (what is allowed); the exit status
     is 2 when any file fails. Quotes are checked against the seed articles; --strict also
     requires a quote, source or assumption for every numeric value written in the scenario.
+    The model's day-0 state is built for 1,000 worlds, so what `run` would refuse is refused here.
     """
+    from ceasefire_sim.api import day0_problems
+
     problems: list[Problem] = []
     for file in files:
-        _, found = check_scenario(file, overrides, seeds=seeds, strict=strict, require_seeds=True)
+        scenario, found = check_scenario(
+            file,
+            overrides,
+            seeds=seeds,
+            strict=strict,
+            require_seeds=True,
+            allow_outside=allow_outside,
+        )
+        if scenario is not None:
+            found = [*found, *day0_problems(scenario)]
         if found:
             problems.extend(found)
         else:
@@ -116,12 +133,15 @@ def schema_text() -> str:
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=None, help=_SEEDS_HELP
 )
 @scenario_options
-def sources(scenario: Path, fmt: str, seeds: Path | None, overrides: tuple[str, ...]) -> None:
+@allow_outside_option
+def sources(
+    scenario: Path, fmt: str, seeds: Path | None, overrides: tuple[str, ...], allow_outside: bool
+) -> None:
     """List every value of SCENARIO with its quote, source or assumption.
 
     Values the scenario leaves to the model's defaults are listed with "default" as their place.
     """
-    loaded = load_scenario(scenario, overrides, seeds=seeds)
+    loaded = load_scenario(scenario, overrides, seeds=seeds, allow_outside=allow_outside)
     rows = evidence_rows(loaded)
     if fmt == "csv":
         click.echo(_csv(rows), nl=False)
