@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -197,7 +196,7 @@ def test_closest_picks_the_right_file() -> None:
     assert (match.file, match.line) == ("b.txt", 3)
 
 
-def test_closest_is_fast_on_a_30kb_corpus() -> None:
+def test_closest_finds_the_passage_in_a_30kb_corpus() -> None:
     rng = random.Random(1)
     seed_text = (SEEDS / SEED_NAME).read_text(encoding="utf-8")
     vocabulary = sorted(set(seed_text.split()))
@@ -212,13 +211,19 @@ def test_closest_is_fast_on_a_30kb_corpus() -> None:
         "24 of its 30 members now meeting the 3% GDP defence spending benchmark",
         "Trump emphasized the importance of diplomacy and maintained a pragmatic position",
     ]
-    started = time.perf_counter()
     matches = [corpus.closest(quote) for quote in quotes]
-    per_quote = (time.perf_counter() - started) / len(quotes)
     assert [m.file for m in matches] == [SEED_NAME] * 3
     assert [m.line for m in matches] == [3, 2, 3]
-    # A few ms is the target; the bound is loose so a slow CI machine does not fail.
-    assert per_quote < 0.05
+    # Among fillers made of the seed's own words, a misquote (words dropped and swapped) still
+    # leads to its passage, not to a filler line. Its speed is measured in benchmarks/, not here.
+    misquoted = [
+        "Ukraine has agreed tentatively to a truce of 60 days",
+        "24 of the 30 members meeting the 3% defence spending benchmark",
+    ]
+    assert [(m.file, m.line) for m in map(corpus.closest, misquoted)] == [
+        (SEED_NAME, 3),
+        (SEED_NAME, 2),
+    ]
 
 
 # --- SeedCorpus.from_dir ----------------------------------------------------------------------
