@@ -163,7 +163,7 @@ def test_edge_memory_is_checked_before_allocating(tmp_path):
 
 def test_edge_max_memory_option(capsys):
     code, _, err = run_cli(capsys, "run", BASELINE, "-n", 100_000, "--max-memory", "50M")
-    assert code == 2 and "memory" in err
+    assert code == 2 and "would need about" in err and "MB" in err
 
 
 # 5 ------------------------------------------------------------------------------------------

@@ -45,7 +45,22 @@ def run_bytes(worlds: int, days: int, keep_trajectories: bool = False) -> int:
 
 
 def available_bytes() -> int:
-    """Memory this machine can give a new run now (``MemAvailable``; else the physical total)."""
+    """Memory a new run can have now.
+
+    ``MemAvailable`` (else the physical total), and no more than the process's address-space
+    limit (``ulimit -v``) where one is set.
+    """
+    physical = _physical_available()
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return physical
+    return physical if soft in (-1, resource.RLIM_INFINITY) else min(physical, int(soft))
+
+
+def _physical_available() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             for line in handle:
