@@ -64,7 +64,7 @@ def test_an_event_on_the_allies_pledges_changes_the_reassurance_force(tmp_path):
     assert not before.all() and after.all()
 
 
-@pytest.mark.parametrize("path", ["territory.control_km2", "belligerents.russia.personnel"])
+@pytest.mark.parametrize("path", ["territory.control_km2", "front.reference.russia_personnel"])
 def test_an_event_on_day_0_state_is_refused(path):
     from ceasefire_sim.errors import ScenarioError
 

@@ -550,8 +550,6 @@ def check_override(path: str, value: Any) -> str | None:
 #: a dated event could not change them, so an event that names one is refused.
 DAY0_STATE: dict[str, str] = {
     "territory.control_km2": "the front moves it; change front.* or the forces instead",
-    "belligerents.*.personnel": "it evolves with recruitment_per_day and casualties_per_day",
-    "belligerents.*.materiel_bn": "it evolves with production and aid; change aid or spending",
     "belligerents.*.belief.prior_mean_km2_per_day": "beliefs then learn from the front",
     "belligerents.*.belief.prior_sd_km2_per_day": "beliefs then learn from the front",
     "front.initial_gain_km2_per_month": "it calibrates the day-0 front; change the forces",
