@@ -45,7 +45,7 @@ def test_edge_sigkill_leaves_the_old_folder_or_the_new_one(tmp_path):
         seed = 200 + kill
         process = _run(out, seed)
         # Moments over the whole run, saving included (the save is the last fifth or so).
-        time.sleep(rng.uniform(0.3, 1.1) * duration)
+        time.sleep(rng.uniform(0.2, 1.6) * duration)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         after = Results.load(out)  # never a mix: the files match the manifest
