@@ -310,7 +310,7 @@ def load_with_extends(
         path: The file to read.
         max_bytes: Refuse any file in the chain larger than this.
         allow_outside: Let ``extends`` name a file outside the first file's folder tree and the
-            bundled scenarios (:data:`LIBRARY`). Without it such a file is refused unread, so an
+            bundled scenarios (:data:`ceasefire_sim.scenario.library.LIBRARY`). Without it such a file is refused unread, so an
             error message never shows the keys of some other YAML file.
         _stack: Files being loaded further up the chain (internal; detects cycles).
         _roots: Folders the chain may read from (internal).
@@ -370,12 +370,11 @@ def load_with_extends(
     return merged, lines
 
 
-#: The scenarios that ship with the project (``extends`` may always point there).
-LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
-
-
 def _library_roots() -> tuple[Path, ...]:
-    return (LIBRARY,) if LIBRARY.is_dir() else ()
+    """The bundled scenarios (``extends`` may always point there), as resolved folders."""
+    from ceasefire_sim.scenario.library import LIBRARY
+
+    return (LIBRARY.resolve(),) if LIBRARY.is_dir() else ()
 
 
 def _resolve(path: Path, file: str, line: int | None = None) -> Path:
