@@ -196,7 +196,7 @@ def test_alternating_offers_alternate_and_each_offer_is_the_proposers_best_accep
             assert not record.pressure[side].any()
         newly = record.agreed & (agreed_round < 0)
         agreed_round[newly] = r
-        assert set(record.contributions["russia"]) == {"truce", "territory"}
+        assert set(record.contributions["russia"]) == {"truce", "territory", "resolve", "pressure"}
         for side in ("ukraine", "russia"):
             total = sum(v for v in record.contributions[side].values())
             np.testing.assert_allclose(total, record.surplus[side][:3], atol=1e-12)

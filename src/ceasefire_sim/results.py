@@ -515,6 +515,7 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
         "world": np.arange(m.worlds),
         "status": status,
         "first_ceasefire_day": m.first_ceasefire_day,
+        "first_range_day": m.first_range_day,
         "ceasefires": m.ceasefires,
         "breakdowns": m.breakdowns,
         "breakdown_day": m.first_breakdown_day,

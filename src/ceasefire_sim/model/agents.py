@@ -33,7 +33,9 @@ class Belligerent(mesa.Agent):
         casualties: Cumulative casualties since day 0 (persons).
         belief_mean: Believed drift of the front (km²/day).
         belief_var: Variance of that belief.
-        pain: Accumulated cost of the war in utility units (casualties / cost tolerance).
+        pain: Accumulated cost of the war since 24 February 2022 in utility units
+            ((casualties before the start + casualties since day 0) / cost tolerance).
+        resolve: The side's private resolve (utility), a per-world type set by the model.
     """
 
     def __init__(self, model: CeasefireModel, name: str) -> None:
@@ -47,7 +49,9 @@ class Belligerent(mesa.Agent):
         self.materiel_bn = np.full(n, 1.0) * p.materiel_bn
         self.casualties = np.zeros(n)
         self.casualties_today = np.zeros(n)
-        self.pain = np.zeros(n)
+        self.pain = np.full(n, 1.0) * p.casualties_before_start / p.cost_tolerance
+        self.resolve: np.ndarray | float = 0.0
+        self.threat: np.ndarray | float = 0.0
         self.belief_mean = (
             np.full(n, 1.0) * model.params[f"belligerents.{name}.belief.prior_mean_km2_per_day"]
         )
@@ -98,7 +102,8 @@ class Belligerent(mesa.Agent):
         """Take today's casualties in the worlds at war."""
         self.casualties_today = np.where(at_war, casualties_per_day, 0.0)
         self.casualties += self.casualties_today
-        self.pain = self.casualties / self.params.cost_tolerance
+        p = self.params
+        self.pain = (p.casualties_before_start + self.casualties) / p.cost_tolerance
 
     def reinforce(self, materiel_inflow_bn_per_day: np.ndarray | float, at_war: np.ndarray) -> None:
         """Recruit and produce; lose personnel and materiel in the worlds at war."""
@@ -132,7 +137,9 @@ class Belligerent(mesa.Agent):
         return dict(self._per_version("values", self._read_values))
 
     def red_line_penalty(self, worlds: np.ndarray | None = None) -> np.ndarray:
-        """Current penalty of a red line: it erodes as pain grows (Zartman's hurting stalemate).
+        """Current penalty of a red line per unit of its issue's salience.
+
+        It erodes as the pain of the war since 2022 grows (Zartman's hurting stalemate).
 
         Args:
             worlds: Only these worlds (default: all).
@@ -160,8 +167,16 @@ class Belligerent(mesa.Agent):
         red_lines = self.model.red_lines[self.name]
         penalty = self.red_line_penalty(worlds) if red_lines else 0.0
         return preferences.option_utilities(
-            base, self.model.space.outcome, red_lines, penalty, n, worlds
+            base, self.model.space.outcome, red_lines, penalty, n, worlds, self._red_weights(worlds)
         )
+
+    def _red_weights(self, worlds: np.ndarray | None) -> list[np.ndarray | float]:
+        """Per red line, the salience of its issue (a red line costs a multiple of it)."""
+        salience = self.salience()
+        return [
+            _take(salience.get(key.split(".", 1)[0], 0.0), worlds)
+            for key in self.model.red_lines[self.name]
+        ]
 
     def expected_casualties_per_day(
         self,
@@ -203,8 +218,17 @@ class Belligerent(mesa.Agent):
         p = self.params
         b = self.model.params
         war_issues = self._per_version("war_issues", lambda: sum(self.war_values().values()))
+        utility = self.options_valued(worlds)
+        red_lines = self.model.red_lines[self.name]
+        costs = preferences.red_line_costs(
+            self.model.space.outcome,
+            red_lines,
+            self.red_line_penalty(worlds) if red_lines else 0.0,
+            self._red_weights(worlds),
+        )
+        horizon = _take(p.planning_horizon_days, worlds)
         return SideView(
-            option_utility=self.options_valued(worlds),
+            option_utility=utility,
             war_issues=_take(war_issues, worlds),
             sign=self.sign,
             value_per_km2=_take(p.territory_value_per_10k_km2 / 10_000.0, worlds),
@@ -214,8 +238,11 @@ class Belligerent(mesa.Agent):
             cost_per_day=self.expected_casualties_per_day(enemy, worlds, log_powers)
             / _take(p.cost_tolerance, worlds),
             risk_aversion=_take(p.risk_aversion, worlds),
-            horizon_days=_take(p.planning_horizon_days, worlds),
+            horizon_days=horizon,
             war_by_issue={i: _take(v, worlds) for i, v in self.war_values().items()},
+            fixed_term=preferences.fixed_term_terms(self.model.space, utility, costs, horizon),
+            resolve=_take(self.resolve, worlds),
+            threat=_take(self.threat, worlds),
         )
 
     # Preferences change only when an event or a sweep writes a parameter, so what is built from

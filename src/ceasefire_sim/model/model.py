@@ -45,6 +45,8 @@ N_DRAWS = 9
 MAX_DAYS = 3650
 #: Largest chunk of the talks when the mediator's preferences differ between worlds.
 PER_WORLD_FACTOR_CHUNK = 4096
+#: Stream of the per-world types (the sides' resolve, the mediator's misreading of each side).
+TYPES_STREAM = 0x7E5011E
 
 
 class CeasefireModel(mesa.Model):
@@ -158,6 +160,9 @@ class CeasefireModel(mesa.Model):
         self.allied_aid_delivered_bn_per_year = np.zeros(n)
         self.allied_aid_total_bn = np.zeros(n)
         self.dissatisfaction = np.zeros(n)
+        self.first_range_day = np.full(n, np.nan)
+        self.has_range = np.zeros(n, dtype=bool)
+        self._draw_types()
         self.mediator_preference = MediatorPreference(
             self.space, lambda: self.mediator.option_values(shared=True)
         )
@@ -190,6 +195,51 @@ class CeasefireModel(mesa.Model):
         )
         self.recorder.record()
         self.datacollector.collect(self)
+
+    def _draw_types(self) -> None:
+        """The per-world types, drawn once: each side's resolve and the mediator's misreading.
+
+        Private information that persists (Fearon 1995): a side's resolve is a standard logistic
+        draw times its ``preferences.resolve_scale``, the same in every round of a world; the
+        mediator's
+        error in reading each side is a fixed uniform (its normal quantile times
+        ``mediator.perception_sd``). They come from their own stream, so they are common to
+        every scenario run with the seed.
+        """
+        draws = self.keyed(
+            np.random.default_rng(np.random.SeedSequence([self.seed, TYPES_STREAM])).random(
+                (4, self.key_count)
+            )
+        )
+        self.resolve_draws = {
+            "ukraine": preferences.chance(draws[0], 1.0),
+            "russia": preferences.chance(draws[1], 1.0),
+        }
+        self.perceive_draws = {"ukraine": draws[2], "russia": draws[3]}
+
+    def threats(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(N,)`` what the mediator's standing threats take off each side's value of fighting.
+
+        While the US mediates, fighting on costs Ukraine ``mediator.leverage_on_ukraine`` times
+        the US share of its materiel inflow (the aid a cut would stop) and Russia
+        ``mediator.leverage_on_russia`` times ``mediator.sanctions_pressure``; the sides value
+        every package against that, and the mediator chooses terms knowing it. A mediator that
+        has walked away threatens nothing.
+        """
+        p = self.params
+        engaged = np.broadcast_to(self.mediator.engaged, (self.worlds,))
+        ukraine = np.where(engaged, p["mediator.leverage_on_ukraine"] * self.us_aid_share(), 0.0)
+        russia = np.where(
+            engaged, p["mediator.leverage_on_russia"] * p["mediator.sanctions_pressure"], 0.0
+        )
+        return ukraine, russia
+
+    def resolve(self, side: str, worlds: np.ndarray | None = None) -> np.ndarray:
+        """``(n,)`` a side's private resolve (utility) in ``worlds`` (default all)."""
+        scale = self.params[f"belligerents.{side}.preferences.resolve_scale"]
+        if worlds is None:
+            return scale * self.resolve_draws[side]
+        return _take(scale, worlds) * self.resolve_draws[side][worlds]
 
     def keyed(self, draws: np.ndarray) -> np.ndarray:
         """Draws made for ``key_count`` worlds (last axis), laid out over this model's worlds."""
@@ -305,6 +355,7 @@ class CeasefireModel(mesa.Model):
         self.russia.reinforce(self._materiel_inflow(self.russia), at_war)
         self.ukraine.learn(change_km2, at_war)
         self.russia.learn(change_km2, at_war)
+        self._find_range(at_war)
         if self.scenario.talks.enabled:
             self._negotiate(
                 at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
@@ -470,6 +521,9 @@ class CeasefireModel(mesa.Model):
         adjustment = self._drift_adjustment()
         # Each side's log power once (each view needs both).
         ua, ru = self.ukraine.log_power(worlds), self.russia.log_power(worlds)
+        self.ukraine.resolve = self.resolve("ukraine")
+        self.russia.resolve = self.resolve("russia")
+        self.ukraine.threat, self.russia.threat = self.threats()
         return (
             self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru)),
             self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua)),
@@ -510,6 +564,59 @@ class CeasefireModel(mesa.Model):
     def _search_layout(self) -> search.SearchLayout:
         return search.SearchLayout.of(self.space)
 
+    def _find_range(self, at_war: np.ndarray) -> None:
+        """Whether a bargaining range is open today in each world at war.
+
+        A range is open where some package the mediator may propose gives both sides a positive
+        surplus by their own valuation (their resolve and the mediator's standing threats
+        included): the compiled search without the mediator's misreading, run only where the
+        joint surplus's upper bound (:func:`~ceasefire_sim.negotiation.preferences.
+        joint_surplus_bound`) is positive. Records ``has_range`` and ``first_range_day``; the
+        day's side views are kept for the talks.
+        """
+        self.has_range = np.zeros(self.worlds, dtype=bool)
+        self._views_today = None
+        worlds = np.flatnonzero(at_war)
+        if len(worlds) == 0:
+            return
+        ua, ru = self.side_views(worlds)
+        self._views_today = (self.day, worlds, ua, ru)
+        control, lines = self.control_km2[worlds], self.deal_lines_km2(worlds)
+        terms_ua = preferences.territory_terms(ua, self.space, control, lines)
+        terms_ru = preferences.territory_terms(ru, self.space, control, lines)
+        bound = preferences.joint_surplus_bound(ua, ru, self.space, terms_ua, terms_ru)
+        k = np.flatnonzero(bound > 0.0)
+        if len(k) > 0:
+            available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))
+            zero = np.zeros(len(k))
+            _, agreeable = search.choose(
+                self._search_layout,
+                ua.option_utility[k],
+                _take(ua.war_issues, k),
+                terms_ua[k],
+                zero,
+                ru.option_utility[k],
+                _take(ru.war_issues, k),
+                terms_ru[k],
+                zero,
+                self._feasible_table,
+                np.where(available[worlds[k]], 0, 1),
+                np.ones((1, self.space.size)),
+            )
+            self.has_range[worlds[k]] = agreeable
+        first = self.has_range & np.isnan(self.first_range_day)
+        self.first_range_day[first] = self.day
+
+    def _views_for(self, worlds: np.ndarray) -> tuple[SideView, SideView]:
+        """The side views in ``worlds``: today's from the range's search where it has them."""
+        kept = getattr(self, "_views_today", None)
+        if kept is not None and kept[0] == self.day:
+            _, at_war, ua, ru = kept
+            rows = np.searchsorted(at_war, worlds)
+            if np.array_equal(at_war[np.minimum(rows, len(at_war) - 1)], worlds):
+                return ua.subset(rows), ru.subset(rows)
+        return self.side_views(worlds)
+
     def _negotiate(self, talking: np.ndarray) -> None:
         worlds = np.flatnonzero(talking)
         if len(worlds) == 0:
@@ -525,8 +632,7 @@ class CeasefireModel(mesa.Model):
             worlds, available = worlds[proposable], available[proposable]
             if len(worlds) == 0:
                 return
-        ua_all, ru_all = self.side_views(worlds)
-        us_share = self.us_aid_share()[worlds]
+        ua_all, ru_all = self._views_for(worlds)
         chunk = min(self.chunk_size, len(worlds))
         if self._mediator_varies_by_world():
             # The mediator's factor is then an (n, P) array per chunk: keep it to about 20 MB.
@@ -537,7 +643,6 @@ class CeasefireModel(mesa.Model):
                 worlds[rows],
                 ua_all.subset(rows),
                 ru_all.subset(rows),
-                us_share=us_share[rows],
                 force_available=available[rows],
             )
             self.apply_round(self.protocol.round(table))
@@ -585,8 +690,8 @@ class CeasefireModel(mesa.Model):
             uniforms={
                 "accept_ukraine": self.noise[ACCEPT_UA, worlds],
                 "accept_russia": self.noise[ACCEPT_RU, worlds],
-                "perceive_ukraine": self.noise[PERCEIVE_UA, worlds],
-                "perceive_russia": self.noise[PERCEIVE_RU, worlds],
+                "perceive_ukraine": self.perceive_draws["ukraine"][worlds],
+                "perceive_russia": self.perceive_draws["russia"][worlds],
             },
             logit_scale=_take(p["talks.logit_scale"], worlds),
             feasible=self._feasible_table,

@@ -46,6 +46,7 @@ class DailyRecorder:
                 "us_aid_bn_per_year_mean",
                 "allied_aid_bn_per_year_mean",
                 "dissatisfaction_mean",
+                "share_range",
             )
         }
         self._stack = np.empty((len(QUANTITIES), model.worlds))
@@ -85,6 +86,7 @@ class DailyRecorder:
             ("us_aid_bn_per_year_mean", m.mediator.aid_delivered_bn_per_year),
             ("allied_aid_bn_per_year_mean", m.allied_aid_delivered_bn_per_year),
             ("dissatisfaction_mean", m.dissatisfaction),
+            ("share_range", m.has_range),
         ):
             # What np.mean does (a float64 sum, then a division), without its overhead per call.
             self.means[name][d] = np.add.reduce(values, dtype=np.float64) / m.worlds

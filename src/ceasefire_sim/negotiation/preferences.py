@@ -44,6 +44,7 @@ protocols, the ceasefire's regret, the explanation the narrative and the app sho
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -73,6 +74,12 @@ class SideView:
         horizon_days: Planning horizon ``H``.
         war_by_issue: Issue -> the utility of the war status quo on that issue (their sum is
             ``war_issues``); used for the per-issue explanation.
+        fixed_term: What a fixed-term truce takes off the territory option's utility and the
+            red lines it carries (:func:`fixed_term_terms`), or None.
+        resolve: The side's private resolve: a shift of its reservation value, added to the
+            surplus of every package (float or ``(N,)``; a persistent type, not a draw per round).
+        threat: What the mediator's standing threat takes off the side's value of fighting on
+            (an aid cut for Ukraine, sanctions for Russia; utility), added to every package.
     """
 
     option_utility: FloatArray
@@ -86,6 +93,9 @@ class SideView:
     risk_aversion: FloatArray | float
     horizon_days: FloatArray | float
     war_by_issue: dict[str, FloatArray | float] = field(default_factory=dict)
+    fixed_term: FixedTerm | None = None
+    resolve: FloatArray | float = 0.0
+    threat: FloatArray | float = 0.0
 
     def subset(self, rows: np.ndarray | slice) -> SideView:
         """The same side restricted to some worlds."""
@@ -93,11 +103,13 @@ class SideView:
         def take(x: FloatArray | float) -> FloatArray | float:
             return x[rows] if np.ndim(x) > 0 else x
 
-        fields = {k: v for k, v in self.__dict__.items() if k not in ("sign", "war_by_issue")}
+        skip = ("sign", "war_by_issue", "fixed_term")
+        fields = {k: v for k, v in self.__dict__.items() if k not in skip}
         return SideView(
             **{k: take(v) for k, v in fields.items()},
             sign=self.sign,
             war_by_issue={i: take(v) for i, v in self.war_by_issue.items()},
+            fixed_term=None if self.fixed_term is None else self.fixed_term.subset(rows),
         )
 
 
@@ -149,6 +161,7 @@ def option_utilities(
     penalty: FloatArray | float,
     n_worlds: int,
     worlds: np.ndarray | None = None,
+    weights: list[FloatArray | float] | None = None,
 ) -> FloatArray:
     """``(n, K)`` each option's utility: :func:`option_values` less the red lines' penalty.
 
@@ -159,12 +172,132 @@ def option_utilities(
         penalty: ``(n,)`` current penalty (:func:`red_line_penalty`), in ``worlds``.
         n_worlds: ``n``, the number of worlds wanted.
         worlds: Rows of a per-world ``base`` to take (default: all).
+        weights: Per red line, the factor on ``penalty`` (float or ``(n,)``; the salience of its
+            issue in the model); 1 if not given.
     """
     u = np.empty((n_worlds, len(outcome.option_keys)))
     u[:] = base if base.ndim == 1 or worlds is None else base[worlds]
-    for key in red_lines:
-        u[:, outcome.option_index[key]] -= penalty
+    for r, key in enumerate(red_lines):
+        factor = 1.0 if weights is None else weights[r]
+        u[:, outcome.option_index[key]] -= penalty * factor
     return u
+
+
+def red_line_costs(
+    outcome: OutcomeSpace,
+    red_lines: list[str],
+    penalty: FloatArray | float,
+    weights: list[FloatArray | float] | None = None,
+) -> dict[str, FloatArray | float]:
+    """``issue.option`` -> the red line's current cost (``penalty`` x its weight)."""
+    return {
+        key: penalty * (1.0 if weights is None else weights[r]) for r, key in enumerate(red_lines)
+    }
+
+
+def hold_shares(space: PackageSpace, horizon_days: FloatArray | float) -> FloatArray:
+    """``(n or 1, T)`` the share of the horizon each truce option's terms hold (1 if endless)."""
+    days = space.outcome.truce_days()
+    h = np.atleast_1d(np.asarray(horizon_days, dtype=float))[:, None]
+    return np.where(np.isinf(days)[None, :], 1.0, np.minimum(days[None, :], h) / h)
+
+
+def fixed_term_terms(
+    space: PackageSpace,
+    option_utility: FloatArray,
+    costs: dict[str, FloatArray | float],
+    horizon_days: FloatArray | float,
+) -> FixedTerm:
+    """What a fixed-term truce takes back of the terms it carries (``(n, R, T)`` in parts).
+
+    A fixed-term truce holds its terms only while it lasts: the territory option's utility
+    (its legal status, the red line's cost included) counts times the share of the horizon the
+    truce holds, ``h_t = min(D_t, H) / H``, and so does the cost of a red line of another issue
+    whose option the truce's ``requires`` constraints force (a 30-day truce that leaves the NATO
+    path open concedes it for 30 days, not for good). The array is added to the territory terms:
+    ``-(1 - h_t) * (u_r - sum_k cost_k [option k forced by truce t])``; 0 for an endless one.
+
+    Args:
+        space: The package space.
+        option_utility: ``(n, K)`` the side's option utilities (red lines included).
+        costs: :func:`red_line_costs` of the side.
+        horizon_days: ``H`` (float or ``(n,)``).
+    """
+    n = len(option_utility)
+    outcome = space.outcome
+    rebate = 1.0 - hold_shares(space, horizon_days)  # (n or 1, T)
+    territory_cols = [outcome.option_index[f"territory.{o}"] for o in outcome.by_issue["territory"]]
+    forced = np.zeros((n, rebate.shape[1]))
+    for t, keys in enumerate(_forced_options(space)):
+        for key in keys:
+            if key in costs:
+                forced[:, t] += costs[key]
+    return FixedTerm(
+        np.ascontiguousarray(option_utility[:, territory_cols]),
+        forced,
+        np.ascontiguousarray(np.broadcast_to(rebate, (n, rebate.shape[1]))),
+    )
+
+
+@dataclass
+class FixedTerm:
+    """What a fixed-term truce takes back, in parts (:func:`fixed_term_terms`), ``n`` worlds.
+
+    Attributes:
+        territory_utility: ``(n, R)`` the side's utility of each territory option.
+        forced_cost: ``(n, T)`` the red-line cost of the options each truce forces.
+        rebate: ``(n, T)`` ``1 - h_t``, the share of the horizon the truce does not hold.
+    """
+
+    territory_utility: FloatArray
+    forced_cost: FloatArray
+    rebate: FloatArray
+
+    def subset(self, rows: np.ndarray | slice) -> FixedTerm:
+        """The same in some worlds."""
+        return FixedTerm(self.territory_utility[rows], self.forced_cost[rows], self.rebate[rows])
+
+    def array(self) -> FloatArray:
+        """``(n, R, T)`` the terms as one array."""
+        carried = self.territory_utility[:, :, None] - self.forced_cost[:, None, :]
+        return -carried * self.rebate[:, None, :]
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_shifts(out, utility, forced, rebate, shift):  # pragma: no cover - compiled
+    """``out[i, r, t] += -(utility[i, r] - forced[i, t]) * rebate[i, t] + shift[i]``, in place."""
+    for i in range(out.shape[0]):
+        for r in range(out.shape[1]):
+            for t in range(out.shape[2]):
+                out[i, r, t] += -(utility[i, r] - forced[i, t]) * rebate[i, t] + shift[i]
+
+
+def forced_options(space: PackageSpace) -> list[tuple[str, ...]]:
+    """Per truce option, the options of other issues that its ``requires`` constraints force.
+
+    An option is forced on a truce option when every valid package with that truce takes it
+    (territory is left out: its term is in the territory block already).
+    """
+    return list(_forced_options(space))
+
+
+@functools.lru_cache(maxsize=64)
+def _forced_options(space: PackageSpace) -> tuple[tuple[str, ...], ...]:
+    """:func:`forced_options`, kept per package space."""
+    truce = space.issue_choice("truce")
+    forced: list[tuple[str, ...]] = []
+    for t in range(len(space.outcome.truce_days())):
+        rows = space.valid & (truce == t)
+        keys: list[str] = []
+        if rows.any():
+            for issue in space.outcome.names:
+                if issue in ("truce", "territory"):
+                    continue
+                used = np.unique(space.issue_choice(issue)[rows])
+                if len(used) == 1:
+                    keys.append(f"{issue}.{space.outcome.by_issue[issue][int(used[0])]}")
+        forced.append(tuple(keys))
+    return tuple(forced)
 
 
 # -------------------------------------------------------------------------- territory terms
@@ -201,6 +334,12 @@ def territory_terms(
         lengths,
         out,
     )
+    shift = vec(np.asarray(side.resolve, dtype=float) + np.asarray(side.threat, dtype=float))
+    if side.fixed_term is not None:
+        f = side.fixed_term
+        _add_shifts(out, f.territory_utility, f.forced_cost, f.rebate, shift)
+    elif np.any(shift != 0.0):
+        out += shift[:, None, None]
     return out
 
 
@@ -225,6 +364,123 @@ def _territory_terms(
             per_truce = per_truce + risk[i] * lam[i] * (sd_full - sd_rest)
             for r in range(lines.shape[1]):
                 out[i, r, x] = signed_lam * (lines[i, r] - control[i]) + per_truce
+
+
+def joint_surplus_bound(
+    a: SideView,
+    b: SideView,
+    space: PackageSpace,
+    terms_a: FloatArray,
+    terms_b: FloatArray,
+) -> FloatArray:
+    """``(n,)`` an upper bound of ``max_j S_a(j) + S_b(j)`` over the valid packages on the table.
+
+    The joint surplus is separable over the issues. For each truce option, its largest value
+    over every combination of the options that some valid package pairs with that truce is the
+    sum of each issue's best such option and the territory term; a (truce, territory) block
+    counts only where each side's own bound in it is positive too, and the bound is the largest
+    over the blocks (``-inf`` if none). Where it is not positive, no package can leave both sides a positive
+    surplus: a cheap proof that there is no bargaining range.
+
+    Args:
+        a: One side over ``n`` worlds.
+        b: The other side.
+        space: The package space.
+        terms_a: ``(n, R, T)`` :func:`territory_terms` of ``a``.
+        terms_b: ``(n, R, T)`` :func:`territory_terms` of ``b``.
+    """
+    n = len(a.option_utility)
+    compat, territory_compat = _truce_compatibility(space)
+    out = np.empty(n)
+    _joint_bound(
+        np.ascontiguousarray(a.option_utility, dtype=np.float64),
+        np.ascontiguousarray(b.option_utility, dtype=np.float64),
+        np.ascontiguousarray(np.broadcast_to(_col(a.war_issues), (n,)), dtype=np.float64),
+        np.ascontiguousarray(np.broadcast_to(_col(b.war_issues), (n,)), dtype=np.float64),
+        np.ascontiguousarray(terms_a, dtype=np.float64),
+        np.ascontiguousarray(terms_b, dtype=np.float64),
+        compat,
+        territory_compat,
+        out,
+    )
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _truce_compatibility(space: PackageSpace) -> tuple[np.ndarray, np.ndarray]:
+    """Per truce option (outcome index), the option columns and territory options valid with it.
+
+    Returns ``(T, n_other_issues + 1, width)`` columns (-1 padded; row 0 the truce's own
+    column, then the issues other than truce and territory) and ``(T, R)`` booleans for the
+    territory options (outcome index) some valid package pairs with the truce.
+    """
+    outcome = space.outcome
+    truce = space.issue_choice("truce")
+    territory = space.issue_choice("territory")
+    others = [i for i in outcome.names if i not in ("truce", "territory")]
+    width = max(len(outcome.by_issue[i]) for i in outcome.names)
+    n_truce = len(outcome.by_issue["truce"])
+    columns = np.full((n_truce, len(others) + 1, width), -1, dtype=np.int64)
+    terr = np.zeros((n_truce, len(outcome.by_issue["territory"])), dtype=np.bool_)
+    for t in range(n_truce):
+        rows = space.valid & (truce == t)
+        if not rows.any():
+            continue
+        columns[t, 0, 0] = outcome.option_index[f"truce.{outcome.by_issue['truce'][t]}"]
+        terr[t, np.unique(territory[rows])] = True
+        for c, issue in enumerate(others, start=1):
+            used = np.unique(space.issue_choice(issue)[rows])
+            for k, o in enumerate(used):
+                columns[t, c, k] = outcome.option_index[f"{issue}.{outcome.by_issue[issue][o]}"]
+    columns.setflags(write=False)
+    terr.setflags(write=False)
+    return columns, terr
+
+
+@numba.njit(cache=True, nogil=True)
+def _joint_bound(ua, ub, war_a, war_b, ta, tb, columns, terr, out):  # pragma: no cover
+    """:func:`joint_surplus_bound` world by world (compiled).
+
+    Per (truce, territory) block, the joint surplus's upper bound counts only if each side's own
+    upper bound in the block is positive too (otherwise no package of the block can leave that
+    side a positive surplus); the result is the largest over the blocks (``-inf`` if none).
+    """
+    n_truce, n_rows, width = columns.shape
+    n_terr = terr.shape[1]
+    for i in range(ua.shape[0]):
+        best = -np.inf
+        for t in range(n_truce):
+            col = columns[t, 0, 0]
+            if col < 0:
+                continue
+            joint = ua[i, col] + ub[i, col] - war_a[i] - war_b[i]
+            own_a = ua[i, col] - war_a[i]
+            own_b = ub[i, col] - war_b[i]
+            for c in range(1, n_rows):
+                m = -np.inf
+                ma = -np.inf
+                mb = -np.inf
+                for k in range(width):
+                    col = columns[t, c, k]
+                    if col < 0:
+                        break
+                    va = ua[i, col]
+                    vb = ub[i, col]
+                    m = max(m, va + vb)
+                    ma = max(ma, va)
+                    mb = max(mb, vb)
+                joint += m
+                own_a += ma
+                own_b += mb
+            for r in range(n_terr):
+                if not terr[t, r]:
+                    continue
+                col = n_truce + r  # the territory columns follow the truce's
+                a = ua[i, col] + ta[i, r, t]
+                b = ub[i, col] + tb[i, r, t]
+                if own_a + a > 0.0 and own_b + b > 0.0:
+                    best = max(best, joint + a + b)
+        out[i] = best
 
 
 def _col(x: FloatArray | float) -> FloatArray:
@@ -364,8 +620,10 @@ def explain(
         rows: ``(n,)`` package per world.
 
     Returns:
-        Issue -> contribution ``(n,)``; ``territory`` includes the ground and the days of fighting
-        the package saves. The contributions sum to :func:`surplus_at`.
+        Issue -> contribution ``(n,)``; ``territory`` includes the ground, the days of fighting
+        the package saves and what a fixed-term truce takes back (:func:`fixed_term_terms`);
+        ``resolve`` is the side's private resolve and ``pressure`` the mediator's standing
+        threat. The contributions sum to :func:`surplus_at`.
     """
     cols = space.package_columns[rows]
     n = len(rows)
@@ -375,12 +633,18 @@ def explain(
             side.war_by_issue.get(issue, 0.0)
         )
     terms = territory_terms(side, space, control_km2, deal_lines_km2)
+    resolve = np.broadcast_to(np.asarray(side.resolve, dtype=float), (n,))
+    threat = np.broadcast_to(np.asarray(side.threat, dtype=float), (n,))
     out["territory"] = (
         out["territory"]
         + terms[
             np.arange(n), space.issue_choice("territory")[rows], space.issue_choice("truce")[rows]
         ]
+        - resolve
+        - threat
     )
+    out["resolve"] = resolve.copy()
+    out["pressure"] = threat.copy()
     return out
 
 
@@ -395,15 +659,18 @@ def accepts(
     pressure: FloatArray | float,
     noise: FloatArray | float,
 ) -> FloatArray:
-    """Quantal response: accept if ``S + pressure + noise >= 0`` (``noise`` from :func:`chance`).
+    """Accept if ``S + pressure >= 0`` and ``S + pressure + noise >= 0``.
 
-    With ``logit_scale = 0`` the noise is 0 and the answer deterministic (accept iff
-    ``S + pressure >= 0``).
+    A side never accepts a package worth less to it than fighting on (after the mediator's
+    pressure): the logistic noise of :func:`chance` can only make it hesitate over one it gains
+    from, which delays a deal but cannot make one where there is no bargaining range. With
+    ``logit_scale = 0`` the answer is deterministic.
 
     >>> bool(accepts(-0.1, 0.0, 0.0)), bool(accepts(-0.1, 0.15, 0.0))
     (False, True)
     """
-    return np.asarray(surplus_value + pressure + noise >= 0.0)
+    value = surplus_value + pressure
+    return np.asarray((value >= 0.0) & (value + noise >= 0.0))
 
 
 # ------------------------------------------------------------------------- the mediator's
@@ -452,8 +719,11 @@ class MediatorPreference:
         """``(1, P)`` or ``(n, P)`` ``exp`` of :meth:`bonus`, scaled so each row's largest is 1."""
         if self._factor[0] == version:
             return self._factor[1]
-        bonus = np.atleast_2d(self.bonus(weight, version, worlds))
+        bonus = self.bonus(weight, version, worlds)
+        shared = bonus.ndim == 1
+        bonus = np.atleast_2d(bonus)
         factor = np.exp(bonus - bonus.max(axis=1, keepdims=True))
-        if factor.shape[0] == 1:
+        # Only a factor shared by every world is kept (a chunk of one world is not shared).
+        if shared:
             self._factor = (version, factor)
         return factor

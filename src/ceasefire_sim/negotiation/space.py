@@ -248,7 +248,13 @@ def _options(issue: str, *rows: tuple[str, str, dict[str, Any]]) -> tuple[Option
     )
 
 
-#: The model's own issues and options.
+#: Settlement terms belong to a lasting agreement: a fixed-term truce cannot carry them.
+LASTING = {"requires": (("truce", ("indefinite",)),)}
+
+#: The model's own issues and options. Recognition, withdrawals, a moratorium, neutrality and
+#: lifting sanctions settle the war and hold only in an indefinite ceasefire (``LASTING``); a
+#: fixed-term truce carries a freeze, the NATO status quo, guarantees, phased relief and the
+#: rules on aid, which fit a pause.
 BUILT_IN = OutcomeSpace(
     (
         Issue(
@@ -265,16 +271,20 @@ BUILT_IN = OutcomeSpace(
             _options(
                 "territory",
                 ("freeze", "freeze at the line of contact", {"line": LineRule("keep")}),
-                ("recognition", "Russian control recognised de jure", {"line": LineRule("keep")}),
+                (
+                    "recognition",
+                    "Russian control recognised de jure",
+                    {"line": LineRule("keep"), **LASTING},
+                ),
                 (
                     "ukraine_withdraws",
                     "Ukrainian withdrawal from the four oblasts",
-                    {"line": LineRule("withdraw", region="four_oblasts")},
+                    {"line": LineRule("withdraw", region="four_oblasts"), **LASTING},
                 ),
                 (
                     "russia_withdraws",
                     "Russian withdrawal to the 24 Feb 2022 line",
-                    {"line": LineRule("line_2022")},
+                    {"line": LineRule("line_2022"), **LASTING},
                 ),
             ),
         ),
@@ -283,8 +293,8 @@ BUILT_IN = OutcomeSpace(
             _options(
                 "nato",
                 ("path_open", "NATO membership path open", {}),
-                ("moratorium", "NATO moratorium", {}),
-                ("neutrality", "permanent NATO exclusion", {}),
+                ("moratorium", "NATO moratorium", LASTING),
+                ("neutrality", "permanent NATO exclusion", LASTING),
             ),
             war_option="path_open",
         ),
@@ -304,7 +314,7 @@ BUILT_IN = OutcomeSpace(
                 "sanctions",
                 ("maintained", "sanctions maintained", {}),
                 ("phased_relief", "phased sanctions relief", {}),
-                ("lifted", "sanctions lifted", {}),
+                ("lifted", "sanctions lifted", LASTING),
             ),
             war_option="maintained",
         ),

@@ -187,10 +187,16 @@ class PreferenceConfig(Strict):
         default_factory=list, description="Options refused (issue.option)."
     )
     red_line_penalty: Num(ge=0) = Field(
-        fixed(1.0), description="Utility penalty of a red line at no pain."
+        fixed(1.0),
+        description="Penalty of a red line at no pain, as a multiple of its issue's salience.",
     )
     red_line_erosion: Num(ge=0) = Field(
         fixed(1.0), description="Rate at which pain erodes red lines: penalty x exp(-rate x pain)."
+    )
+    resolve_scale: Num(ge=0) = Field(
+        fixed(0.05, "a persistent private resolve of about a tenth of the salience budget"),
+        description="Scale of the side's private resolve: a Logistic(0, scale) shift of its "
+        "reservation value (utility), drawn once per world and known only to the side.",
     )
 
     @field_validator("salience")
@@ -250,6 +256,11 @@ class BelligerentConfig(Strict):
     )
     cost_tolerance: Num(gt=0) = Field(
         fixed(1_000_000), description="Casualties that amount to one unit of pain (utility)."
+    )
+    casualties_before_start: Num(ge=0) = Field(
+        fixed(0.0, "no casualties before the start"),
+        description="Killed and wounded from 24 Feb 2022 to the start date (persons); they "
+        "count in the pain of day 0.",
     )
     planning_horizon_days: Num(ge=1, le=3650) = Field(fixed(180), description="H, days.")
     territory_value_per_10k_km2: Num(ge=0) = Field(
@@ -419,7 +430,9 @@ class TalksConfig(Strict):
         description="Days without talks after a ceasefire ends, days.",
     )
     logit_scale: Num(ge=0) = Field(
-        fixed(0.05), description="Scale of the logistic acceptance noise (0: deterministic)."
+        fixed(0.05),
+        description="Scale of the logistic hesitation of each answer (0: none); a side never "
+        "accepts a package worth less to it than fighting on, whatever the noise.",
     )
     options_on_table: dict[str, list[str]] = Field(
         default_factory=dict, description="Issue -> options the mediator may propose (default all)."
