@@ -245,6 +245,8 @@ def test_latest_decision_reads_the_last_proposal_of_world_zero():
             "guarantees",
             "sanctions",
             "aid_during_truce",
+            "resolve",
+            "pressure",
         }
         # The record's contributions sum to its surplus.
         assert sum(c for *_, c in answer.contributions) == pytest.approx(answer.surplus, abs=1e-9)
