@@ -22,7 +22,9 @@ from ceasefire_sim.validation.sensitivity import (
 
 def test_ranges_come_from_the_scenario_or_fifty_percent(baseline):
     params = {p.path: p for p in uncertain_parameters(baseline)}
-    assert list(params) == list(UNCERTAIN_PATHS) and len(params) == 10
+    assert list(params) == list(UNCERTAIN_PATHS) and len(params) == 11
+    interval = params["talks.interval_days"]
+    assert (interval.low, interval.high) == (3.0, 28.0) and "procedural" in interval.basis
     gain = params["front.initial_gain_km2_per_month"]
     assert (gain.low, gain.high) == (290.0, 430.0) and "scenario" in gain.basis
     logit = params["talks.logit_scale"]
@@ -129,8 +131,8 @@ def test_sobol_run_with_common_random_numbers():
     )
     sobol = sensitivity.run_sobol(config)
     table = sobol["indices"]
-    assert sobol["points"] == 16 * 12 and sobol["worlds"] == 16 * 12 * 4
-    assert len(table) == 4 * 10 and set(table["output"]) == set(OUTPUTS)
+    assert sobol["points"] == 16 * 13 and sobol["worlds"] == 16 * 13 * 4
+    assert len(table) == 4 * 11 and set(table["output"]) == set(OUTPUTS)
     assert sobol["base"] == 16 and sobol["convergence"].base == 16
     # The US walks away after 90 days at the earliest, so its patience cannot change whether a
     # ceasefire comes within 90 days. With common random numbers the worlds of A and AB_i then
@@ -141,7 +143,7 @@ def test_sobol_run_with_common_random_numbers():
     assert row["note"].iloc[0] == ""
     assert row["S1"].iloc[0] == 0.0 and row["ST"].iloc[0] == 0.0
     checks = sensitivity.sensitivity_checks(sobol)
-    assert len(checks) == 40 and all(c.section == "sensitivity" for c in checks)
+    assert len(checks) == 44 and all(c.section == "sensitivity" for c in checks)
     for c in checks:
         d = c.data
         assert c.passed == coherent(d["S1"], d["S1_conf"], d["ST"], d["ST_conf"])

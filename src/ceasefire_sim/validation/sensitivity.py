@@ -42,10 +42,11 @@ from ceasefire_sim.validation import BASELINE, Check, ValidationConfig
 
 SECTION = "sensitivity"
 
-#: The ten most uncertain inputs of the baseline. Seven are the widest per-world distributions
-#: of the scenario (the Russian casualty rate and defence share are left out: their sourced
-#: ranges are narrow, +-14% and +-12% around the middle); three are key assumptions without a
-#: source: the acceptance noise, the mediator's leverage on Russia and Russia's optimism.
+#: The ten most uncertain inputs of the baseline and the talks' interval. Seven are the widest
+#: per-world distributions of the scenario (the Russian casualty rate and defence share are left
+#: out: their sourced ranges are narrow, +-14% and +-12% around the middle); three are key
+#: assumptions without a source: the answers' noise, the mediator's leverage on Russia and
+#: Russia's optimism; the interval of the talks is procedural (:data:`PROCEDURAL_PATHS`).
 UNCERTAIN_PATHS: tuple[str, ...] = (
     "front.initial_gain_km2_per_month",
     "belligerents.ukraine.casualties_per_day",
@@ -55,9 +56,20 @@ UNCERTAIN_PATHS: tuple[str, ...] = (
     "belligerents.russia.preferences.red_line_erosion",
     "mediator.patience_days",
     "talks.logit_scale",
+    "talks.interval_days",
     "mediator.leverage_on_russia",
     "belligerents.russia.belief.prior_mean_km2_per_day",
 )
+
+#: Procedural parameters (how the talks are run, not what the sides want): their total index
+#: of P(ceasefire within 365 days) should be small (timing is structural, DESIGN principle 9).
+PROCEDURAL_PATHS: tuple[str, ...] = ("talks.logit_scale", "talks.interval_days")
+
+#: Ranges set explicitly rather than +-50% of the value: the talks' interval over the range the
+#: lever audit uses (every 3 to every 28 days).
+EXPLICIT_RANGES: dict[str, tuple[float, float, str]] = {
+    "talks.interval_days": (3.0, 28.0, "procedural: talks every 3 to every 28 days"),
+}
 
 #: Relative half-width of the range of a fixed (assumed) value: +-50%.
 ASSUMPTION_SPREAD = 0.5
@@ -115,7 +127,9 @@ def uncertain_parameters(
         if path not in params:
             raise ScenarioError(f"sensitivity parameter {path!r} is not in the scenario")
         p = params[path]
-        if p.dist == "uniform":
+        if path in EXPLICIT_RANGES:
+            low, high, basis = EXPLICIT_RANGES[path]
+        elif p.dist == "uniform":
             low, high = float(p.low), float(p.high)  # type: ignore[arg-type]
             basis = f"scenario: uniform({_num(low)}, {_num(high)}) per world"
         elif p.dist is not None:
