@@ -178,8 +178,10 @@ def test_hazard_parameters_give_the_implied_duration_when_dissatisfaction_is_off
     se = expected / math.sqrt(forced.breakdowns)
     assert forced.mean_days == pytest.approx(expected, abs=4 * se)
     assert checks[0].passed
-    # Forcing a truce across Russia's red lines makes it collapse at once.
-    assert checks[0].data["with_dissatisfaction"].mean_days < 3
+    # Forcing on Russia a truce it loses from makes it collapse sooner: its regret raises the
+    # hazard (a 30-day truce carries Russia's red lines only for the share of the horizon it
+    # holds, so it no longer collapses at once as in version 1).
+    assert checks[0].data["with_dissatisfaction"].mean_days < 0.9 * forced.mean_days
 
 
 def test_allies_check_fails_when_an_ally_drops_below_two_percent(tmp_path):

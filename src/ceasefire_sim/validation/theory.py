@@ -251,8 +251,9 @@ def check_nash_choice(
         model.run()
         ukraine, russia = model.side_views()
         lines = model.deal_lines_km2()
-        s_ua = preferences.surplus_of_all(ukraine, space, model.control_km2, lines)
-        s_ru = preferences.surplus_of_all(russia, space, model.control_km2, lines)
+        # The valid packages only: settlement terms need a lasting agreement (``requires``).
+        s_ua = preferences.surplus_of_all(ukraine, space, model.control_km2, lines)[:, space.valid]
+        s_ru = preferences.surplus_of_all(russia, space, model.control_km2, lines)[:, space.valid]
         choice, agreeable = solutions.nash_choice(s_ua, s_ru)
         for w in range(worlds):
             row, ok = brute_force_nash(s_ua[w], s_ru[w])
@@ -275,7 +276,8 @@ def check_nash_choice(
         f"{total}/{total}",
         passed=matches == total,
         detail=(
-            f"Both sides' surpluses of all {space.size} packages from `preferences.surplus_of_all` "
+            f"Both sides' surpluses of the {int(space.valid.sum())} valid packages from "
+            "`preferences.surplus_of_all` "
             f"in real model states ({worlds} worlds each, seed {seed}); `solutions.nash_choice` against "
             "an explicit loop (largest product of positive surpluses, else largest smaller "
             f"surplus). Worlds: {'; '.join(notes)}."
