@@ -30,6 +30,7 @@ WORLDS, SEED, DAYS = 500, 11, 365
 #: Outcome columns whose sums are kept.
 SUMMED_OUTCOMES = (
     "first_ceasefire_day",
+    "first_range_day",
     "ceasefires",
     "breakdowns",
     "breakdown_day",
