@@ -36,6 +36,7 @@ CONTRACT_METRICS = [
     "mean_casualties_per_day_russia",
     "mean_casualties_ukraine",
     "mean_casualties_russia",
+    "p_range_40",
 ]
 
 

@@ -56,6 +56,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "casualties_russia",
     "casualties_ukraine",
     "days_at_war",
+    "first_range_day",
 )
 
 PerWorld = Callable[[pd.DataFrame, int], np.ndarray]
@@ -100,6 +101,12 @@ def _first_day(o: pd.DataFrame) -> np.ndarray:
 
 def _by_day(o: pd.DataFrame, day: int) -> np.ndarray:
     return (_first_day(o) <= day).astype(float)
+
+
+def _range_by_day(o: pd.DataFrame, day: int) -> np.ndarray:
+    if "first_range_day" not in o:  # results written before version 2
+        return np.full(len(o), np.nan)
+    return (o["first_range_day"].to_numpy(dtype=float) <= day).astype(float)
 
 
 def _time_to_ceasefire(o: pd.DataFrame, day: int) -> np.ndarray:
@@ -211,6 +218,16 @@ METRICS: tuple[Metric, ...] = (
         "mean",
         _column("casualties_russia"),
         description="Mean over worlds of Russian casualties by the horizon.",
+    ),
+    Metric(
+        "p_range_{day}",
+        "P(bargaining range by day {day})",
+        "share",
+        "probability",
+        _range_by_day,
+        days=(90, HORIZON),
+        description="Share of worlds in which some package on the table gave both sides a "
+        "positive surplus by their own valuation on or before the day (``first_range_day``).",
     ),
 )
 """Every headline metric, in table order."""

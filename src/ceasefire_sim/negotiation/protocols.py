@@ -64,7 +64,8 @@ class Table:
         feasible: ``(V, P)`` boolean rows of packages that can be proposed.
         feasible_row: ``(n,)`` which row of ``feasible`` applies in each world.
         rounds_held: ``(n,)`` rounds held before this one in each world.
-        leverage: Side -> the pressure (utility) the mediator brings on it if it is in the way.
+        leverage: Side -> the pressure (utility) the mediator brings on it if it is in the way
+            (the model passes none: its mediator's standing threats are in the sides' views).
         perception_sd: ``(n,)`` sd of the mediator's error in perceiving each side's surplus.
         mediator_factor: Returns ``(1, P)`` or ``(n, P)`` the mediator's factor on the Nash product.
         initial: A proposal already on the table for the first round, if any.
@@ -116,7 +117,8 @@ class Round:
         surplus: Side -> its true surplus of the package (package minus fighting on).
         pressure: Side -> the mediator's pressure on it (utility; 0 if none).
         chance: Side -> the logistic noise of its answer.
-        accepted: Side -> its answer (``surplus + pressure + chance >= 0``, or an earlier yes).
+        accepted: Side -> its answer (:func:`preferences.accepts`: ``surplus + pressure >= 0``
+            and ``surplus + pressure + chance >= 0``, or an earlier yes).
         contributions: Side -> issue -> ``(k,)`` the issue's part of the surplus, in the worlds
             ``worlds[explained]``; they sum to ``surplus`` there.
         explained: ``(k,)`` positions (in this record) of the worlds with contributions.
