@@ -175,11 +175,11 @@ def test_growing_the_sample_keeps_the_points_already_run(monkeypatch):
     monkeypatch.setattr(sensitivity, "sobol_convergence", rule)
     grown = sensitivity.run_sobol(ValidationConfig(sobol_base=8, sobol_max_base=1024, **sizes))
     assert [h["base"] for h in grown["history"]] == [8, 16, 32]
-    assert grown["base"] == 32 and grown["points"] == 32 * 12 and grown["worlds"] == 32 * 12 * 2
+    assert grown["base"] == 32 and grown["points"] == 32 * 13 and grown["worlds"] == 32 * 13 * 2
     first = sensitivity.run_sobol(ValidationConfig(sobol_base=8, sobol_converge=False, **sizes))
-    # The first 8 base points (12 roles each) are those of a direct run at base 8, not rerun.
+    # The first 8 base points (13 roles each) are those of a direct run at base 8, not rerun.
     for name in OUTPUTS:
-        np.testing.assert_array_equal(grown["outputs"][name][: 8 * 12], first["outputs"][name])
+        np.testing.assert_array_equal(grown["outputs"][name][: 8 * 13], first["outputs"][name])
 
 
 def test_the_headline_is_not_stopped_by_the_budget(monkeypatch):
