@@ -315,7 +315,7 @@ def _committed_lever_rows() -> list[str]:
     from ceasefire_sim.validation import ROOT
 
     text = (ROOT / "docs" / "validation.md").read_text()
-    section = text.split("## 4. Levers", 1)[1]
+    section = text.split("## 4. Levers", 1)[1].split("\n## ", 1)[0]
     return [line for line in section.splitlines() if re.match(r"\| \d+ \|", line)]
 
 
