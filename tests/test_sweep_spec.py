@@ -209,7 +209,7 @@ def test_unknown_method(tmp_path):
         ({"worlds": "ten"}, "worlds", "valid integer"),
         ({"worlds": 0}, "worlds", "greater than or equal to 1"),
         ({"seed": -1}, "seed", "greater than or equal to 0"),
-        ({"parameters": {}}, "parameters", "at least 1"),
+        ({"parameters": {}}, "parameters", "at least one parameter"),
         (
             {"parameters": {"mediator.aid_bn_per_year": {"low": 0, "hgh": 1}}},
             "parameters.mediator.aid_bn_per_year.hgh",

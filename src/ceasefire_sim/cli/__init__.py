@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "demo": "ceasefire_sim.cli.demo:demo",
     "validation-report": "ceasefire_sim.cli.validation:validation_report",
     "levers": "ceasefire_sim.cli.levers:levers",
+    "discover": "ceasefire_sim.cli.discover:discover",
 }
 
 

@@ -53,7 +53,13 @@ from ceasefire_sim.scenario.loader import (
 )
 from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 from ceasefire_sim.scenario.yamlio import apply_assignment, load_yaml, parse_assignment
-from ceasefire_sim.sweep.samplers import METHODS, SweepParameter, points_from_design, sample_design
+from ceasefire_sim.sweep.samplers import (
+    METHODS,
+    POINT_COLUMN,
+    SweepParameter,
+    points_from_design,
+    sample_design,
+)
 
 #: Changes whenever the way points and worlds are laid out into chunks, or seeded, changes, so
 #: that ``--resume`` never mixes chunks computed under two layouts. 2: every chunk runs with the
@@ -157,7 +163,21 @@ class SweepSpec(BaseModel):
         10_000, description="Worlds per model run; chunks hold whole points."
     )
     parameters: dict[str, ParameterSpec] = Field(
-        min_length=1, description="Dotted path -> how it varies."
+        default_factory=dict, description="Dotted path -> how it varies (uncertainties)."
+    )
+    levers: dict[str, ParameterSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Policy levers: dotted path -> the settings to compare (values, or a low/high range "
+            "cut into lever_levels levels); every setting is run against every uncertainty point."
+        ),
+    )
+    uncertainties: dict[str, ParameterSpec] = Field(
+        default_factory=dict,
+        description="Uncertainties: dotted path -> how it varies (drawn by the method).",
+    )
+    lever_levels: PositiveInt = Field(
+        3, description="Levels of a lever given as a low/high range (ends included)."
     )
     set: dict[str, Any] = Field(
         default_factory=dict, description="Fixed changes to the base scenario (as --set)."
@@ -169,6 +189,22 @@ class SweepSpec(BaseModel):
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
         return method
+
+    def sections(self) -> dict[str, str]:
+        """Dotted path -> the section that declares it (``levers``, ``uncertainties``, ...)."""
+        found: dict[str, str] = {}
+        for section in ("levers", "uncertainties", "parameters"):
+            for path in getattr(self, section):
+                found.setdefault(path, section)
+        return found
+
+    def role(self, path: str) -> str:
+        """``"lever"`` for a lever, ``"uncertainty"`` for every other parameter (EMA's default)."""
+        return "lever" if path in self.levers else "uncertainty"
+
+    def all_parameters(self) -> dict[str, ParameterSpec]:
+        """Every parameter in column order: the levers, then the uncertainties."""
+        return {**self.levers, **self.parameters, **self.uncertainties}
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,7 +218,9 @@ class Sweep:
         parameters: The swept parameters, in column order.
         targets: Spec path -> the concrete scenario paths it sets (``*`` expanded).
         design: The sampler's design matrix (needed by the Morris analysis).
-        points: One row per point: ``point`` and one column per parameter path.
+        points: One row per point: ``point`` and one column per parameter path. With levers,
+            the points are every lever setting (policy) crossed with every uncertainty point
+            (scenario), policy-major.
     """
 
     spec: SweepSpec
@@ -197,6 +235,16 @@ class Sweep:
     def days(self) -> int:
         """Horizon in days."""
         return int(self.spec.days if self.spec.days is not None else self.scenario.horizon_days)
+
+    @property
+    def levers(self) -> list[str]:
+        """Paths of the levers, in column order."""
+        return [p.path for p in self.parameters if self.spec.role(p.path) == "lever"]
+
+    @property
+    def uncertainties(self) -> list[str]:
+        """Paths of the uncertainties, in column order."""
+        return [p.path for p in self.parameters if self.spec.role(p.path) == "uncertainty"]
 
     @property
     def worlds_per_point(self) -> int:
@@ -226,8 +274,12 @@ class Sweep:
     @cached_property
     def hash(self) -> str:
         """SHA-256 of everything that determines the results (not the name or description)."""
+        exclude = {"name", "description", "scenario"}
+        # A spec without levers hashes as it did before levers existed (resume keeps working).
+        if not self.spec.levers and not self.spec.uncertainties:
+            exclude |= {"levers", "uncertainties", "lever_levels"}
         content = {
-            "spec": self.spec.model_dump(mode="json", exclude={"name", "description", "scenario"}),
+            "spec": self.spec.model_dump(mode="json", exclude=exclude),
             "days": self.days,
             "scenario_hash": scenario_hash(self.scenario),
             "version": __version__,
@@ -237,7 +289,9 @@ class Sweep:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def parameter_table(self) -> list[dict[str, Any]]:
-        """Per parameter: ``path``, ``low``, ``high``, ``values`` (or None) and ``dist`` (or None).
+        """Per parameter: ``path``, ``role``, ``low``, ``high``, ``values`` and ``dist`` (or None).
+
+        ``role`` is ``"lever"`` or ``"uncertainty"`` (EMA Workbench's distinction).
 
         For a distribution, ``low`` and ``high`` are the smallest and largest sampled value.
         """
@@ -252,6 +306,7 @@ class Sweep:
             table.append(
                 {
                     "path": p.path,
+                    "role": self.spec.role(p.path),
                     "low": low,
                     "high": high,
                     "values": values,
@@ -324,19 +379,38 @@ def sweep_from_dict(
     except ValidationError as exc:
         raise SweepError([_problem(err, lines, file) for err in exc.errors()]) from None
 
+    sections = spec.sections()
+
     def at(dotted: str, message: str) -> Problem:
+        # Problems are raised against "parameters.<path>"; show the section that declares it.
+        head, _, path = dotted.partition(".")
+        if head == "parameters" and path in sections:
+            dotted = f"{sections[path]}.{path}"
         return Problem(file, locate(lines, dotted, file)[1], dotted, message)
+
+    structure = _check_sections(spec, at)
+    if structure:
+        raise SweepError(structure)
 
     scenario = _load_base(spec, Path(base_dir), at, set(lines))
     problems: list[Problem] = []
     parameters: list[SweepParameter] = []
-    for path, entry in spec.parameters.items():
+    for path, entry in spec.all_parameters().items():
+        if path in spec.levers and entry.dist is not None:
+            problems.append(
+                at(
+                    f"parameters.{path}",
+                    "a lever is a setting to choose, not a distribution: give 'values' or "
+                    "'low'/'high' (cut into lever_levels levels), or declare it an uncertainty",
+                )
+            )
+            continue
         try:
             parameters.append(entry.to_parameter(path))
         except ValueError as exc:
             message = str(exc).removeprefix(f"sweep parameter {path!r}: ")
             problems.append(at(f"parameters.{path}", message))
-    targets, target_problems = _resolve_targets(scenario, list(spec.parameters), at)
+    targets, target_problems = _resolve_targets(scenario, list(spec.all_parameters()), at)
     problems += target_problems
     if problems:
         raise SweepError(problems)
@@ -392,6 +466,40 @@ def _check_size(
         check_memory(run_bytes(worlds, days), what=f"one chunk of {worlds:,} worlds")
     except ResourceError as exc:
         raise SweepError([at("worlds", exc.problems[0].message)]) from None
+
+
+def _check_sections(spec: SweepSpec, at: Any) -> list[Problem]:
+    """At least one parameter; no path declared twice; sensitivity methods take no levers."""
+    problems: list[Problem] = []
+    if not spec.all_parameters():
+        problems.append(
+            at(
+                "parameters",
+                "required value missing: declare at least one parameter under "
+                "'parameters', 'uncertainties' or 'levers'",
+            )
+        )
+    seen: dict[str, str] = {}
+    for section in ("levers", "uncertainties", "parameters"):
+        for path in getattr(spec, section):
+            if path in seen:
+                problems.append(
+                    at(
+                        f"{section}.{path}",
+                        f"{path!r} is already declared under {seen[path]!r}; a parameter is "
+                        "either a lever or an uncertainty",
+                    )
+                )
+            seen.setdefault(path, section)
+    if spec.levers and spec.method in ("sobol", "morris"):
+        problems.append(
+            at(
+                "method",
+                f"the {spec.method} method takes no levers (its indices need its own design); "
+                "declare the levers as uncertainties, or use grid, random or lhs",
+            )
+        )
+    return problems
 
 
 def _load_base(spec: SweepSpec, base_dir: Path, at: Any, located: set[str]) -> Scenario:
@@ -484,6 +592,43 @@ def _unknown_path_message(path: str, known: Sequence[str]) -> str:
 def _sample(
     spec: SweepSpec, parameters: list[SweepParameter], at: Any
 ) -> tuple[np.ndarray, pd.DataFrame]:
+    levers = [p for p in parameters if spec.role(p.path) == "lever"]
+    if not levers:
+        return _sample_uncertainties(spec, parameters, at)
+    uncertainties = [p for p in parameters if spec.role(p.path) == "uncertainty"]
+    _, policies = design_points(levers, "grid", spec.lever_levels, spec.seed)
+    if uncertainties:
+        _, scenarios = _sample_uncertainties(spec, uncertainties, at)
+    else:
+        scenarios = pd.DataFrame({POINT_COLUMN: [0]})
+    return cross_points(policies, scenarios, [p.path for p in parameters])
+
+
+def cross_points(
+    policies: pd.DataFrame, scenarios: pd.DataFrame, columns: Sequence[str]
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Every lever setting (policy) against every uncertainty point (scenario), policy-major.
+
+    Args:
+        policies: ``(L, 1 + levers)``: ``point`` and one column per lever.
+        scenarios: ``(S, 1 + uncertainties)``: ``point`` and one column per uncertainty.
+        columns: Parameter columns of the result, in order.
+
+    Returns:
+        ``(design, points)``: the ``(L S, D)`` values and the points, ``point`` = ``l S + s``.
+    """
+    left = policies.drop(columns=POINT_COLUMN).reset_index(drop=True)
+    right = scenarios.drop(columns=POINT_COLUMN).reset_index(drop=True)
+    crossed = left.merge(right, how="cross")
+    crossed = crossed[list(columns)]
+    crossed.insert(0, POINT_COLUMN, np.arange(len(crossed), dtype=np.int64))
+    design = crossed[list(columns)].to_numpy(dtype=float)
+    return design, crossed
+
+
+def _sample_uncertainties(
+    spec: SweepSpec, parameters: list[SweepParameter], at: Any
+) -> tuple[np.ndarray, pd.DataFrame]:
     samples = spec.samples
     if samples is None:
         if spec.method == "grid" and all(p.kind == "values" for p in parameters):
@@ -568,7 +713,8 @@ def _problem(err: Mapping[str, Any], lines: Mapping[str, Any], file: str) -> Pro
     line = locate(dict(lines), dotted, file)[1]
     kind = err["type"]
     if kind == "extra_forbidden":
-        parent = ParameterSpec if len(loc) == 3 and loc[0] == "parameters" else SweepSpec
+        sections = ("parameters", "levers", "uncertainties")
+        parent = ParameterSpec if len(loc) == 3 and loc[0] in sections else SweepSpec
         message = f"unknown key {loc[-1]!r} (allowed: {', '.join(parent.model_fields)})"
     elif kind == "missing":
         message = "required value missing"
