@@ -187,6 +187,7 @@ def test_manifest_follows_the_output_contract(tiny, tiny_result):
     )
     assert m["parameters"][0] == {
         "path": "mediator.leverage_on_russia",
+        "role": "uncertainty",
         "low": 0.0,
         "high": 0.6,
         "values": None,

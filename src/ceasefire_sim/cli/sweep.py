@@ -87,12 +87,13 @@ def _print_plan(loaded: object, console: Console) -> None:
     assert isinstance(loaded, Sweep)
     table = Table(title=f"sweep {loaded.spec.name!r} ({loaded.spec.method})")
     table.add_column("parameter", overflow="fold")
+    table.add_column("role")
     table.add_column("low", justify="right")
     table.add_column("high", justify="right")
     table.add_column("values / distribution")
     for row in loaded.parameter_table():
         detail = row["values"] if row["values"] is not None else (row["dist"] or "uniform")
-        table.add_row(row["path"], f"{row['low']:g}", f"{row['high']:g}", str(detail))
+        table.add_row(row["path"], row["role"], f"{row['low']:g}", f"{row['high']:g}", str(detail))
     console.print(table)
     console.print(
         f"{loaded.n_points:,} points x {loaded.worlds_per_point:,} worlds = "
