@@ -208,3 +208,32 @@ def test_vr_reads_exact_where_pairing_removes_all_the_variance():
     assert _fmt_ratio(math.inf) == "exact"
     assert _fmt_ratio(math.nan) == "n/a"
     assert _fmt_ratio(3.456) == "3.5"
+
+
+def test_compare_with_itself_under_set_b():
+    from ceasefire_sim.sweep.compare import compare_scenarios
+
+    base = ROOT / "scenarios" / "white_house_2025-03-13.yaml"
+    same = compare_scenarios(
+        base, None, worlds=60, seed=2, days=60, overrides_b=["mediator.leverage_on_russia=0.2"]
+    )
+    # The baseline's own value: B is A, world for world, so every difference is exactly 0.
+    finite = same.table[np.isfinite(same.table["diff"])]
+    assert (finite["diff"] == 0).all()
+    changed = compare_scenarios(
+        base, None, worlds=60, seed=2, days=60, overrides_b=["mediator.leverage_on_russia=0.6"]
+    )
+    assert changed.manifest["overrides_b"] == ["mediator.leverage_on_russia=0.6"]
+    assert changed.manifest["b"]["name"].endswith("with mediator.leverage_on_russia=0.6")
+    assert (changed.b.outcomes["first_ceasefire_day"].notna().sum()) >= (
+        changed.a.outcomes["first_ceasefire_day"].notna().sum()
+    )
+    assert not changed.a.outcomes.equals(changed.b.outcomes)
+
+
+def test_compare_needs_b_or_set_b():
+    from ceasefire_sim.errors import ScenarioError
+    from ceasefire_sim.sweep.compare import compare_scenarios
+
+    with pytest.raises(ScenarioError, match="--set-b"):
+        compare_scenarios(ROOT / "scenarios" / "white_house_2025-03-13.yaml", None, worlds=10)

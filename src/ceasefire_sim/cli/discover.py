@@ -64,6 +64,13 @@ def _format(value: float, unit: str) -> str:
     return format_value(value, unit)
 
 
+def _format_regret(value: float, unit: str) -> str:
+    # A regret is a difference: shares in percentage points.
+    if unit == "share":
+        return f"{100 * value:.1f} pp"
+    return _format(value, unit)
+
+
 def print_discovery(found: object, console: Console) -> None:
     """Print the cases, PRIM's and CART's boxes and the regret table."""
     from ceasefire_sim import metrics
@@ -84,12 +91,11 @@ def print_discovery(found: object, console: Console) -> None:
         if not boxes:
             console.print(f"{method}: no box.")
         for k, box in enumerate(boxes, start=1):
-            table = Table(
-                title=(
-                    f"{method} box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}, "
-                    f"mass {box.mass:.0%}"
-                )
+            console.print(
+                f"{method} box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}, "
+                f"mass {box.mass:.0%}"
             )
+            table = Table()
             table.add_column("input", overflow="fold")
             table.add_column("low", justify="right")
             table.add_column("high", justify="right")
@@ -117,8 +123,8 @@ def print_discovery(found: object, console: Console) -> None:
         cells += [
             _format(values["mean"], metric.unit),
             _format(values["worst"], metric.unit),
-            _format(values["mean_regret"], metric.unit),
-            _format(values["max_regret"], metric.unit),
+            _format_regret(values["mean_regret"], metric.unit),
+            _format_regret(values["max_regret"], metric.unit),
             f"{values['share_failing']:.0%}" if "share_failing" in values else "",
         ]
         table.add_row(*cells)

@@ -181,7 +181,7 @@ def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> No
 
 @click.command()
 @click.argument("a", type=SCENARIO)
-@click.argument("b", type=SCENARIO)
+@click.argument("b", type=SCENARIO, required=False)
 @click.option(
     "--worlds",
     "-n",
@@ -199,23 +199,34 @@ def _print_sensitivity(frame: pd.DataFrame, method: str, console: Console) -> No
     type=click.Path(file_okay=False, path_type=Path),
     help="Write comparison.parquet, manifest.json and both runs (a/, b/) here.",
 )
+@click.option(
+    "--set-b",
+    "overrides_b",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Change B only; without B, compare A with itself under this change (repeatable).",
+)
 @scenario_options
 def compare(
     a: Path,
-    b: Path,
+    b: Path | None,
     worlds: int,
     seed: int,
     days: int | None,
     out: Path | None,
+    overrides_b: tuple[str, ...],
     overrides: tuple[str, ...],
 ) -> None:
-    """Compare scenario B with scenario A under common random numbers (B minus A)."""
+    """Compare scenario B with scenario A under common random numbers (B minus A).
+
+    Without B, B is A with the --set-b changes.
+    """
     from ceasefire_sim.sweep.compare import compare_scenarios
 
     console = make_console()
     with console.status(f"Simulating {worlds:,} worlds of each scenario, seed {seed} ..."):
         comparison = compare_scenarios(
-            a, b, worlds=worlds, seed=seed, days=days, overrides=overrides
+            a, b, worlds=worlds, seed=seed, days=days, overrides=overrides, overrides_b=overrides_b
         )
     console.print(comparison_table(comparison, console.width))
     console.print(

@@ -36,7 +36,7 @@ from scipy import stats
 from ceasefire_sim import metrics
 from ceasefire_sim._version import __version__
 from ceasefire_sim.api import simulate
-from ceasefire_sim.errors import SweepError
+from ceasefire_sim.errors import ScenarioError, SweepError
 from ceasefire_sim.results import Results, _atomic_parquet, _atomic_text
 from ceasefire_sim.scenario.loader import load_scenario, scenario_file, scenario_hash
 
@@ -247,30 +247,37 @@ class Comparison:
 
 def compare_scenarios(
     a: str | Path,
-    b: str | Path,
+    b: str | Path | None,
     worlds: int,
     seed: int = 0,
     days: int | None = None,
     overrides: Sequence[str] = (),
     *,
+    overrides_b: Sequence[str] = (),
     confidence: float = 0.95,
 ) -> Comparison:
     """Run scenarios A and B with the same seed and worlds and compare them world by world.
 
     Args:
         a: Scenario file A (the reference).
-        b: Scenario file B (the variant).
+        b: Scenario file B (the variant); ``None`` compares A with itself under
+            ``overrides_b``.
         worlds: Worlds of each run.
         seed: The common seed.
         days: Horizon of both runs (default: A's horizon).
         overrides: ``--set`` changes applied to both scenarios.
+        overrides_b: ``--set-b`` changes applied to B only (after ``overrides``).
         confidence: Level of the intervals.
 
     Raises:
         ScenarioError: Either scenario is invalid.
     """
+    if b is None and not overrides_b:
+        raise ScenarioError(
+            "compare needs scenario B, or --set-b PATH=VALUE to compare A with itself under a change"
+        )
     scenario_a = load_scenario(a, list(overrides))
-    scenario_b = load_scenario(b, list(overrides))
+    scenario_b = load_scenario(a if b is None else b, [*overrides, *overrides_b])
     horizon = int(days if days is not None else scenario_a.horizon_days)
     results_a = simulate(scenario_a, worlds=worlds, seed=seed, days=horizon)
     results_b = simulate(scenario_b, worlds=worlds, seed=seed, days=horizon)
@@ -280,11 +287,12 @@ def compare_scenarios(
     manifest = {
         "kind": "compare",
         "a": _describe(scenario_a),
-        "b": _describe(scenario_b),
+        "b": _describe(scenario_b, overrides_b),
         "worlds": worlds,
         "seed": seed,
         "days": horizon,
         "overrides": list(overrides),
+        "overrides_b": list(overrides_b),
         "confidence": confidence,
         "metrics": table["metric"].tolist(),
         "version": __version__,
@@ -293,9 +301,10 @@ def compare_scenarios(
     return Comparison(table=table, a=results_a, b=results_b, manifest=manifest)
 
 
-def _describe(scenario: Any) -> dict[str, Any]:
+def _describe(scenario: Any, changes: Sequence[str] = ()) -> dict[str, Any]:
+    name = scenario.name + (f" with {', '.join(changes)}" if changes else "")
     return {
-        "name": scenario.name,
+        "name": name,
         "file": scenario_file(scenario),
         "scenario_hash": scenario_hash(scenario),
         "horizon_days": scenario.horizon_days,
