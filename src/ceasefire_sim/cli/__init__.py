@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "validation-report": "ceasefire_sim.cli.validation:validation_report",
     "levers": "ceasefire_sim.cli.levers:levers",
     "discover": "ceasefire_sim.cli.discover:discover",
+    "export": "ceasefire_sim.cli.export:export",
 }
 
 
