@@ -279,3 +279,14 @@ def test_a_sobol_sweep_records_the_convergence_rule(tmp_path):
     assert verdict["base"] == 4 and verdict["converged"] is False
     assert "samples:" in verdict["message"]
     assert all(s["needed_base"] > 4 for s in verdict["outputs"].values())
+
+
+def test_survival_at_reads_the_kaplan_meier_step():
+    from ceasefire_sim.survival import survival_at
+
+    # Five worlds: events at 2 and 4, censored at 3, 5 and 10: S = 1, 1, 4/5, 4/5, 4/5 * 2/3.
+    time = np.array([2.0, 3.0, 4.0, 5.0, 10.0])
+    observed = np.array([True, False, True, False, False])
+    np.testing.assert_allclose(
+        survival_at(time, observed, np.array([0, 1, 2, 3, 4])), [1, 1, 0.8, 0.8, 0.8 * 2 / 3]
+    )

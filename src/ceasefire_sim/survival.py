@@ -79,6 +79,22 @@ def kaplan_meier(time: np.ndarray, observed: np.ndarray, confidence: float = 0.9
     return table
 
 
+def survival_at(time: np.ndarray, observed: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The Kaplan-Meier survival curve read at given days (a step function, right-continuous).
+
+    Args:
+        time: ``(N,)`` event or censoring times (days).
+        observed: ``(N,)`` True where the event happened.
+        days: ``(K,)`` days to read the curve at.
+
+    Returns:
+        ``(K,)`` survival at each day: the share still without the event after that day.
+    """
+    table = kaplan_meier(time, observed)
+    at = np.searchsorted(table["time"].to_numpy(), np.asarray(days, dtype=float), side="right") - 1
+    return table["survival"].to_numpy()[np.maximum(at, 0)]
+
+
 def km_median(time: np.ndarray, observed: np.ndarray) -> float:
     """Kaplan-Meier median: the first time at which survival falls to 0.5 or below.
 

@@ -701,10 +701,18 @@ def _levers_markdown(report: Report) -> list[str]:
 
 # --------------------------------------------------------------------- figures
 def _save(fig: Any, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
+    # Figures are built on matplotlib.figure.Figure, never through pyplot: nothing to close.
     _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
-    plt.close(fig)
+
+
+def _figure(
+    rows: int = 1, columns: int = 1, figsize: tuple[float, float] = (7, 3.6), **kw: Any
+) -> Any:
+    """A figure and its axes, without pyplot (as ``plt.subplots``)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(rows, columns, **kw)
 
 
 def write_figures(report: Report, directory: Path) -> dict[str, Path]:
@@ -713,9 +721,6 @@ def write_figures(report: Report, directory: Path) -> dict[str, Path]:
     Returns:
         Figure name -> file written.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, draw in (
@@ -733,11 +738,9 @@ def write_figures(report: Report, directory: Path) -> dict[str, Path]:
 
 
 def _theory_figure(report: Report) -> Any:
-    import matplotlib.pyplot as plt
-
     from ceasefire_sim.validation.theory import fearon_bargaining_range, fearon_nash_split
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (left, right) = _figure(1, 2, figsize=(10, 3.6))
     p, ca, cb = 0.6, 0.1, 0.2
     x = np.linspace(0, 1, 501)
     ua, ub = x - (p - ca), (1 - x) - (1 - p - cb)
@@ -764,12 +767,10 @@ def _theory_figure(report: Report) -> Any:
 
 
 def _gains_figure(report: Report) -> Any:
-    import matplotlib.pyplot as plt
-
     data = report.calibration_data
     if "per_window_gains" not in data:
         return None
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = _figure()
     ax.hist(data["per_window_gains"], bins=60, color="tab:blue", alpha=0.7, density=True)
     means = [t["mean_km2"] for t in data["trackers"].values()]
     ax.axvspan(
@@ -796,20 +797,17 @@ def _gains_figure(report: Report) -> Any:
 
 
 def _kaplan_meier(durations: np.ndarray, ended: np.ndarray, days: int) -> np.ndarray:
-    at_risk = np.array([(durations >= t).sum() for t in range(1, days + 1)], dtype=float)
-    events = np.array([((durations == t) & ended).sum() for t in range(1, days + 1)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hazard = np.where(at_risk > 0, events / at_risk, 0.0)
-    return np.cumprod(1 - hazard)
+    """Kaplan-Meier survival on days 1..days (the estimator of ceasefire_sim.survival)."""
+    from ceasefire_sim.survival import survival_at
+
+    return survival_at(np.minimum(durations, days), ended, np.arange(1, days + 1))
 
 
 def _truce_figure(report: Report) -> Any:
-    import matplotlib.pyplot as plt
-
     durations = report.calibration_data.get("durations", {})
     if not durations:
         return None
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = _figure()
     labels = {
         "bare": "30-day truce, no guarantees",
         "none": "indefinite, no guarantees",
@@ -837,15 +835,13 @@ def _truce_figure(report: Report) -> Any:
 
 
 def _sensitivity_figure(report: Report) -> Any:
-    import matplotlib.pyplot as plt
-
     from ceasefire_sim import metrics
     from ceasefire_sim.validation.sensitivity import OUTPUTS
 
     table = report.sobol.get("indices")
     if table is None or len(table) == 0:
         return None
-    fig, axes = plt.subplots(1, len(OUTPUTS), figsize=(16, 4.2), sharey=True)
+    fig, axes = _figure(1, len(OUTPUTS), figsize=(16, 4.2), sharey=True)
     for ax, output in zip(np.atleast_1d(axes), OUTPUTS, strict=True):
         rows = table[table["output"] == output]
         y = np.arange(len(rows))
