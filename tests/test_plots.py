@@ -252,7 +252,10 @@ def test_status_over_time_stacks_four_shares_that_sum_to_one(results):
     ax = fig.axes[0]
     layers = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(layers) == 4
-    assert legend_texts(ax) == [STATUS_LABELS[s] for s in reversed(STATUS_NAMES)]
+    statuses = [STATUS_LABELS[s] for s in reversed(STATUS_NAMES)]
+    assert legend_texts(ax)[:4] == statuses
+    # Then the scenario's dated events within the run (the baseline's NATO summit).
+    assert legend_texts(ax)[4:] == ["1: NATO summit in The Hague (24 Jun 2025)"]
     assert [to_hex(c.get_facecolor()[0]) for c in layers] == [
         STATUS_COLOURS[s].lower() for s in STATUS_NAMES
     ]
@@ -324,7 +327,19 @@ def test_control_fan_draws_ordered_quantile_bands_in_km2_and_percent(results):
     y0, y1 = ax.get_ylim()
     r0, r1 = right.get_ylim()
     assert r0 == pytest.approx(100 * y0 / 603_550) and r1 == pytest.approx(100 * y1 / 603_550)
-    assert len(legend_texts(ax)) == 3 and is_date_axis(ax)
+    assert legend_texts(ax)[3:] == [
+        "observed before the start (liveuamap, to 16 Jan 2025)",
+        "1: NATO summit in The Hague (24 Jun 2025)",
+    ]
+    assert len(legend_texts(ax)) == 5 and is_date_axis(ax)
+    # The observed history ends before the start and joins the model's start within 1,000 km².
+    observed = next(line for line in ax.get_lines() if line.get_label().startswith("observed"))
+    days = mdates.date2num(observed.get_xdata())
+    start = mdates.date2num(np.datetime64("2025-03-13"))
+    assert days.max() < start and days.min() >= start - 366
+    assert abs(observed.get_ydata()[-1] - results.daily["control_km2_p50"].iloc[0]) < 1000
+    no_history = control_fan(results, history_days=0).axes[0]
+    assert not any(t.startswith("observed") for t in legend_texts(no_history))
 
 
 def test_control_fan_reads_ukraines_area_from_the_scenario():
@@ -386,6 +401,7 @@ def test_beliefs_show_both_sides_and_the_realised_drift(results):
         "Ukraine's belief",
         "Russia's belief",
         "realised drift",
+        "1: NATO summit in The Hague (24 Jun 2025)",
     ]
     assert [to_hex(line.get_color()) for line in lines[:2]] == [
         ACTOR_COLOURS["ukraine"].lower(),
@@ -453,6 +469,7 @@ def test_save_figures_writes_every_run_figure(results, tmp_path):
         "control_fan.png",
         "casualties.png",
         "agreed_terms.png",
+        "agreed_packages.png",
         "beliefs.png",
     ]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
@@ -588,8 +605,8 @@ def test_plot_command_writes_the_run_figures(run_dir):
     done = run_cli("plot", run_dir)
     assert done.returncode == 0, done.stderr
     files = sorted((run_dir / "figures").glob("*.png"))
-    assert len(files) >= 7
-    assert "7 figures written" in done.stdout
+    assert len(files) >= 8
+    assert "8 figures written" in done.stdout
 
 
 def run_main(*args):

@@ -58,7 +58,7 @@ from ceasefire_sim.plots.style import (
 )
 from ceasefire_sim.plots.survival_curves import ceasefire_duration, time_to_ceasefire
 from ceasefire_sim.plots.sweeps import sweep_heatmap, sweep_response
-from ceasefire_sim.plots.terms import agreed_terms
+from ceasefire_sim.plots.terms import agreed_packages, agreed_terms, top_packages
 from ceasefire_sim.plots.territory import control_fan
 from ceasefire_sim.survival import kaplan_meier
 
@@ -79,6 +79,7 @@ __all__ = [
     "FigureSpec",
     "FolderKind",
     "SweepFolder",
+    "agreed_packages",
     "agreed_terms",
     "beliefs",
     "casualties",
@@ -99,5 +100,6 @@ __all__ = [
     "sweep_heatmap",
     "sweep_response",
     "time_to_ceasefire",
+    "top_packages",
     "ukraine_area_km2",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ceasefire_sim.plots.dates import _date_axis, _start_date
+from ceasefire_sim.plots.dates import _date_axis, _start_date, mark_events
 from ceasefire_sim.plots.folders import (
     _as_results,
 )
@@ -69,6 +69,7 @@ def beliefs(results: Results | str | Path, ax: Axes | None = None) -> Figure:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_ylabel("front drift (km²/day; above 0: Russian gains)")
     ax.set_xlim(dates[0], dates[-1])
+    mark_events(ax, results)
     _date_axis(ax, _start_date(results))
     ax.set_title(
         "Beliefs about the front's drift and the realised drift\n"

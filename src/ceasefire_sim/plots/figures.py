@@ -33,7 +33,7 @@ from ceasefire_sim.plots.survival_curves import (
     time_to_ceasefire,
 )
 from ceasefire_sim.plots.sweeps import sweep_heatmap, sweep_response
-from ceasefire_sim.plots.terms import agreed_terms
+from ceasefire_sim.plots.terms import agreed_packages, agreed_terms
 from ceasefire_sim.plots.territory import control_fan
 from ceasefire_sim.results import Results, _atomic_write
 
@@ -123,6 +123,15 @@ def _run_specs(r: Results) -> list[FigureSpec]:
                 f"Terms of the last package agreed, issue by issue, in the {had:,} worlds that "
                 "reached a ceasefire: the share of those worlds agreeing to each option.",
                 lambda: agreed_terms(r),
+            )
+        )
+        specs.append(
+            FigureSpec(
+                "agreed_packages",
+                f"The packages agreed most often in the {had:,} worlds that reached a ceasefire "
+                "(the last ceasefire's terms), each with its share of those worlds and the "
+                "cumulative share.",
+                lambda: agreed_packages(r),
             )
         )
     specs.append(

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ceasefire_sim.plots.dates import _date_axis, _start_date
+from ceasefire_sim.plots.dates import _date_axis, _start_date, mark_events
 from ceasefire_sim.plots.folders import (
     _as_results,
 )
@@ -51,7 +51,15 @@ def status_over_time(results: Results | str | Path, ax: Axes | None = None) -> F
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_ylabel("share of worlds (%)")
     ax.grid(False)
+    handles, labels = ax.get_legend_handles_labels()
+    events = mark_events(ax, results)
     _date_axis(ax, _start_date(results))
     ax.set_title(f"Status of the {len(results.outcomes):,} worlds, day by day")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), reverse=True)
+    # Statuses top to bottom as stacked, then the dated events.
+    ax.legend(
+        [*handles[::-1], *events],
+        [*labels[::-1], *(h.get_label() for h in events)],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     return fig

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from ceasefire_sim.negotiation.space import BUILT_IN
-from ceasefire_sim.plots.dates import _date_axis, _dates, _horizon, _start_date
+from ceasefire_sim.plots.dates import _date_axis, _dates, _horizon, _start_date, mark_events
 from ceasefire_sim.plots.folders import (
     _as_results,
 )
@@ -110,6 +110,7 @@ def time_to_ceasefire(results: Results | str | Path, ax: Axes | None = None) -> 
     ax.set_xlim(dates[0], dates[-1])
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_ylabel("worlds without a ceasefire yet (%)")
+    mark_events(ax, results)
     _date_axis(ax, start)
     ax.set_title(
         f"Time to the first ceasefire: {int(had.sum()):,} of {len(o):,} worlds reach one "

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from ceasefire_sim.plots.dates import _date_axis, _start_date
+from ceasefire_sim.plots.dates import _date_axis, _long_date, _start_date, mark_events
 from ceasefire_sim.plots.folders import (
     _as_results,
 )
 from ceasefire_sim.plots.style import (
     ACTOR_COLOURS,
+    REALISED_COLOUR,
     _axes,
     _require,
     _styled,
@@ -23,7 +26,9 @@ from ceasefire_sim.results import Results
 
 
 @_styled
-def control_fan(results: Results | str | Path, ax: Axes | None = None) -> Figure:
+def control_fan(
+    results: Results | str | Path, ax: Axes | None = None, history_days: int = 365
+) -> Figure:
     """Fan chart of the area held by Russia: median and 50%/90% bands across worlds.
 
     The right axis gives the same area as a share of Ukraine's internationally recognised
@@ -32,6 +37,8 @@ def control_fan(results: Results | str | Path, ax: Axes | None = None) -> Figure
     Args:
         results: A run's results or its folder.
         ax: Axes to draw on (default: a new figure).
+        history_days: Days before the start to show the observed area (liveuamap's daily
+            series shipped in :mod:`ceasefire_sim.data`); 0 shows none.
 
     Returns:
         The figure.
@@ -62,6 +69,21 @@ def control_fan(results: Results | str | Path, ax: Axes | None = None) -> Figure
         label="50% of worlds (25th-75th percentile)",
     )
     ax.plot(dates, daily[q[2]], color=colour, linewidth=2, label="median world")
+    start = _start_date(results)
+    first = dates[0]
+    if history_days > 0:
+        observed = _observed_before(start, history_days)
+        if len(observed):
+            ax.plot(
+                observed.index.to_numpy(),
+                observed.to_numpy(),
+                color=REALISED_COLOUR,
+                linewidth=1.5,
+                label=f"observed before the start (liveuamap, to {_long_date(observed.index[-1])})",
+            )
+            ax.axvline(first, color="black", linewidth=0.8)
+            first = observed.index[0].to_datetime64()
+    mark_events(ax, results)
     area = ukraine_area_km2(results)
     right = ax.secondary_yaxis(
         "right", functions=(lambda km2: 100 * km2 / area, lambda pct: pct * area / 100)
@@ -69,8 +91,17 @@ def control_fan(results: Results | str | Path, ax: Axes | None = None) -> Figure
     right.set_ylabel(f"share of Ukraine's {area:,.0f} km² (%)")
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_ylabel("area held by Russia (km²)")
-    ax.set_xlim(dates[0], dates[-1])
-    _date_axis(ax, _start_date(results))
+    ax.set_xlim(first, dates[-1])
+    _date_axis(ax, start)
     ax.set_title("Territory held by Russia across worlds")
     ax.legend(loc="upper left")
     return fig
+
+
+def _observed_before(start: np.datetime64, days: int) -> pd.Series:
+    """Liveuamap's daily area held by Russia (km²) in the ``days`` days before ``start``."""
+    from ceasefire_sim.data import liveuamap_area_daily
+
+    series = liveuamap_area_daily()
+    begin = pd.Timestamp(start) - pd.Timedelta(days=days)
+    return series[(series.index >= begin) & (series.index < pd.Timestamp(start))]
