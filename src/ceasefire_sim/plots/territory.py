@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from ceasefire_sim.plots.dates import _date_axis, _long_date, _start_date, mark_events
+from ceasefire_sim.plots.dates import _date_axis, _horizon, _long_date, _start_date, mark_events
 from ceasefire_sim.plots.folders import (
     _as_results,
 )
@@ -27,7 +27,7 @@ from ceasefire_sim.results import Results
 
 @_styled
 def control_fan(
-    results: Results | str | Path, ax: Axes | None = None, history_days: int = 365
+    results: Results | str | Path, ax: Axes | None = None, history_days: int | None = None
 ) -> Figure:
     """Fan chart of the area held by Russia: median and 50%/90% bands across worlds.
 
@@ -38,7 +38,8 @@ def control_fan(
         results: A run's results or its folder.
         ax: Axes to draw on (default: a new figure).
         history_days: Days before the start to show the observed area (liveuamap's daily
-            series shipped in :mod:`ceasefire_sim.data`); 0 shows none.
+            series shipped in :mod:`ceasefire_sim.data`); default: as many as the run has, at
+            most 365; 0 shows none.
 
     Returns:
         The figure.
@@ -71,6 +72,8 @@ def control_fan(
     ax.plot(dates, daily[q[2]], color=colour, linewidth=2, label="median world")
     start = _start_date(results)
     first = dates[0]
+    if history_days is None:
+        history_days = min(_horizon(results), 365)
     if history_days > 0:
         observed = _observed_before(start, history_days)
         if len(observed):
