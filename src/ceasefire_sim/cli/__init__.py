@@ -48,6 +48,8 @@ SUMMARIES: dict[str, str] = {
     "demo": "Serve the classroom app for SCENARIO (default: the baseline) in the browser.",
     "validation-report": "Run the theory, calibration, sensitivity and lever checks and write the report.",
     "levers": "Run the lever audit on SCENARIO and print each lever's effect, interval and verdict.",
+    "discover": "Which uncertainties (and levers) make METRIC fail in the sweep in SWEEP_DIR, and regret.",
+    "export": "Export the run or sweep in RESULTS_DIR, with codebook.csv naming every column's unit.",
 }
 
 
