@@ -116,9 +116,9 @@ def test_run_report_holds_summary_provenance_and_every_figure(results):
     text = build_report(results)
     assert_self_contained(text)
     sources = images(text)
-    assert len(sources) == len(figure_specs(results)) == 7
+    assert len(sources) == len(figure_specs(results)) == 8
     assert all(s.startswith("data:image/png;base64,") for s in sources)
-    assert text.count("<figcaption>") == 7
+    assert text.count("<figcaption>") == 8
     assert f"<h1>{html.escape(results.manifest['scenario_name'])}</h1>" in text
     assert html.escape(results.manifest["scenario_description"]) in text
     summary = results.summary()
