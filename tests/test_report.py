@@ -143,7 +143,7 @@ def test_report_command_writes_one_self_contained_file(run_dir, tmp_path):
     assert list(tmp_path.iterdir()) == [out]
     text = out.read_text()
     assert_self_contained(text)
-    assert len(images(text)) == 7 and all(s.startswith("data:") for s in images(text))
+    assert len(images(text)) == 8 and all(s.startswith("data:") for s in images(text))
     assert "<table class='summary'>" in text
 
 
