@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "demo": "ceasefire_sim.cli.demo:demo",
     "validation-report": "ceasefire_sim.cli.validation:validation_report",
     "levers": "ceasefire_sim.cli.levers:levers",
+    "calibrate": "ceasefire_sim.cli.calibrate:calibrate",
+    "backtest": "ceasefire_sim.cli.calibrate:backtest",
 }
 
 

@@ -33,3 +33,9 @@ def russian_casualties_daily() -> pd.Series:
     """The General Staff's cumulative count of Russian personnel losses (persons), by date."""
     frame = pd.read_csv(path("russia_personnel_losses_daily.csv"), parse_dates=["date"])
     return frame.set_index("date")["personnel_cumulative"]
+
+
+def liveuamap_area_daily() -> pd.Series:
+    """liveuamap's area under Russian control (km², incl. Crimea), by date."""
+    frame = pd.read_csv(path("liveuamap_area_daily.csv"), parse_dates=["date"])
+    return frame.set_index("date")["area"]
