@@ -55,7 +55,7 @@ def _poisoned(monkeypatch, cut: pd.Timestamp) -> list[pd.Timestamp]:
         frame.loc[late] = 1e7
         return frame
 
-    def daily(loader):  # noqa: ANN001, ANN202
+    def daily(loader):
         def poisoned() -> pd.Series:
             series = loader().copy()
             series[series.index >= cut] = -1e7
@@ -80,7 +80,9 @@ def test_calibrate_until_reads_nothing_dated_on_or_after_the_cut(tmp_path, capsy
     # the loaders were used, and what they gave after the cut changed nothing
     assert seen
     for name in ("posterior.csv", "forecast.csv"):
-        assert (tmp_path / "clean" / name).read_bytes() == (tmp_path / "poisoned" / name).read_bytes()
+        assert (tmp_path / "clean" / name).read_bytes() == (
+            tmp_path / "poisoned" / name
+        ).read_bytes()
     stats = json.loads((tmp_path / "poisoned" / "diagnostics.json").read_text())["statistics"]
     assert all(abs(s["observed_high"]) < 1e6 for s in stats.values())
 
@@ -102,12 +104,25 @@ def test_calibrate_writes_the_posterior_and_is_reproducible(tmp_path, capsys):
     assert code == 0 and "equals" in out
     # another seed gives another posterior, and --expect says so with status 1
     other = tmp_path / "other.yaml"
-    other.write_text(SPEC.read_text().replace("seed: 1", "seed: 2").replace(
-        "../white_house", str(ROOT / "scenarios" / "white_house")
-    ))
+    other.write_text(
+        SPEC.read_text()
+        .replace("seed: 1", "seed: 2")
+        .replace("../white_house", str(ROOT / "scenarios" / "white_house"))
+    )
     code, out, _ = run_main(
-        capsys, "calibrate", other, "--until", "2025-01-01", "--population", 40,
-        "--generations", 2, "-o", tmp_path / "c", "--expect", tmp_path / "a" / "posterior.csv",
+        capsys,
+        "calibrate",
+        other,
+        "--until",
+        "2025-01-01",
+        "--population",
+        40,
+        "--generations",
+        2,
+        "-o",
+        tmp_path / "c",
+        "--expect",
+        tmp_path / "a" / "posterior.csv",
     )
     assert code == 1 and "DIFFERS" in out
 
@@ -123,13 +138,31 @@ def test_calibrate_refuses_bad_input(tmp_path, capsys):
 
 def test_backtest_writes_the_table_and_the_figure(tmp_path, capsys):
     code, out, _ = run_main(
-        capsys, "backtest", BASELINE, "--origins", "2024-10-01", "--population", 30,
-        "--generations", 1, "-o", tmp_path,
+        capsys,
+        "backtest",
+        BASELINE,
+        "--origins",
+        "2024-10-01",
+        "--population",
+        30,
+        "--generations",
+        1,
+        "-o",
+        tmp_path,
     )
     assert code == 0 and "gain_km2" in out
     table = pd.read_csv(tmp_path / "backtest.csv")
-    for column in ("origin", "month", "observed", "pit", "in50", "in90", "crps",
-                   "crps_climatology", "crps_persistence"):
+    for column in (
+        "origin",
+        "month",
+        "observed",
+        "pit",
+        "in50",
+        "in90",
+        "crps",
+        "crps_climatology",
+        "crps_persistence",
+    ):
         assert column in table.columns
     gains = table[table["series"] == "gain_km2"]
     # Oct 2024 - Feb 2025: five months, all with trackers; never a month after Feb 2025
@@ -240,3 +273,14 @@ def test_spec_until_cannot_pass_the_start_date():
     assert load_spec(SPEC).until == dt.date(2025, 3, 13)
     with pytest.raises(CalibrationError, match="start date"):
         load_spec(SPEC, until=dt.date(2025, 6, 1))
+
+
+def test_posterior_column_outside_the_allowed_range_is_an_error(tmp_path):
+    pd.DataFrame({"share": [0.2, 1.4]}).to_csv(tmp_path / "post.csv", index=False)
+    scenario_file = tmp_path / "x.yaml"
+    scenario_file.write_text(
+        f"extends: {BASELINE}\nfront:\n  consolidation_tempo: {{dist: posterior, file: post.csv,"
+        " column: share, source: test}\n"
+    )
+    with pytest.raises(ScenarioError, match="must be <= 1"):
+        load_scenario(scenario_file)

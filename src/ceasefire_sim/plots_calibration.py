@@ -27,7 +27,9 @@ def _month_x(months: pd.PeriodIndex) -> np.ndarray:
     return months.to_timestamp(how="start").to_numpy() + np.timedelta64(14, "D")
 
 
-def _trackers(ax: Any, months: pd.PeriodIndex, low: np.ndarray, high: np.ndarray, mean: np.ndarray) -> None:
+def _trackers(
+    ax: Any, months: pd.PeriodIndex, low: np.ndarray, high: np.ndarray, mean: np.ndarray
+) -> None:
     x = _month_x(months)
     seen = ~np.isnan(mean)
     ax.vlines(x[seen], low[seen], high[seen], color="0.25", linewidth=1.2, label="trackers' range")
@@ -55,9 +57,16 @@ def predictive_figure(fit: Fit, predictive: dict[str, np.ndarray], path: Path) -
         ax.fill_between(x, q[1], q[3], color="tab:blue", alpha=0.35, label="50% predictive")
         ax.plot(x, q[2], color="tab:blue", linewidth=1, label="median")
         if key == "gains":
-            _trackers(ax, months, observations.gain_low, observations.gain_high, observations.gain_mean)
+            _trackers(
+                ax, months, observations.gain_low, observations.gain_high, observations.gain_mean
+            )
         else:
-            ax.plot(x, observations.casualties_per_day.to_numpy(), **TRACKER_STYLE, label="General Staff")
+            ax.plot(
+                x,
+                observations.casualties_per_day.to_numpy(),
+                **TRACKER_STYLE,
+                label="General Staff",
+            )
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=7, loc="upper left")
     coverage = fit.diagnostics.get("predictive", {}).get("gain_coverage_90")
@@ -100,7 +109,9 @@ def backtest_figure(
         ax.fill_between(x, q[1], q[3], color=colour, alpha=0.3)
         ax.plot(x, q[2], color=colour, linewidth=1.2, label=f"origin {fan['origin']}")
     ax.set_ylabel("Russian gain, km²/month")
-    ax.set_title("Backtests: forecast fans (50% and 90%) from each origin, fitted before it", fontsize=9)
+    ax.set_title(
+        "Backtests: forecast fans (50% and 90%) from each origin, fitted before it", fontsize=9
+    )
     ax.legend(fontsize=7, loc="upper left", ncol=2)
     fig.savefig(path, dpi=110)
     plt.close(fig)

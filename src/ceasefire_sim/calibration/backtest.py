@@ -140,8 +140,10 @@ def run_backtest(
                     }
                 )
         if progress is not None:
-            progress(f"origin {origin}: fitted on {int(before.gain_mean.size)} months, "
-                     f"ESS {fit.diagnostics['effective_sample_size']:.0f}")
+            progress(
+                f"origin {origin}: fitted on {int(before.gain_mean.size)} months, "
+                f"ESS {fit.diagnostics['effective_sample_size']:.0f}"
+            )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     summary = summarise(table)
     table.to_csv(out_dir / "backtest.csv", index=False, float_format="%.6g", lineterminator="\n")

@@ -74,7 +74,7 @@ def month_end(month: pd.Period) -> pd.Timestamp:
 
 
 def liveuamap_monthly(area: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """liveuamap's monthly gain and whether the month had a redraw.
+    """Liveuamap's monthly gain and whether the month had a redraw.
 
     Args:
         area: Daily area under Russian control (km²), indexed by date.

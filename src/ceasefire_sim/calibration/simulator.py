@@ -163,14 +163,13 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
     last3 = slice(max(m - 3, 0), m)
     g12 = gains[last12]
     pairs = ~np.isnan(gains[:-1]) & ~np.isnan(gains[1:])
-    a, b = gains[:-1][pairs], gains[1:][pairs]
-    r1 = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 and a.std() > 0 and b.std() > 0 else 0.0
+    r1 = _correlation(gains[:-1][pairs], gains[1:][pairs])
     c12 = casualties[last12]
     both = ~np.isnan(g12) & ~np.isnan(c12)
-    if both.sum() > 2 and np.std(g12[both]) > 0:
-        slope = float(np.polyfit(g12[both], c12[both], 1)[0])
-    else:
-        slope = 0.0
+    x, y = g12[both], c12[both]
+    dx = x - x.mean() if len(x) else x
+    sxx = float(dx @ dx)
+    slope = float(dx @ (y - y.mean())) / sxx if len(x) > 2 and sxx > 0 else 0.0
     return np.array(
         [
             _nanmean(gains),
@@ -185,6 +184,15 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
             slope,
         ]
     )
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's r of two series (0 with fewer than three pairs or no spread)."""
+    if len(a) < 3:
+        return 0.0
+    da, db = a - a.mean(), b - b.mean()
+    denominator = float(np.sqrt((da @ da) * (db @ db)))
+    return float(da @ db) / denominator if denominator > 0 else 0.0
 
 
 def _nanmean(values: np.ndarray) -> float:

@@ -97,9 +97,7 @@ class CalibrationSpec(BaseModel):
     def _known(self) -> CalibrationSpec:
         unknown = sorted(set(self.prior) - set(FITTABLE))
         if unknown:
-            raise ValueError(
-                f"cannot fit {', '.join(unknown)} (fittable: {', '.join(FITTABLE)})"
-            )
+            raise ValueError(f"cannot fit {', '.join(unknown)} (fittable: {', '.join(FITTABLE)})")
         if self.until > dt.date(2025, 3, 13):
             raise ValueError("until must be on or before 2025-03-13, the start date")
         return self
@@ -134,11 +132,15 @@ def load_spec(path: str | Path, until: dt.date | None = None) -> CalibrationSpec
     try:
         document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CalibrationError(f"cannot read the calibration spec: {exc.strerror}", str(path)) from exc
+        raise CalibrationError(
+            f"cannot read the calibration spec: {exc.strerror}", str(path)
+        ) from exc
     except yaml.YAMLError as exc:
         raise CalibrationError(f"not valid YAML: {exc}", str(path)) from exc
     if not isinstance(document, dict):
-        raise CalibrationError("a calibration spec is a mapping (name, scenario, prior, ...)", str(path))
+        raise CalibrationError(
+            "a calibration spec is a mapping (name, scenario, prior, ...)", str(path)
+        )
     if until is not None:
         document = {**document, "until": until}
     try:

@@ -23,7 +23,7 @@ def _date(value: str, what: str) -> dt.date:
         raise CalibrationError(f"{what} {value!r} is not a date (write YYYY-MM-DD)") from exc
 
 
-def _sizes(spec, population: int | None, generations: int | None):  # noqa: ANN001, ANN202
+def _sizes(spec, population: int | None, generations: int | None):
     updates = {}
     if population is not None:
         updates["population"] = population
@@ -36,13 +36,22 @@ def _sizes(spec, population: int | None, generations: int | None):  # noqa: ANN0
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--until", default=None, help="Fit to months ending before this date (YYYY-MM-DD).")
 @click.option(
-    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Output folder: posterior.csv, forecast.csv, diagnostics.json, predictive.png, abc.db.",
 )
-@click.option("--population", type=click.IntRange(10), default=None, help="Particles (default: the spec's).")
-@click.option("--generations", type=click.IntRange(1), default=None, help="Generations (default: the spec's).")
 @click.option(
-    "--expect", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--population", type=click.IntRange(10), default=None, help="Particles (default: the spec's)."
+)
+@click.option(
+    "--generations", type=click.IntRange(1), default=None, help="Generations (default: the spec's)."
+)
+@click.option(
+    "--expect",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Posterior file the result must equal byte for byte (exit 1 if not).",
 )
 def calibrate(
@@ -89,16 +98,29 @@ def calibrate(
 @click.argument("scenario", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--origins", required=True, help="Comma-separated forecast origins (YYYY-MM-DD).")
 @click.option(
-    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Output folder: backtest.csv, summary.json, backtest.png and one fit per origin.",
 )
 @click.option(
-    "--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SPEC,
-    show_default=True, help="Calibration spec refitted before each origin.",
+    "--spec",
+    "spec_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_SPEC,
+    show_default=True,
+    help="Calibration spec refitted before each origin.",
 )
-@click.option("--months", type=click.IntRange(6, 12), default=6, show_default=True, help="Months forecast.")
-@click.option("--population", type=click.IntRange(10), default=None, help="Particles (default: the spec's).")
-@click.option("--generations", type=click.IntRange(1), default=None, help="Generations (default: the spec's).")
+@click.option(
+    "--months", type=click.IntRange(6, 12), default=6, show_default=True, help="Months forecast."
+)
+@click.option(
+    "--population", type=click.IntRange(10), default=None, help="Particles (default: the spec's)."
+)
+@click.option(
+    "--generations", type=click.IntRange(1), default=None, help="Generations (default: the spec's)."
+)
 def backtest(
     scenario: Path,
     origins: str,

@@ -36,6 +36,6 @@ def russian_casualties_daily() -> pd.Series:
 
 
 def liveuamap_area_daily() -> pd.Series:
-    """liveuamap's area under Russian control (km², incl. Crimea), by date."""
+    """The area under Russian control by liveuamap (km², incl. Crimea), by date."""
     frame = pd.read_csv(path("liveuamap_area_daily.csv"), parse_dates=["date"])
     return frame.set_index("date")["area"]

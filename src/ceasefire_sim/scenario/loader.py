@@ -89,9 +89,17 @@ def resolve_posteriors(scenario: Scenario, lines: dict[str, Any], file: str) -> 
         where, line = locate(lines, dotted, file)
         param.with_base(Path(where).resolve().parent)
         try:
-            param.posterior_draws()
+            low, high = param.support()
         except ValueError as exc:
             problems.append(Problem(file=where, line=line, path=dotted, message=str(exc)))
+            continue
+        bounds = _bounds_at(dotted)
+        wrong = bounds and (check_range(low, bounds) or check_range(high, bounds))
+        if wrong:
+            message = (
+                f"posterior column {param.column!r} has {wrong} (allowed: {range_text(bounds)})"
+            )
+            problems.append(Problem(file=where, line=line, path=dotted, message=message))
     return problems
 
 

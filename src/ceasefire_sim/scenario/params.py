@@ -82,9 +82,7 @@ class Param(Evidence):
     dist: (
         Literal["uniform", "normal", "lognormal", "triangular", "beta", "choice", "posterior"]
         | None
-    ) = Field(
-        None, description="Distribution sampled once per world."
-    )
+    ) = Field(None, description="Distribution sampled once per world.")
     low: float | None = Field(
         None, description="uniform/triangular/beta lower end; normal truncation."
     )
