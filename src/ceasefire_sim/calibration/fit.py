@@ -208,6 +208,7 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
         prior,
         distance,
         population_size=spec.population,
+        transitions=pyabc.MultivariateNormalTransition(scaling=spec.kernel_scaling),
         sampler=pyabc.sampler.SingleCoreSampler(),
     )
     abc.new(f"sqlite:///{db}", {"stats": np.concatenate([problem.low, problem.high])})

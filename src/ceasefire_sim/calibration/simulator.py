@@ -27,6 +27,9 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 #: Nuisance parameter of the fit (not a scenario value): relative change of the mean gain per
 #: year before the cut (1/year).
 TREND = "gain_trend_per_year"
+#: The same for Russian casualties per day (the General Staff's count rose from about 600 a day
+#: in mid-2023 to 1,500 in late 2024).
+CASUALTY_TREND = "casualty_trend_per_year"
 
 
 class Calendar:
@@ -71,10 +74,11 @@ def simulate_months(
         offensive_probability: Probability that the first day is in an offensive; ``None``: the
             chain's long-run share of offensive days (a chain that has been running).
         cut_day: Index of the first day after the fit window. Before it the mean gain moves
-            linearly, ``G * (1 + trend * (day - cut_day) / 365.25)`` with ``trend`` the nuisance
-            parameter :data:`TREND` (the force ratio before the reference state was not the
-            reference's: in 2023 Russia gained almost nothing); from it on the gain is ``G``,
-            as in the model. ``None``: ``G`` throughout.
+            linearly, ``G * (1 + trend * ((day - cut_day) / 365.25 + 1/2))`` with ``trend`` the
+            nuisance parameter :data:`TREND` (the force ratio before the reference state was not
+            the reference's: in 2023 Russia gained almost nothing), so that ``G`` is the mean
+            gain of the year before the cut, as ``front.initial_gain_km2_per_month`` is defined;
+            from the cut on the gain is ``G``, as in the model. ``None``: ``G`` throughout.
 
     Returns:
         ``(gains, casualties, offensive)``: ``(M,)`` gains (km²/month), ``(M,)`` mean
@@ -117,9 +121,14 @@ def simulate_months(
     if cut_day is not None and TREND in theta:
         before = np.arange(n) < cut_day
         years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
-        level[before] *= 1.0 + float(theta[TREND]) * years
+        level[before] *= 1.0 + float(theta[TREND]) * (years + 0.5)
     daily_gain = tempo * level + noise
-    daily_casualties = value("belligerents.russia.casualties_per_day") * (
+    casualty_level = np.full(n, value("belligerents.russia.casualties_per_day"))
+    if cut_day is not None and CASUALTY_TREND in theta:
+        before = np.arange(n) < cut_day
+        years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
+        casualty_level[before] *= 1.0 + float(theta[CASUALTY_TREND]) * (years + 0.5)
+    daily_casualties = casualty_level * (
         front.tempo_casualty_factor(tempo, value("front.casualty_tempo_share"))
     )
     gains = np.add.reduceat(daily_gain, calendar.month_starts)
@@ -134,8 +143,12 @@ STATISTICS = (
     "recent_3m",
     "sd",
     "lag1_autocorrelation",
+    "lag2_autocorrelation",
+    "min_12m",
+    "low_share_12m",
     "season_contrast",
     "peak",
+    "casualties_level_all",
     "casualties_level_12m",
     "casualties_recent_3m",
     "casualties_per_gain_slope",
@@ -151,8 +164,9 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
 
     Returns:
         ``(len(STATISTICS),)``: mean gain of all months, of the last 12 months and of the last 3, s.d. of the
-        months, lag-1 autocorrelation of consecutive observed months, mean of Aug-Nov less mean
-        of Jan-Apr, largest month (km²); mean casualties per day of the last 12 and last 3
+        months, lag-1 and lag-2 autocorrelation of observed months, smallest month of the last 12
+        and their share below half their mean, mean of Aug-Nov less mean of Jan-Apr, largest
+        month (km²); mean casualties per day of all months, the last 12 and last 3
         months; OLS slope of casualties per day on gains over the last 12 months
         (persons/day per km²/month).
     """
@@ -164,6 +178,7 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
     g12 = gains[last12]
     pairs = ~np.isnan(gains[:-1]) & ~np.isnan(gains[1:])
     r1 = _correlation(gains[:-1][pairs], gains[1:][pairs])
+    pairs2 = ~np.isnan(gains[:-2]) & ~np.isnan(gains[2:])
     c12 = casualties[last12]
     both = ~np.isnan(g12) & ~np.isnan(c12)
     x, y = g12[both], c12[both]
@@ -177,8 +192,14 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
             _nanmean(gains[last3]),
             float(np.nanstd(gains, ddof=1)) if np.sum(~np.isnan(gains)) > 1 else 0.0,
             r1,
+            _correlation(gains[:-2][pairs2], gains[2:][pairs2]),
+            float(np.nanmin(g12)) if np.any(~np.isnan(g12)) else 0.0,
+            float(np.mean(g12[~np.isnan(g12)] < 0.5 * _nanmean(g12)))
+            if np.any(~np.isnan(g12))
+            else 0.0,
             0.0,
             float(np.nanmax(gains)) if np.any(~np.isnan(gains)) else 0.0,
+            _nanmean(casualties),
             _nanmean(c12),
             _nanmean(casualties[last3]),
             slope,

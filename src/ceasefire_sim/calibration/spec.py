@@ -7,7 +7,8 @@ A spec is a YAML file::
     until: 2025-03-13                           # fit to months ending before this date
     seed: 1
     population: 1000
-    generations: 8
+    generations: 6
+    kernel_scaling: 2.0     # wider perturbation kernel: more even weights (effective sample size)
     forecast_months: 6
     prior:
       front.initial_gain_km2_per_month: {low: 0, high: 800, unit: km²/month}
@@ -40,9 +41,10 @@ FITTABLE = (
     "front.casualty_tempo_share",
     "belligerents.russia.casualties_per_day",
     "gain_trend_per_year",
+    "casualty_trend_per_year",
 )
 #: Fitted values that are not scenario values (nuisance parameters of the fit window).
-NUISANCE = ("gain_trend_per_year",)
+NUISANCE = ("gain_trend_per_year", "casualty_trend_per_year")
 #: Fixed scenario values the simulator reads besides the fittable ones.
 FIXED = ("front.noise_df", "front.seasonal_peak_day_of_year")
 #: The posterior column giving each draw's phase on the last day of the fit window (0 or 1): the
@@ -89,6 +91,9 @@ class CalibrationSpec(BaseModel):
     population: int = Field(1000, ge=10)
     generations: int = Field(8, ge=1)
     min_acceptance_rate: float = Field(0.02, gt=0, lt=1)
+    kernel_scaling: float = Field(
+        2.0, gt=0, description="Factor on the bandwidth of pyabc's multivariate normal kernel."
+    )
     forecast_months: int = Field(6, ge=0, le=24)
     prior: dict[str, Prior]
     path: Path | None = Field(None, exclude=True)
