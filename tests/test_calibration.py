@@ -170,6 +170,7 @@ def test_backtest_writes_the_table_and_the_figure(tmp_path, capsys):
     assert gains["observed"].iloc[1] == pytest.approx((725 + 702.1 + 730 + 715.2) / 4, abs=1.0)
     assert table["pit"].between(0, 1).all() and (table["crps"] >= 0).all()
     assert (tmp_path / "backtest.png").stat().st_size > 0
+    assert "| 2024-10-01 | 2024-11 | 718 |" in (tmp_path / "backtest.md").read_text()
 
 
 def test_simulator_matches_the_model_with_the_force_ratio_held():

@@ -182,9 +182,19 @@ class Param(Evidence):
         return self
 
     def posterior_file(self) -> Path:
-        """The posterior file, resolved against the folder of the scenario that gave it."""
-        base = self._base if self._base is not None else Path.cwd()
-        return (base / str(self.file)).resolve()
+        """The posterior file, resolved against the folder of the scenario that gave it.
+
+        A value validated outside the loader (from plain data, with no file to be relative to)
+        is read relative to the working directory, or else from the posteriors shipped in the
+        package (``ceasefire_sim/data/posterior/``) by the file's name.
+        """
+        if self._base is not None:
+            return (self._base / str(self.file)).resolve()
+        here = (Path.cwd() / str(self.file)).resolve()
+        shipped = (
+            Path(__file__).resolve().parents[1] / "data" / "posterior" / Path(str(self.file)).name
+        )
+        return shipped if not here.is_file() and shipped.is_file() else here
 
     def posterior_draws(self) -> tuple[np.ndarray, np.ndarray]:
         """``(values, cumulative weights)`` of a posterior value's column, ``(R,)`` each.
