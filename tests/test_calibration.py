@@ -71,7 +71,7 @@ def _poisoned(monkeypatch, cut: pd.Timestamp) -> list[pd.Timestamp]:
 
 
 def test_calibrate_until_reads_nothing_dated_on_or_after_the_cut(tmp_path, capsys, monkeypatch):
-    args = ("calibrate", SPEC, "--until", "2024-04-01", "--population", 30, "--generations", 2)
+    args = ("calibrate", SPEC, "--until", "2024-04-01", "--population", 20, "--generations", 1)
     code, _, _ = run_main(capsys, *args, "-o", tmp_path / "clean")
     assert code == 0
     seen = _poisoned(monkeypatch, pd.Timestamp("2024-04-01"))
@@ -88,11 +88,11 @@ def test_calibrate_until_reads_nothing_dated_on_or_after_the_cut(tmp_path, capsy
 
 
 def test_calibrate_writes_the_posterior_and_is_reproducible(tmp_path, capsys):
-    args = ("calibrate", SPEC, "--until", "2025-01-01", "--population", 40, "--generations", 2)
+    args = ("calibrate", SPEC, "--until", "2025-01-01", "--population", 20, "--generations", 2)
     code, out, _ = run_main(capsys, *args, "-o", tmp_path / "a")
     assert code == 0 and "effective sample size" in out
     posterior = pd.read_csv(tmp_path / "a" / "posterior.csv")
-    assert len(posterior) == 40
+    assert len(posterior) == 20
     assert set(posterior["front.initial_offensive_probability"]) <= {0.0, 1.0}
     assert posterior["weight"].sum() == pytest.approx(1.0)
     diagnostics = json.loads((tmp_path / "a" / "diagnostics.json").read_text())
@@ -116,7 +116,7 @@ def test_calibrate_writes_the_posterior_and_is_reproducible(tmp_path, capsys):
         "--until",
         "2025-01-01",
         "--population",
-        40,
+        20,
         "--generations",
         2,
         "-o",
@@ -144,7 +144,7 @@ def test_backtest_writes_the_table_and_the_figure(tmp_path, capsys):
         "--origins",
         "2024-10-01",
         "--population",
-        30,
+        20,
         "--generations",
         1,
         "-o",
