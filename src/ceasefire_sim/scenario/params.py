@@ -184,13 +184,12 @@ class Param(Evidence):
     def posterior_file(self) -> Path:
         """The posterior file, resolved against the folder of the scenario that gave it.
 
-        A value validated outside the loader (from plain data, with no file to be relative to)
-        is read relative to the working directory, or else from the posteriors shipped in the
-        package (``ceasefire_sim/data/posterior/``) by the file's name.
+        A file not found there (a scenario copied elsewhere, or validated from plain data with
+        no file to be relative to: then against the working directory) is read from the
+        posteriors shipped in the package (``ceasefire_sim/data/posterior/``) by its name.
         """
-        if self._base is not None:
-            return (self._base / str(self.file)).resolve()
-        here = (Path.cwd() / str(self.file)).resolve()
+        base = self._base if self._base is not None else Path.cwd()
+        here = (base / str(self.file)).resolve()
         shipped = (
             Path(__file__).resolve().parents[1] / "data" / "posterior" / Path(str(self.file)).name
         )
@@ -341,7 +340,7 @@ def _posterior_column(file: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
         mtime = file.stat().st_mtime_ns
     except OSError as exc:
         raise ValueError(
-            f"posterior file {file} not found (give `file` relative to the scenario file)"
+            f"posterior file {file} not found (give `file` relative to the scenario file, or the name of a file shipped in ceasefire_sim/data/posterior/)"
         ) from exc
     table = _posterior_table(file, mtime)
     if column not in table:
