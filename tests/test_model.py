@@ -93,17 +93,8 @@ def test_sampled_parameters_are_outcome_columns(baseline_2000):
     o = baseline_2000.outcomes
     col = "belligerents.russia.casualties_per_day"
     assert col in o.columns
-    # drawn from the shipped posterior's column: rows of the file, many of them
-    posterior = pd.read_csv(
-        BASELINE.parents[1]
-        / "src"
-        / "ceasefire_sim"
-        / "data"
-        / "posterior"
-        / "front_2025-03-13.csv"
-    )
-    assert set(o[col]) <= set(posterior[col])
-    assert o[col].nunique() > 300
+    assert o[col].between(1200, 1600).all()
+    assert o[col].nunique() > 1000
 
 
 def test_outcome_and_daily_columns(baseline_2000):

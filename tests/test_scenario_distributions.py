@@ -99,6 +99,7 @@ def test_sampled_parameters_are_the_ones_in_outcomes_and_the_manifest(sampled, b
 def test_baseline_gives_the_facts_ranges_as_distributions(baseline):
     outcomes = simulate(baseline, worlds=500, seed=3, days=1).outcomes
     ranges = {
+        "belligerents.russia.casualties_per_day": (1200, 1600),
         "belligerents.ukraine.casualties_per_day": (300, 800),
         "belligerents.russia.defence_share_pct": (6.3, 8.0),
     }
@@ -110,7 +111,7 @@ def test_baseline_gives_the_facts_ranges_as_distributions(baseline):
     # the front's values come from the posterior fitted before the start, drawn jointly: each
     # world's values are one row of the file
     posterior = pd.read_csv(POSTERIOR)
-    columns = ["front.initial_gain_km2_per_month", "belligerents.russia.casualties_per_day"]
+    columns = ["front.initial_gain_km2_per_month", "front.offensive_days"]
     rows = set(map(tuple, posterior[columns].to_numpy()))
     drawn = list(map(tuple, outcomes[columns].to_numpy()))
     assert set(drawn) <= rows and len(set(drawn)) > 100

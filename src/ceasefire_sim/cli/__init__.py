@@ -48,6 +48,8 @@ SUMMARIES: dict[str, str] = {
     "demo": "Serve the classroom app for SCENARIO (default: the baseline) in the browser.",
     "validation-report": "Run the theory, calibration, sensitivity and lever checks and write the report.",
     "levers": "Run the lever audit on SCENARIO and print each lever's effect, interval and verdict.",
+    "calibrate": "Fit the spec's parameters to the series before UNTIL with ABC-SMC (pyabc, one core).",
+    "backtest": "Refit before each origin and score the forecast months against the trackers.",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire_sim.calibration.spec import CalibrationError
+from ceasefire_sim.errors import InputError
 
 #: The shipped calibration spec (backtests refit it).
 DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "scenarios" / "calibration" / "front.yaml"
@@ -20,7 +20,7 @@ def _date(value: str, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise CalibrationError(f"{what} {value!r} is not a date (write YYYY-MM-DD)") from exc
+        raise InputError(f"{what} {value!r} is not a date (write YYYY-MM-DD)") from exc
 
 
 def _sizes(spec, population: int | None, generations: int | None):
@@ -136,12 +136,12 @@ def backtest(
 
     dates = [_date(o, "origin") for o in origins.split(",") if o.strip()]
     if not dates:
-        raise CalibrationError("--origins needs at least one date")
+        raise InputError("--origins needs at least one date")
     spec = _sizes(load_spec(spec_path), population, generations)
     spec = spec.model_copy(update={"scenario": str(scenario.resolve())})
     for origin in dates:
         if origin > spec.until:
-            raise CalibrationError(f"origin {origin} is after the start date {spec.until}")
+            raise InputError(f"origin {origin} is after the start date {spec.until}")
     _, summary = run_backtest(
         spec, dates, out, horizon_months=months, progress=lambda m: click.echo(m, err=True)
     )

@@ -294,9 +294,15 @@ class Param(Evidence):
             hi = 1.0 if self.high is None else self.high
             return lo + (hi - lo) * stats.beta.ppf(u, self.a, self.b)
         if self.dist == "posterior":
+            # The column's own (marginal) inverse CDF, monotone in u, for samplers that lay out
+            # quantiles; per-world draws take whole rows instead (materialise).
             draws, cumulative = self.posterior_draws()
-            rows = np.searchsorted(cumulative, u, side="right").clip(0, len(draws) - 1)
-            return draws[rows]
+            order = np.argsort(draws, kind="stable")
+            weights = np.diff(cumulative, prepend=0.0)[order]
+            sorted_cumulative = np.cumsum(weights)
+            sorted_cumulative /= sorted_cumulative[-1]
+            rows = np.searchsorted(sorted_cumulative, u, side="right").clip(0, len(draws) - 1)
+            return draws[order][rows]
         values = np.asarray(self.values, dtype=float)
         weights = (
             np.full(len(values), 1 / len(values))
@@ -319,8 +325,14 @@ class Param(Evidence):
             return float(self.value)  # type: ignore[arg-type]
         # Every value drawn from one posterior file uses the file's stream: the same row in a
         # world for all its columns (joint draws).
-        key = f"posterior:{self.posterior_file().name}" if self.dist == "posterior" else path
-        rng = np.random.default_rng(param_seed_sequence(seed, key))
+        if self.dist == "posterior":
+            rng = np.random.default_rng(
+                param_seed_sequence(seed, f"posterior:{self.posterior_file().name}")
+            )
+            draws, cumulative = self.posterior_draws()
+            rows = np.searchsorted(cumulative, rng.random(n_worlds), side="right")
+            return np.asarray(draws[rows.clip(0, len(draws) - 1)], dtype=float)
+        rng = np.random.default_rng(param_seed_sequence(seed, path))
         return np.asarray(self.ppf(rng.random(n_worlds)), dtype=float)
 
 
