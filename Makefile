@@ -8,7 +8,7 @@ OUT ?= results/baseline
 WORLDS ?= 2000
 SEED ?= 1
 
-.PHONY: install run test lint bench validate docs clean
+.PHONY: install run test lint bench validate docs calibrate-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,app,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app,docs,calibration]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +40,13 @@ validate: $(STAMP)
 # The documentation site, into site/ (warnings are errors).
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Refit the shipped calibration spec (seeded, one core) and check it gives the shipped posterior
+# byte for byte; prints the effective sample size, the s.d. ratios and the predictive coverage.
+calibrate-check: $(STAMP)
+	$(BIN)/ceasefire-sim calibrate scenarios/calibration/front.yaml -o results/calibrate-check \
+		--expect src/ceasefire_sim/data/posterior/front_2025-03-13.csv
+	$(BIN)/python -m ceasefire_sim.calibration.acceptance results/calibrate-check/diagnostics.json
 
 clean:
 	rm -rf $(VENV) results site .pytest_cache

@@ -38,7 +38,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("scenario", ("scenario", "data")),
     ("model", ("model", "negotiation")),
     ("results", ("results", "metrics", "survival", "api")),
-    ("analysis", ("sweep", "plots", "report", "app", "validation")),
+    (
+        "analysis",
+        ("sweep", "plots", "report", "app", "validation", "calibration"),
+    ),
     ("cli", ("cli",)),
 ]
 #: The only layer that may import click.

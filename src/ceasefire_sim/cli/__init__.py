@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "levers": "ceasefire_sim.cli.levers:levers",
     "discover": "ceasefire_sim.cli.discover:discover",
     "export": "ceasefire_sim.cli.export:export",
+    "calibrate": "ceasefire_sim.cli.calibrate:calibrate",
+    "backtest": "ceasefire_sim.cli.calibrate:backtest",
 }
 
 
@@ -50,6 +52,8 @@ SUMMARIES: dict[str, str] = {
     "levers": "Run the lever audit on SCENARIO and print each lever's effect, interval and verdict.",
     "discover": "Which uncertainties (and levers) make METRIC fail in the sweep in SWEEP_DIR, and regret.",
     "export": "Export the run or sweep in RESULTS_DIR, with codebook.csv naming every column's unit.",
+    "calibrate": "Fit the spec's parameters to the series before UNTIL with ABC-SMC (pyabc, one core).",
+    "backtest": "Refit before each origin and score the forecast months against the trackers.",
 }
 
 

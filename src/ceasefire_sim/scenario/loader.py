@@ -76,6 +76,33 @@ def load_scenario(
     return scenario
 
 
+def resolve_posteriors(scenario: Scenario, lines: dict[str, Any], file: str) -> list[Problem]:
+    """Point each ``dist: posterior`` value at its file, relative to the YAML file that gave it.
+
+    Returns:
+        A problem for each file that cannot be read or lacks the column named.
+    """
+    problems = []
+    for dotted, param in numeric_paths(scenario).items():
+        if param.dist != "posterior":
+            continue
+        where, line = locate(lines, dotted, file)
+        param.with_base(Path(where).resolve().parent)
+        try:
+            low, high = param.support()
+        except ValueError as exc:
+            problems.append(Problem(file=where, line=line, path=dotted, message=str(exc)))
+            continue
+        bounds = _bounds_at(dotted)
+        wrong = bounds and (check_range(low, bounds) or check_range(high, bounds))
+        if wrong:
+            message = (
+                f"posterior column {param.column!r} has {wrong} (allowed: {range_text(bounds)})"
+            )
+            problems.append(Problem(file=where, line=line, path=dotted, message=message))
+    return problems
+
+
 def check_scenario(
     path: str | Path,
     overrides: Sequence[str] | dict[str, Any] | None = None,
@@ -115,6 +142,8 @@ def check_scenario(
         scenario = validate_document(document, lines, file)
     except ScenarioError as exc:
         problems.extend(exc.problems)
+    if scenario is not None:
+        problems.extend(resolve_posteriors(scenario, lines, file))
     problems.extend(quote_problems(document, lines, file, seeds=seeds, require=require_seeds))
     if strict and scenario is not None:
         problems.extend(unsourced_problems(scenario))

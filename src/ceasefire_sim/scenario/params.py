@@ -5,16 +5,21 @@ In YAML a numeric value may be written three ways::
     horizon: 365
     control_km2: {value: 112400, source: "DeepState via news.online.ua"}
     casualties_per_day: {dist: uniform, low: 1200, high: 1600, source: "UK MoD"}
+    offensive_days: {dist: posterior, file: ../posterior.csv, column: front.offensive_days}
 
 Each becomes a :class:`Param`. ``materialise`` turns it into a float (fixed) or an ``(N,)`` array
 (sampled once per world by inverse CDF of uniforms from a stream keyed to the value's dotted path,
-so adding uncertainty to one value never changes the draws of another).
+so adding uncertainty to one value never changes the draws of another). A ``posterior`` value
+draws rows of a CSV file of posterior draws (``ceasefire-sim calibrate``): every value read from
+the same file draws the same row in a world, so the draws' correlations are kept.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -24,11 +29,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 from scipy import stats
 
-DIST_KINDS = ("uniform", "normal", "lognormal", "triangular", "beta", "choice")
+DIST_KINDS = ("uniform", "normal", "lognormal", "triangular", "beta", "choice", "posterior")
+#: Column of a posterior file giving each row's weight (rows are drawn in proportion to it).
+POSTERIOR_WEIGHT = "weight"
 
 #: Largest magnitude of any number in a scenario. No quantity of the model comes near it (the
 #: largest is US GDP, 28,800 US$ bn), and squares and products of values within it stay far from
@@ -71,9 +79,10 @@ class Param(Evidence):
     )
 
     value: float | None = Field(None, description="Fixed value.")
-    dist: Literal["uniform", "normal", "lognormal", "triangular", "beta", "choice"] | None = Field(
-        None, description="Distribution sampled once per world."
-    )
+    dist: (
+        Literal["uniform", "normal", "lognormal", "triangular", "beta", "choice", "posterior"]
+        | None
+    ) = Field(None, description="Distribution sampled once per world.")
     low: float | None = Field(
         None, description="uniform/triangular/beta lower end; normal truncation."
     )
@@ -89,6 +98,13 @@ class Param(Evidence):
     b: float | None = Field(None, description="beta shape b (> 0).", gt=0)
     values: list[float] | None = Field(None, description="choice: the values.")
     weights: list[float] | None = Field(None, description="choice: their probabilities.")
+    file: str | None = Field(
+        None, description="posterior: CSV file of draws, relative to the scenario file."
+    )
+    column: str | None = Field(None, description="posterior: the file's column of this value.")
+    # Folder ``file`` is relative to: set by the loader to the folder of the YAML file that gave
+    # the value (the working directory otherwise).
+    _base: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _check_form(self) -> Param:
@@ -100,6 +116,7 @@ class Param(Evidence):
             "triangular": ("low", "mode", "high"),
             "beta": ("a", "b"),
             "choice": ("values",),
+            "posterior": ("file", "column"),
         }
         allowed = {
             None: {"value"},
@@ -109,6 +126,7 @@ class Param(Evidence):
             "triangular": {"low", "mode", "high"},
             "beta": {"a", "b", "low", "high"},
             "choice": {"values", "weights"},
+            "posterior": {"file", "column"},
         }[self.dist]
         if self.dist is None and self.value is None:
             raise ValueError("give either `value: NUMBER` or `dist: " + "|".join(DIST_KINDS) + "`")
@@ -120,7 +138,7 @@ class Param(Evidence):
         numeric = ("value", "low", "high", "mode", "mean", "sd", "mean_log", "sd_log", "a", "b")
         extra = [
             k
-            for k in (*numeric, "values", "weights")
+            for k in (*numeric, "values", "weights", "file", "column")
             if getattr(self, k) is not None and k not in allowed
         ]
         if extra:
@@ -163,6 +181,33 @@ class Param(Evidence):
                     raise ValueError("choice weights must sum to 1")
         return self
 
+    def posterior_file(self) -> Path:
+        """The posterior file, resolved against the folder of the scenario that gave it.
+
+        A file not found there (a scenario copied elsewhere, or validated from plain data with
+        no file to be relative to: then against the working directory) is read from the
+        posteriors shipped in the package (``ceasefire_sim/data/posterior/``) by its name.
+        """
+        base = self._base if self._base is not None else Path.cwd()
+        here = (base / str(self.file)).resolve()
+        shipped = (
+            Path(__file__).resolve().parents[1] / "data" / "posterior" / Path(str(self.file)).name
+        )
+        return shipped if not here.is_file() and shipped.is_file() else here
+
+    def posterior_draws(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, cumulative weights)`` of a posterior value's column, ``(R,)`` each.
+
+        Raises:
+            ValueError: the file cannot be read, or has no such column.
+        """
+        return _posterior_column(self.posterior_file(), str(self.column))
+
+    def with_base(self, base: Path) -> Param:
+        """The value with ``file`` read relative to ``base`` (a scenario's folder)."""
+        self._base = base
+        return self
+
     @property
     def varies(self) -> bool:
         """Whether the value differs between worlds."""
@@ -181,6 +226,9 @@ class Param(Evidence):
         if self.dist in ("normal", "lognormal"):
             low, high = self.ppf(np.array([U_LOW, U_HIGH]))
             return float(low), float(high)
+        if self.dist == "posterior":
+            values, _ = self.posterior_draws()
+            return float(values.min()), float(values.max())
         if self.dist == "beta":
             return (
                 self.low if self.low is not None else 0.0,
@@ -199,7 +247,10 @@ class Param(Evidence):
             "triangular": ("low", "mode", "high"),
             "beta": ("a", "b", "low", "high"),
             "choice": ("values", "weights"),
+            "posterior": (),
         }[self.dist]
+        if self.dist == "posterior":
+            return f"posterior(file={self.file}, column={self.column})"
         parts = []
         for name in names:
             given = getattr(self, name)
@@ -242,6 +293,16 @@ class Param(Evidence):
             lo = 0.0 if self.low is None else self.low
             hi = 1.0 if self.high is None else self.high
             return lo + (hi - lo) * stats.beta.ppf(u, self.a, self.b)
+        if self.dist == "posterior":
+            # The column's own (marginal) inverse CDF, monotone in u, for samplers that lay out
+            # quantiles; per-world draws take whole rows instead (materialise).
+            draws, cumulative = self.posterior_draws()
+            order = np.argsort(draws, kind="stable")
+            weights = np.diff(cumulative, prepend=0.0)[order]
+            sorted_cumulative = np.cumsum(weights)
+            sorted_cumulative /= sorted_cumulative[-1]
+            rows = np.searchsorted(sorted_cumulative, u, side="right").clip(0, len(draws) - 1)
+            return draws[order][rows]
         values = np.asarray(self.values, dtype=float)
         weights = (
             np.full(len(values), 1 / len(values))
@@ -262,8 +323,49 @@ class Param(Evidence):
         """
         if self.dist is None:
             return float(self.value)  # type: ignore[arg-type]
+        # Every value drawn from one posterior file uses the file's stream: the same row in a
+        # world for all its columns (joint draws).
+        if self.dist == "posterior":
+            rng = np.random.default_rng(
+                param_seed_sequence(seed, f"posterior:{self.posterior_file().name}")
+            )
+            draws, cumulative = self.posterior_draws()
+            rows = np.searchsorted(cumulative, rng.random(n_worlds), side="right")
+            return np.asarray(draws[rows.clip(0, len(draws) - 1)], dtype=float)
         rng = np.random.default_rng(param_seed_sequence(seed, path))
         return np.asarray(self.ppf(rng.random(n_worlds)), dtype=float)
+
+
+@functools.lru_cache(maxsize=16)
+def _posterior_table(file: Path, mtime_ns: int) -> dict[str, np.ndarray]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(file)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the posterior file {file}: {exc}") from exc
+    return {name: frame[name].to_numpy(dtype=float) for name in frame.columns}
+
+
+def _posterior_column(file: Path, column: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        mtime = file.stat().st_mtime_ns
+    except OSError as exc:
+        raise ValueError(
+            f"posterior file {file} not found (give `file` relative to the scenario file, or the name of a file shipped in ceasefire_sim/data/posterior/)"
+        ) from exc
+    table = _posterior_table(file, mtime)
+    if column not in table:
+        known = ", ".join(c for c in table if c != POSTERIOR_WEIGHT)
+        raise ValueError(f"posterior file {file.name} has no column {column!r} (it has {known})")
+    values = table[column]
+    weights = table.get(POSTERIOR_WEIGHT, np.ones(len(values)))
+    if len(values) == 0 or np.any(weights < 0) or not np.all(np.isfinite(values)):
+        raise ValueError(f"posterior file {file.name}: needs rows, finite values, weights >= 0")
+    cumulative = np.cumsum(weights, dtype=float)
+    cumulative /= cumulative[-1]
+    cumulative[-1] = 1.0
+    return values, cumulative
 
 
 def _number(value: float) -> str:
@@ -307,6 +409,10 @@ def _range_hint(p: Param, upper: bool) -> str:
 
 def _range_check(ge: float | None, le: float | None, gt: float | None) -> Any:
     def check(p: Param) -> Param:
+        if p.dist == "posterior":
+            # The file is read relative to the scenario's folder, known only to the loader,
+            # which checks it once the scenario is validated (loader.resolve_posteriors).
+            return p
         lo, hi = p.support()
         where = (
             f"value {_number(lo)}"

@@ -1,0 +1,235 @@
+"""The front at the reference force ratio, month by month: the simulator the posterior is fitted on.
+
+Over the months before the start the force ratio is taken as the reference state's (the state
+the model's constants are derived from, ``front.reference``), so the expected daily gain is
+``tau * initial_gain_km2_per_month / 30.44`` and Russian casualties per day are
+``casualties_per_day * ((1 - c) + c * tau)``, with the tempo ``tau`` the product of the phase
+level, the phase's intensity and the season (``model/front.py``: the same functions).
+
+The phases are the model's two-state Markov chain. A chain that ends a phase with probability
+``1 / d`` each day has phase lengths geometric with mean ``d``, so the phases are drawn as
+alternating geometric lengths rather than day by day: the same process, about a hundred times
+faster for one parameter set (``tests/test_calibration.py`` compares it with the model run with
+talks off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ceasefire_sim.model import front
+from ceasefire_sim.model.agents import DAYS_PER_YEAR
+
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: Nuisance parameter of the fit (not a scenario value): relative change of the mean gain per
+#: year before the cut (1/year).
+TREND = "gain_trend_per_year"
+#: The same for Russian casualties per day (the General Staff's count rose from about 600 a day
+#: in mid-2023 to 1,500 in late 2024).
+CASUALTY_TREND = "casualty_trend_per_year"
+
+
+class Calendar:
+    """The days of consecutive months, with the indices the monthly sums need.
+
+    Args:
+        months: ``(M,)`` consecutive months.
+    """
+
+    def __init__(self, months: pd.PeriodIndex) -> None:
+        self.months = months
+        days = pd.date_range(months[0].start_time, months[-1].end_time.normalize(), freq="D")
+        self.n_days = len(days)
+        self.day_of_year = days.day_of_year.to_numpy()
+        self.month_starts = np.searchsorted(
+            days.to_numpy(), np.array([m.start_time for m in months], dtype="datetime64[ns]")
+        )
+        self.days_in_month = months.days_in_month.to_numpy().astype(float)
+
+
+def simulate_months(
+    theta: Mapping[str, float],
+    fixed: Mapping[str, float],
+    calendar: Calendar,
+    rng: np.random.Generator,
+    offensive_probability: float | None = None,
+    cut_day: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly gains and casualties of one world over the calendar's months.
+
+    Args:
+        theta: The fitted parameters by scenario path (``front.initial_gain_km2_per_month``,
+            ``front.offensive_days``, ``front.consolidation_days``,
+            ``front.consolidation_tempo``, ``front.phase_intensity_sd``,
+            ``front.seasonal_amplitude``, ``front.noise_scale_km2``,
+            ``front.casualty_tempo_share``, ``belligerents.russia.casualties_per_day``); a path
+            missing here is read from ``fixed``.
+        fixed: The scenario's values of the same paths and of ``front.noise_df`` and
+            ``front.seasonal_peak_day_of_year``.
+        calendar: The months.
+        rng: The world's random stream.
+        offensive_probability: Probability that the first day is in an offensive; ``None``: the
+            chain's long-run share of offensive days (a chain that has been running).
+        cut_day: Index of the first day after the fit window. Before it the mean gain moves
+            linearly, ``G * (1 + trend * ((day - cut_day) / 365.25 + 1/2))`` with ``trend`` the
+            nuisance parameter :data:`TREND` (the force ratio before the reference state was not
+            the reference's: in 2023 Russia gained almost nothing), so that ``G`` is the mean
+            gain of the year before the cut, as ``front.initial_gain_km2_per_month`` is defined;
+            from the cut on the gain is ``G``, as in the model. ``None``: ``G`` throughout.
+
+    Returns:
+        ``(gains, casualties, offensive)``: ``(M,)`` gains (km²/month), ``(M,)`` mean
+        casualties per day (persons/day), and ``(D,)`` whether each day is in an offensive.
+    """
+
+    def value(path: str) -> float:
+        return float(theta[path]) if path in theta else float(fixed[path])
+
+    gain = value("front.initial_gain_km2_per_month")
+    d_o = value("front.offensive_days")
+    d_c = value("front.consolidation_days")
+    level_o, level_c = front.phase_levels(d_o, d_c, value("front.consolidation_tempo"))
+    n = calendar.n_days
+    share = d_o / (d_o + d_c) if offensive_probability is None else offensive_probability
+    offensive = bool(rng.random() < share)
+    lengths: list[np.ndarray] = []
+    states: list[np.ndarray] = []
+    total = 0
+    while total < n:
+        block = 32
+        first = np.arange(block) % 2 == 0
+        in_offensive = first if offensive else ~first
+        mean = np.where(in_offensive, d_o, d_c)
+        drawn = rng.geometric(1.0 / np.maximum(mean, 1.0))
+        lengths.append(drawn)
+        states.append(in_offensive)
+        total += int(drawn.sum())
+    length = np.concatenate(lengths)
+    state = np.concatenate(states)
+    intensity = front.phase_intensity(rng.random(len(length)), value("front.phase_intensity_sd"))
+    phase_level = np.where(state, float(level_o), float(level_c)) * intensity
+    tempo = np.repeat(phase_level, length)[:n] * front.seasonal_factor(
+        calendar.day_of_year,
+        value("front.seasonal_amplitude"),
+        value("front.seasonal_peak_day_of_year"),
+    )
+    noise = value("front.noise_scale_km2") * rng.standard_t(value("front.noise_df"), n)
+    level = np.full(n, gain / DAYS_PER_MONTH)
+    if cut_day is not None and TREND in theta:
+        before = np.arange(n) < cut_day
+        years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
+        level[before] *= 1.0 + float(theta[TREND]) * (years + 0.5)
+    daily_gain = tempo * level + noise
+    casualty_level = np.full(n, value("belligerents.russia.casualties_per_day"))
+    if cut_day is not None and CASUALTY_TREND in theta:
+        before = np.arange(n) < cut_day
+        years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
+        casualty_level[before] *= 1.0 + float(theta[CASUALTY_TREND]) * (years + 0.5)
+    daily_casualties = casualty_level * (
+        front.tempo_casualty_factor(tempo, value("front.casualty_tempo_share"))
+    )
+    gains = np.add.reduceat(daily_gain, calendar.month_starts)
+    casualties = np.add.reduceat(daily_casualties, calendar.month_starts) / calendar.days_in_month
+    return gains, casualties, np.repeat(state, length)[:n]
+
+
+#: Names of the summary statistics, in order.
+STATISTICS = (
+    "level_all",
+    "level_12m",
+    "recent_3m",
+    "sd",
+    "lag1_autocorrelation",
+    "lag2_autocorrelation",
+    "min_12m",
+    "low_share_12m",
+    "season_contrast",
+    "peak",
+    "casualties_level_all",
+    "casualties_level_12m",
+    "casualties_recent_3m",
+    "casualties_per_gain_slope",
+)
+
+
+def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
+    """The summary statistics of monthly series (NaN months are not observed and are skipped).
+
+    Args:
+        gains: ``(M,)`` gains, km²/month, NaN where not observed.
+        casualties: ``(M,)`` casualties per day, NaN where not observed.
+
+    Returns:
+        ``(len(STATISTICS),)``: mean gain of all months, of the last 12 months and of the last 3, s.d. of the
+        months, lag-1 and lag-2 autocorrelation of observed months, smallest month of the last 12
+        and their share below half their mean, mean of Aug-Nov less mean of Jan-Apr, largest
+        month (km²); mean casualties per day of all months, the last 12 and last 3
+        months; OLS slope of casualties per day on gains over the last 12 months
+        (persons/day per km²/month).
+    """
+    gains = np.asarray(gains, dtype=float)
+    casualties = np.asarray(casualties, dtype=float)
+    m = len(gains)
+    last12 = slice(max(m - 12, 0), m)
+    last3 = slice(max(m - 3, 0), m)
+    g12 = gains[last12]
+    pairs = ~np.isnan(gains[:-1]) & ~np.isnan(gains[1:])
+    r1 = _correlation(gains[:-1][pairs], gains[1:][pairs])
+    pairs2 = ~np.isnan(gains[:-2]) & ~np.isnan(gains[2:])
+    c12 = casualties[last12]
+    both = ~np.isnan(g12) & ~np.isnan(c12)
+    x, y = g12[both], c12[both]
+    dx = x - x.mean() if len(x) else x
+    sxx = float(dx @ dx)
+    slope = float(dx @ (y - y.mean())) / sxx if len(x) > 2 and sxx > 0 else 0.0
+    return np.array(
+        [
+            _nanmean(gains),
+            _nanmean(g12),
+            _nanmean(gains[last3]),
+            float(np.nanstd(gains, ddof=1)) if np.sum(~np.isnan(gains)) > 1 else 0.0,
+            r1,
+            _correlation(gains[:-2][pairs2], gains[2:][pairs2]),
+            float(np.nanmin(g12)) if np.any(~np.isnan(g12)) else 0.0,
+            float(np.mean(g12[~np.isnan(g12)] < 0.5 * _nanmean(g12)))
+            if np.any(~np.isnan(g12))
+            else 0.0,
+            0.0,
+            float(np.nanmax(gains)) if np.any(~np.isnan(gains)) else 0.0,
+            _nanmean(casualties),
+            _nanmean(c12),
+            _nanmean(casualties[last3]),
+            slope,
+        ]
+    )
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's r of two series (0 with fewer than three pairs or no spread)."""
+    if len(a) < 3:
+        return 0.0
+    da, db = a - a.mean(), b - b.mean()
+    denominator = float(np.sqrt((da @ da) * (db @ db)))
+    return float(da @ db) / denominator if denominator > 0 else 0.0
+
+
+def _nanmean(values: np.ndarray) -> float:
+    return float(np.nanmean(values)) if np.any(~np.isnan(values)) else 0.0
+
+
+def season_contrast(gains: np.ndarray, months: pd.PeriodIndex) -> float:
+    """Mean gain of Aug-Nov less mean gain of Jan-Apr (km²/month; NaN months skipped)."""
+    month = months.month.to_numpy()
+    high = gains[(month >= 8) & (month <= 11)]
+    low = gains[month <= 4]
+    return _nanmean(high) - _nanmean(low)
+
+
+def statistics_of(gains: np.ndarray, casualties: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
+    """:func:`summary_statistics` with the season contrast filled in (needs the months)."""
+    out = summary_statistics(gains, casualties)
+    out[STATISTICS.index("season_contrast")] = season_contrast(np.asarray(gains, float), months)
+    return out
