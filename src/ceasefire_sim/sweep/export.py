@@ -44,6 +44,11 @@ OUTCOME_CODEBOOK: dict[str, tuple[str, str]] = {
     "world": ("world (replicate) number", ""),
     "status": ("status at the horizon: war, ceasefire, collapsed or settled", ""),
     "first_ceasefire_day": ("day of the first ceasefire (missing: none by the horizon)", "days"),
+    "first_range_day": (
+        "first day some package on the table gave both sides a positive surplus "
+        "(missing: never by the horizon)",
+        "days",
+    ),
     "ceasefires": ("number of ceasefires agreed", "count"),
     "breakdowns": ("number of ceasefires that broke down", "count"),
     "breakdown_day": ("day of the first breakdown (missing: none)", "days"),
