@@ -171,3 +171,26 @@ def test_discover_unknown_metric(lever_sweep, capsys):
         main(["discover", str(lever_sweep.out), "--metric", "p_peace", "--threshold", "0.5"])
     assert exit_info.value.code == 2
     assert "unknown metric" in capsys.readouterr().err
+
+
+def test_point_count_counts_every_lever_setting(tmp_path):
+    from ceasefire_sim.sweep.spec import expected_points
+
+    levers = {
+        "mediator.leverage_on_russia": {"low": 0.0, "high": 0.8},
+        "mediator.leverage_on_ukraine": {"values": [0.0, 0.3]},
+    }
+    sweep = load_sweep(lever_spec(tmp_path, levers=levers, lever_levels=3))
+    # 3 levels x 2 values of the levers, crossed with 4 uncertainty points.
+    assert len(sweep.points) == 24
+    assert expected_points(sweep.spec, sweep.parameters) == 24
+
+
+def test_size_check_sees_the_lever_multiplier(tmp_path, monkeypatch):
+    from ceasefire_sim.sweep import spec as spec_module
+
+    # 4 uncertainty points alone are under the limit; x 2 lever settings they are not.
+    monkeypatch.setattr(spec_module, "MAX_POINTS", 5)
+    with pytest.raises(SweepError) as info:
+        load_sweep(lever_spec(tmp_path))
+    assert any("8 points" in p.message for p in info.value.problems)

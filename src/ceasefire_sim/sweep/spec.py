@@ -437,7 +437,24 @@ MAX_POINTS = 10_000_000
 
 
 def expected_points(spec: SweepSpec, parameters: Sequence[SweepParameter]) -> int:
-    """How many points the design will have, computed before sampling it."""
+    """How many points the design will have, computed before sampling it.
+
+    With levers, every lever setting (a grid of ``lever_levels`` per range) is crossed with
+    every uncertainty point, so the count is their product.
+    """
+    levers = [p for p in parameters if spec.role(p.path) == "lever"]
+    if levers:
+        settings = math.prod(
+            len(p.values) if p.kind == "values" else spec.lever_levels  # type: ignore[arg-type]
+            for p in levers
+        )
+        uncertainties = [p for p in parameters if spec.role(p.path) == "uncertainty"]
+        return settings * (_expected_design_points(spec, uncertainties) if uncertainties else 1)
+    return _expected_design_points(spec, parameters)
+
+
+def _expected_design_points(spec: SweepSpec, parameters: Sequence[SweepParameter]) -> int:
+    """Points of the design over ``parameters`` alone (no levers crossed in)."""
     n = spec.samples or 1
     d = len(parameters)
     if spec.method == "grid":
