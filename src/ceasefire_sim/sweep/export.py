@@ -172,7 +172,8 @@ def to_xarray(sweep: Any) -> Any:
     Returns:
         The dataset: parameter coordinates (``attrs["role"]``: lever or uncertainty), one
         variable per summary column (``attrs``: ``label``, ``unit``), the manifest as JSON in
-        ``attrs["manifest"]``. ``ds.to_netcdf(path)`` writes it.
+        ``attrs["manifest"]``; with ``daily_series``, also one ``(point, day)`` variable per
+        series column, with ``day`` and ``date`` coordinates. ``ds.to_netcdf(path)`` writes it.
     """
     xr = _xarray()
     result = _load(sweep)
@@ -194,6 +195,8 @@ def to_xarray(sweep: Any) -> Any:
             summary[column].to_numpy(),
             {"label": label, "unit": unit},
         )
+    if result.series is not None:
+        _add_series(data_vars, coords, result.series, summary[POINT_COLUMN].to_numpy())
     attrs = {
         "title": f"ceasefire-sim sweep {result.manifest.get('name', '')}",
         "manifest": json.dumps(result.manifest, default=str),
@@ -211,8 +214,34 @@ def from_xarray(dataset: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any
         points[path] = dataset[path].to_numpy()
     summary = points.copy()
     for name in dataset.data_vars:
-        summary[str(name)] = dataset[name].to_numpy()
+        if dataset[name].dims == (POINT_COLUMN,):  # the daily series are on (point, day)
+            summary[str(name)] = dataset[name].to_numpy()
     return points, summary, manifest
+
+
+def _add_series(
+    data_vars: dict[str, Any], coords: dict[str, Any], series: pd.DataFrame, points: np.ndarray
+) -> None:
+    """Add a sweep's daily series as ``(point, day)`` variables, and the ``day``/``date`` axis."""
+    from ceasefire_sim.sweep.series import series_columns
+
+    ordered = series.set_index([POINT_COLUMN, "day"]).sort_index()
+    days = ordered.index.get_level_values("day").unique().to_numpy()
+    first = ordered.xs(points[0], level=POINT_COLUMN)
+    coords["day"] = ("day", days, {"unit": "days since the start"})
+    coords["date"] = ("day", first["date"].to_numpy())
+    for column in series_columns()[3:]:
+        values = ordered[column].to_numpy().reshape(len(points), len(days))
+        unit = (
+            "share of worlds"
+            if column.startswith("share_")
+            else ("km²" if column.startswith("control_km2") else "persons, since the start")
+        )
+        data_vars[column] = (
+            (POINT_COLUMN, "day"),
+            values,
+            {"label": f"daily {column.replace('_', ' ')}", "unit": unit},
+        )
 
 
 def _xarray() -> Any:

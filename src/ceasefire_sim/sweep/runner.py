@@ -44,6 +44,7 @@ from ceasefire_sim.sweep.metrics import OUTCOME_COLUMNS, metric_names, summarise
 from ceasefire_sim.sweep.progress import Progress, QuietProgress, make_progress
 from ceasefire_sim.sweep.samplers import POINT_COLUMN, SweepParameter
 from ceasefire_sim.sweep.sensitivity import morris_indices, sobol_convergence, sobol_indices
+from ceasefire_sim.sweep.series import SERIES, point_series
 from ceasefire_sim.sweep.spec import Sweep, load_sweep
 from ceasefire_sim.sweep.storage import MANIFEST, FolderStorage, MemoryStorage
 
@@ -70,6 +71,7 @@ class ChunkTask:
     worlds_per_point: int
     points: np.ndarray
     point_values: dict[str, np.ndarray]
+    daily_series: bool = False
 
     def overrides(self) -> dict[str, np.ndarray]:
         """Per-world values of the chunk's ``k * W`` worlds, point-major."""
@@ -82,6 +84,14 @@ class ChunkTask:
 
 
 @dataclass(frozen=True)
+class ChunkOutput:
+    """A chunk's per-world outcomes and, with ``daily_series``, its per-point daily series."""
+
+    outcomes: pd.DataFrame
+    series: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class ChunkFailure:
     """A chunk stopped by bad input (returned, not raised: the problems survive pickling)."""
 
@@ -89,13 +99,15 @@ class ChunkFailure:
     problems: list[Problem]
 
 
-def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkFailure:
+def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkOutput | ChunkFailure:
     """Compute one chunk: one model run over the chunk's points x worlds.
 
     Returns:
         Per-world outcomes (the columns of ``Results.outcomes``) with ``point`` first and
-        ``world`` numbering the replicate within its point (0..W-1); or a :class:`ChunkFailure`
-        if the scenario cannot be run with these values.
+        ``world`` numbering the replicate within its point (0..W-1); with ``daily_series``, a
+        :class:`ChunkOutput` of those and the points' daily series
+        (:func:`~ceasefire_sim.sweep.series.point_series`); or a :class:`ChunkFailure` if the
+        scenario cannot be run with these values.
     """
     w = task.worlds_per_point
     try:
@@ -107,6 +119,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkFailure:
             overrides=task.overrides(),
             narrative_worlds=0,
             world_keys=task.world_keys(),
+            keep_trajectories=task.daily_series,
         )
     except InputError as exc:
         return ChunkFailure(task.index, list(exc.problems))
@@ -119,6 +132,11 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkFailure:
         mesa.Agent._ids.pop(model, None)
     outcomes["world"] = task.world_keys()
     outcomes.insert(0, POINT_COLUMN, np.repeat(np.asarray(task.points, dtype=np.int64), w))
+    if task.daily_series:
+        trajectories = model.recorder.trajectories
+        assert trajectories is not None
+        series = point_series(trajectories, task.points, w, model.start_date)
+        return ChunkOutput(outcomes, series)
     return outcomes
 
 
@@ -139,6 +157,7 @@ def chunk_task(sweep: Sweep, index: int) -> ChunkTask:
         worlds_per_point=sweep.worlds_per_point,
         points=points[POINT_COLUMN].to_numpy(dtype=np.int64),
         point_values=point_values,
+        daily_series=sweep.spec.daily_series,
     )
 
 
@@ -152,6 +171,8 @@ class SweepResult:
         points: The design: ``point`` and one column per parameter path.
         summary: Per point: parameters, headline metrics with ``_low``/``_high``, ``worlds``.
         sensitivity: Sobol' or Morris indices (``None`` for other methods).
+        series: With ``daily_series``, one row per point and day: status shares and quantiles
+            (:mod:`~ceasefire_sim.sweep.series`); otherwise ``None``.
         out: The output folder (``None`` for a sweep kept in memory).
         computed_chunks: Chunks computed by this call.
         reused_chunks: Chunks found on disk and kept (``--resume``).
@@ -161,6 +182,7 @@ class SweepResult:
     points: pd.DataFrame
     summary: pd.DataFrame
     sensitivity: pd.DataFrame | None
+    series: pd.DataFrame | None = None
     out: Path | None = None
     computed_chunks: list[int] = field(default_factory=list)
     reused_chunks: list[int] = field(default_factory=list)
@@ -187,11 +209,13 @@ class SweepResult:
         if manifest.get("kind") != "sweep" or manifest.get("status") != "complete":
             raise SweepError(f"{out} holds no finished sweep; run it (or resume it) first")
         sensitivity_path = out / "sensitivity.parquet"
+        series_path = out / f"{SERIES}.parquet"
         return cls(
             manifest=manifest,
             points=pd.read_parquet(out / "points.parquet"),
             summary=pd.read_parquet(out / "summary.parquet"),
             sensitivity=pd.read_parquet(sensitivity_path) if sensitivity_path.exists() else None,
+            series=pd.read_parquet(series_path) if series_path.exists() else None,
             out=out,
         )
 
@@ -307,7 +331,9 @@ def run_sweep(
         progress = make_progress()
     progress = progress or QuietProgress()
     storage: FolderStorage | MemoryStorage = (
-        FolderStorage(out, sweep.hash, sweep.n_chunks) if out is not None else MemoryStorage()
+        FolderStorage(out, sweep.hash, sweep.n_chunks, series=sweep.spec.daily_series)
+        if out is not None
+        else MemoryStorage()
     )
     storage.open(resume)
     try:
@@ -350,6 +376,12 @@ def run_sweep(
             sweep.spec.method, sweep.parameters, sweep.design, summary, outputs, sweep.spec.seed
         )
         storage.write_table("summary", summary)
+        series = None
+        if sweep.spec.daily_series:
+            series = pd.concat(
+                [storage.read_series(c) for c in range(sweep.n_chunks)], ignore_index=True
+            )
+            storage.write_table(SERIES, series)
         if sensitivity is not None:
             storage.write_table("sensitivity", sensitivity)
         manifest = build_manifest(sweep, "complete", description)
@@ -377,6 +409,7 @@ def run_sweep(
         points=sweep.points,
         summary=summary,
         sensitivity=sensitivity,
+        series=series,
         out=storage.out,
         computed_chunks=todo,
         reused_chunks=sorted(done),
@@ -429,7 +462,10 @@ def _compute(
                             for p in result.problems
                         ]
                     )
-                storage.write_chunk(index, result)
+                series = None
+                if isinstance(result, ChunkOutput):
+                    result, series = result.outcomes, result.series
+                storage.write_chunk(index, result, series)
                 summaries[index] = summarise_points(result, sweep.days)
                 progress.advance(len(result))
             submit_more()

@@ -182,6 +182,14 @@ class SweepSpec(BaseModel):
     set: dict[str, Any] = Field(
         default_factory=dict, description="Fixed changes to the base scenario (as --set)."
     )
+    daily_series: bool = Field(
+        False,
+        description=(
+            "Also keep, per point and day, the share of worlds in each status and quantiles of "
+            "control and casualties (OUT/series.parquet); chunks then hold every world's daily "
+            "trajectory, so keep chunk_size x (days + 1) under 10 million."
+        ),
+    )
 
     @field_validator("method")
     @classmethod
@@ -278,6 +286,9 @@ class Sweep:
         # A spec without levers hashes as it did before levers existed (resume keeps working).
         if not self.spec.levers and not self.spec.uncertainties:
             exclude |= {"levers", "uncertainties", "lever_levels"}
+        # Likewise a spec that keeps no daily series hashes as before the option existed.
+        if not self.spec.daily_series:
+            exclude |= {"daily_series"}
         content = {
             "spec": self.spec.model_dump(mode="json", exclude=exclude),
             "days": self.days,
@@ -479,6 +490,22 @@ def _check_size(
         )
     worlds = max(1, spec.chunk_size // spec.worlds) * spec.worlds
     days = int(spec.days if spec.days is not None else scenario.horizon_days)
+    if spec.daily_series:
+        from ceasefire_sim.model.recorder import MAX_TRAJECTORY_CELLS
+
+        if worlds * (days + 1) > MAX_TRAJECTORY_CELLS:
+            fit = MAX_TRAJECTORY_CELLS // (days + 1)
+            raise SweepError(
+                [
+                    at(
+                        "chunk_size",
+                        f"daily_series keeps every world's daily trajectory in a chunk, and "
+                        f"{worlds:,} worlds x {days + 1:,} days is more than "
+                        f"{MAX_TRAJECTORY_CELLS:,} world-days; lower chunk_size to at most "
+                        f"{fit:,} (it must still hold one point's {spec.worlds:,} worlds)",
+                    )
+                ]
+            )
     try:
         check_memory(run_bytes(worlds, days), what=f"one chunk of {worlds:,} worlds")
     except ResourceError as exc:

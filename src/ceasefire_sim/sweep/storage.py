@@ -5,6 +5,8 @@
     OUT/manifest.json          what was run ("kind": "sweep", spec, hash, layout, status)
     OUT/points.parquet         the design: point, one column per parameter path
     OUT/worlds/chunk-00000.parquet ...   per-world outcomes of each finished chunk (+ point)
+    OUT/series/chunk-00000.parquet ...   daily_series only: each chunk's per-point daily series
+    OUT/series.parquet         daily_series only: every point's daily series, point-major
     OUT/summary.parquet        per point: headline metrics with intervals
     OUT/sensitivity.parquet    sobol/morris only: indices per output and parameter
 
@@ -15,6 +17,9 @@ the chunk file's bytes, written after the chunk); ``--resume`` keeps the chunk f
 sweep whose checksum matches, recomputes the rest (a damaged or unchecked chunk is recomputed
 with a warning), and refuses a folder that holds a different sweep. While a sweep writes a
 folder it holds a lock on ``OUT/.lock``: a second sweep on the same folder is refused.
+
+With ``daily_series`` a chunk's series file is written before its outcomes, and the outcomes'
+metadata carry the series file's SHA-256, so the one checksum of the outcomes vouches for both.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
 CHUNK_DIR = "worlds"
+SERIES_DIR = "series"
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 SUMMARY = "summary.parquet"
@@ -61,6 +67,7 @@ class MemoryStorage:
 
     def __init__(self) -> None:
         self.chunks: dict[int, pd.DataFrame] = {}
+        self.series: dict[int, pd.DataFrame] = {}
         self.tables: dict[str, pd.DataFrame] = {}
         self.manifest: dict[str, Any] = {}
 
@@ -74,9 +81,17 @@ class MemoryStorage:
         """Chunks already computed (none, in a fresh memory store) and warnings."""
         return set(self.chunks), []
 
-    def write_chunk(self, index: int, frame: pd.DataFrame) -> None:
-        """Keep a finished chunk."""
+    def write_chunk(
+        self, index: int, frame: pd.DataFrame, series: pd.DataFrame | None = None
+    ) -> None:
+        """Keep a finished chunk (and its daily series, if the sweep keeps them)."""
         self.chunks[index] = frame
+        if series is not None:
+            self.series[index] = series
+
+    def read_series(self, index: int) -> pd.DataFrame:
+        """A finished chunk's daily series."""
+        return self.series[index]
 
     def read_chunk(self, index: int, columns: list[str] | None = None) -> pd.DataFrame:
         """A finished chunk's worlds (only ``columns`` if given)."""
@@ -99,13 +114,18 @@ class FolderStorage:
         out: The folder (created if needed).
         sweep_hash: :attr:`~ceasefire_sim.sweep.spec.Sweep.hash` of the sweep written there.
         n_chunks: Number of chunks of the sweep.
+        series: Whether each chunk also has a daily series file (``daily_series``).
     """
 
-    def __init__(self, out: str | Path, sweep_hash: str, n_chunks: int) -> None:
+    def __init__(
+        self, out: str | Path, sweep_hash: str, n_chunks: int, series: bool = False
+    ) -> None:
         self.out = Path(out)
         self.sweep_hash = sweep_hash
         self.n_chunks = n_chunks
+        self.has_series = series
         self.chunk_dir = self.out / CHUNK_DIR
+        self.series_dir = self.out / SERIES_DIR
         self._lock: int | None = None
 
     def chunk_path(self, index: int) -> Path:
@@ -190,9 +210,12 @@ class FolderStorage:
                 "chunks are kept), or choose another --out"
             )
         self.chunk_dir.mkdir(parents=True, exist_ok=True)
+        if self.has_series:
+            self.series_dir.mkdir(parents=True, exist_ok=True)
         # A kill between writing and renaming leaves a temporary file; it is never a result.
-        for stale in self.chunk_dir.glob(".chunk-*.tmp"):
-            stale.unlink(missing_ok=True)
+        for folder in (self.chunk_dir, self.series_dir):
+            for stale in folder.glob(".chunk-*.tmp"):
+                stale.unlink(missing_ok=True)
 
     def checksum_path(self, index: int) -> Path:
         """Path of chunk ``index``'s checksum file."""
@@ -232,7 +255,7 @@ class FolderStorage:
                 )
             if index >= self.n_chunks:
                 raise SweepError(f"{path} lies outside this sweep's {self.n_chunks} chunks")
-            problem = self._checksum_problem(index, path)
+            problem = self._checksum_problem(index, path) or self._series_problem(index, info)
             if problem:
                 warnings.append(f"{path} {problem}; recomputing it")
                 continue
@@ -249,13 +272,37 @@ class FolderStorage:
             return f"cannot be checked ({exc})"
         return None if expected == actual else "does not match its checksum (damaged or changed)"
 
-    def write_chunk(self, index: int, frame: pd.DataFrame) -> None:
+    def _series_problem(self, index: int, info: dict[str, Any]) -> str | None:
+        if not self.has_series:
+            return None
+        expected = info.get("series_sha256")
+        if expected is None:
+            return "has no daily series"
+        try:
+            actual = sha256_file(self.series_path(index))
+        except OSError:
+            return "has lost its daily series file"
+        return None if actual == expected else "has a damaged daily series file"
+
+    def series_path(self, index: int) -> Path:
+        """Path of chunk ``index``'s daily series."""
+        return self.series_dir / chunk_name(index)
+
+    def write_chunk(
+        self, index: int, frame: pd.DataFrame, series: pd.DataFrame | None = None
+    ) -> None:
         """Write a finished chunk atomically, tagged with the sweep hash and chunk number.
 
-        Its checksum is written after it, so a chunk with a matching checksum is whole.
+        Its checksum is written after it, so a chunk with a matching checksum is whole. A daily
+        series is written first, and its SHA-256 goes into the chunk's tag.
         """
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        tag = json.dumps({"spec_hash": self.sweep_hash, "chunk": index, "worlds": len(frame)})
+        info: dict[str, Any] = {"spec_hash": self.sweep_hash, "chunk": index, "worlds": len(frame)}
+        if series is not None:
+            series_path = self.series_path(index)
+            _atomic_parquet(series, series_path)
+            info["series_sha256"] = sha256_file(series_path)
+        tag = json.dumps(info)
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), METADATA_KEY: tag.encode()}
         )
@@ -268,8 +315,12 @@ class FolderStorage:
         """A finished chunk's worlds (only ``columns`` if given)."""
         return pd.read_parquet(self.chunk_path(index), columns=columns)
 
+    def read_series(self, index: int) -> pd.DataFrame:
+        """A finished chunk's daily series."""
+        return pd.read_parquet(self.series_path(index))
+
     def write_table(self, name: str, frame: pd.DataFrame) -> None:
-        """Write ``points``, ``summary`` or ``sensitivity`` (``OUT/<name>.parquet``) atomically."""
+        """Write ``points``, ``summary``, ``sensitivity`` or ``series`` (``OUT/<name>.parquet``)."""
         _atomic_parquet(frame, self.out / f"{name}.parquet")
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
