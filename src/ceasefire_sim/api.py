@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim.errors import Problem, ScenarioError
+from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
 from ceasefire_sim.scenario import loader
@@ -106,6 +107,8 @@ def simulate(
     )
     model.run()
     results = Results.from_model(model)
+    # Free the model's arrays now (see ceasefire_sim.model.lifetime): repeated calls do not grow.
+    release(model)
     if draw_of_world is not None:
         results.outcomes["param_draw"] = draw_of_world
         results.manifest["param_draws"] = int(param_draws or 0)
@@ -161,7 +164,5 @@ def day0_problems(scenario: Scenario, worlds: int = PREFLIGHT_WORLDS) -> list[Pr
         return []
     except ScenarioError as exc:
         return list(exc.problems)
-    from mesa import Agent
-
-    Agent._ids.pop(model, None)
+    release(model)
     return []

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from ceasefire_sim.model import beliefs, front
+from ceasefire_sim.model.lifetime import WorldAgent
 from ceasefire_sim.negotiation import preferences
 from ceasefire_sim.negotiation.preferences import SideView
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 DAYS_PER_YEAR = 365.25
 
 
-class Belligerent(mesa.Agent):
+class Belligerent(WorldAgent):
     """Ukraine or Russia: forces, casualties, beliefs about the front, preferences.
 
     Attributes:
@@ -274,7 +274,7 @@ class Belligerent(mesa.Agent):
         )
 
 
-class Mediator(mesa.Agent):
+class Mediator(WorldAgent):
     """The United States: military aid to Ukraine, sanctions pressure, leverage and patience.
 
     Attributes:
@@ -466,7 +466,7 @@ class Alliance:
         return self.pledged_troops >= self.model.params["alliance.reassurance_threshold_troops"]
 
 
-class Ally(mesa.Agent):
+class Ally(WorldAgent):
     """One NATO ally other than the US: a view of its row in the :class:`Alliance` arrays."""
 
     def __init__(self, model: CeasefireModel, name: str, row: int) -> None:

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from ceasefire_sim._version import __version__
 from ceasefire_sim.errors import InputError, Problem, SweepError
+from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
 from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
@@ -127,9 +127,8 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkOutput | ChunkFailure:
         model.run()
         outcomes = Results.from_model(model).outcomes
     finally:
-        # Mesa 3.3.1 keeps every model in Agent._ids (a defaultdict keyed by model) forever;
-        # a long-lived worker would otherwise hold every chunk's model in memory.
-        mesa.Agent._ids.pop(model, None)
+        # A long-lived worker must not hold every chunk's model (ceasefire_sim.model.lifetime).
+        release(model)
     outcomes["world"] = task.world_keys()
     outcomes.insert(0, POINT_COLUMN, np.repeat(np.asarray(task.points, dtype=np.int64), w))
     if task.daily_series:
