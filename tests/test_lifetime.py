@@ -8,6 +8,7 @@ import weakref
 
 import mesa
 import numpy as np
+import pytest
 
 from ceasefire_sim import simulate
 from ceasefire_sim.model.lifetime import WorldAgent, release
@@ -27,13 +28,15 @@ def _live_models() -> int:
     return sum(isinstance(o, CeasefireModel) for o in gc.get_objects())
 
 
-def test_ten_simulate_calls_keep_no_model_and_bounded_memory(baseline):
-    simulate(baseline, worlds=20_000, seed=0, days=30)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ten_simulate_calls_keep_no_model_and_bounded_memory(baseline, workers):
+    """One model, and a run split into blocks (ceasefire_sim.model.blocks)."""
+    simulate(baseline, worlds=20_000, seed=0, days=30, workers=workers)
     gc.collect()
     before_models, before_ids = _live_models(), len(mesa.Agent._ids)
     before_mb = _rss_mb()
     for seed in range(1, 11):
-        results = simulate(baseline, worlds=20_000, seed=seed, days=30)
+        results = simulate(baseline, worlds=20_000, seed=seed, days=30, workers=workers)
         # No garbage collection in between: each model is freed when simulate returns.
         assert _live_models() == before_models
     grown = _rss_mb() - before_mb

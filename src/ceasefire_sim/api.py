@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim.errors import Problem, ScenarioError
+from ceasefire_sim.model.blocks import BlockedRun, block_count
 from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
@@ -57,6 +58,7 @@ def simulate(
     chunk_size: int = 65536,
     param_draws: int | None = None,
     max_memory_bytes: int | None = None,
+    workers: int | None = None,
 ) -> Results:
     """Run a scenario over ``worlds`` possible futures and collect the results.
 
@@ -77,6 +79,10 @@ def simulate(
             ``None``: every world draws its own parameters.
         max_memory_bytes: Refuse a run estimated to need more memory (default: the memory
             available now); checked before anything is allocated.
+        workers: Cores to run on: the worlds are split into that many blocks of consecutive
+            worlds, stepped in threads (:mod:`ceasefire_sim.model.blocks`; at least 1,000
+            worlds a block). ``None``: every core this process may use; ``1``: one model.
+            The results are the same bits whatever the number.
 
     Returns:
         The :class:`Results`.
@@ -94,21 +100,32 @@ def simulate(
             seed = int(np.random.SeedSequence().entropy % (2**63))
         draw_of_world = parameter_draws(worlds, param_draws)
         overrides = {**shared_draws(scenario, seed, draw_of_world), **(overrides or {})}
-    model = CeasefireModel(
-        scenario,
-        worlds=worlds,
-        seed=seed,
-        days=days,
-        overrides=overrides,
-        narrative_worlds=narrative_worlds,
-        keep_trajectories=keep_trajectories,
-        chunk_size=chunk_size,
-        max_memory_bytes=max_memory_bytes,
-    )
-    model.run()
-    results = Results.from_model(model)
-    # Free the model's arrays now (see ceasefire_sim.model.lifetime): repeated calls do not grow.
-    release(model)
+    if workers is not None and int(workers) < 1:
+        raise ScenarioError(f"workers must be at least 1, got {workers}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    arguments: dict[str, Any] = {
+        "days": days,
+        "overrides": overrides,
+        "narrative_worlds": narrative_worlds,
+        "keep_trajectories": keep_trajectories,
+        "chunk_size": chunk_size,
+        "max_memory_bytes": max_memory_bytes,
+    }
+    blocks = block_count(worlds, workers, narrative_worlds)
+    if blocks > 1:
+        run = BlockedRun(scenario, worlds, seed, blocks=blocks, **arguments)
+        try:
+            run.run()
+            results = Results.from_model(run.model)
+        finally:
+            run.close()
+    else:
+        model = CeasefireModel(scenario, worlds=worlds, seed=seed, **arguments)
+        model.run()
+        results = Results.from_model(model)
+        # Free the model's arrays now (ceasefire_sim.model.lifetime): repeated calls do not grow.
+        release(model)
     if draw_of_world is not None:
         results.outcomes["param_draw"] = draw_of_world
         results.manifest["param_draws"] = int(param_draws or 0)

@@ -74,6 +74,13 @@ PARAM_DRAWS = 40
     help="Parameter draws of the second, nested run that gives the parameter range "
     "(D draws x N/D worlds each); 0: no parameter range.",
 )
+@click.option(
+    "--workers",
+    "-w",
+    default=None,
+    type=click.IntRange(1),
+    help="Cores to run on (default: all this process may use); the results do not depend on it.",
+)
 @scenario_options
 @allow_outside_option
 @max_memory_option
@@ -86,6 +93,7 @@ def run(
     figures: bool,
     trajectories: bool,
     param_draws: int,
+    workers: int | None,
     overrides: tuple[str, ...],
     allow_outside: bool,
     max_memory: str | None,
@@ -127,6 +135,7 @@ def run(
             days=days,
             keep_trajectories=trajectories,
             max_memory_bytes=limit,
+            workers=workers,
         )
         nested = (
             simulate(
@@ -136,6 +145,7 @@ def run(
                 days=days,
                 param_draws=draws,
                 max_memory_bytes=limit,
+                workers=workers,
             )
             if draws >= 2
             else None

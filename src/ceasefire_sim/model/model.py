@@ -20,6 +20,7 @@ from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligeren
 from ceasefire_sim.model.events import EventSchedule
 from ceasefire_sim.model.narrative import Narrative
 from ceasefire_sim.model.recorder import DailyRecorder
+from ceasefire_sim.model.streams import uniform_columns
 from ceasefire_sim.negotiation import preferences, search
 from ceasefire_sim.negotiation.preferences import MediatorPreference, SideView
 from ceasefire_sim.negotiation.protocols import (
@@ -68,6 +69,9 @@ class CeasefireModel(mesa.Model):
             number (parameters, pledges, daily noise) that world ``world_keys[i]`` of a plain run
             with the same seed draws. A sweep passes each world's replicate number, so replicate
             ``j`` of every point shares its noise: common random numbers across points.
+        key_count: Keys of the run the worlds belong to (default: ``max(world_keys) + 1``):
+            the random streams are drawn as for that many keys, of which this model takes
+            its own (a block of a larger run, :mod:`ceasefire_sim.model.blocks`).
         protocol: The negotiation protocol (default
             :class:`~ceasefire_sim.negotiation.protocols.MediatedNash`).
         renewal: What happens when a fixed-term truce expires (default
@@ -88,6 +92,7 @@ class CeasefireModel(mesa.Model):
         keep_trajectories: bool = False,
         chunk_size: int = 65536,
         world_keys: np.ndarray | None = None,
+        key_count: int | None = None,
         protocol: Protocol | None = None,
         renewal: RenewalAtExpiry | None = None,
         max_memory_bytes: int | None = None,
@@ -111,6 +116,10 @@ class CeasefireModel(mesa.Model):
         self.chunk_size = max(int(chunk_size), 1)
         self.world_keys = _check_keys(world_keys, self.worlds)
         self.key_count = self.worlds if self.world_keys is None else int(self.world_keys.max()) + 1
+        if key_count is not None:
+            if self.world_keys is None or key_count < self.key_count:
+                raise ScenarioError(f"key_count ({key_count}) needs world_keys, each below it")
+            self.key_count = int(key_count)
         self.day = 0
         self.start_date = scenario.start_date
         self.date = scenario.start_date
@@ -241,6 +250,23 @@ class CeasefireModel(mesa.Model):
             return scale * self.resolve_draws[side]
         return _take(scale, worlds) * self.resolve_draws[side][worlds]
 
+    def _daily_noise(self) -> np.ndarray:
+        """``(N_DRAWS, N)`` today's uniforms: the keys' columns of one ``(N_DRAWS, K)`` block."""
+        keys = self.world_keys
+        if keys is None:
+            return self.rng.random((N_DRAWS, self.key_count))
+        lo, hi, contiguous = self._key_span
+        part = uniform_columns(self.rng, N_DRAWS, self.key_count, lo, hi)
+        return part if contiguous else part[:, keys - lo]
+
+    @cached_property
+    def _key_span(self) -> tuple[int, int, bool]:
+        """``(lo, hi, contiguous)``: the keys lie in ``lo:hi``; ``contiguous``: they are it."""
+        keys = self.world_keys
+        assert keys is not None
+        lo, hi = int(keys.min()), int(keys.max()) + 1
+        return lo, hi, hi - lo == len(keys) and bool(np.all(np.diff(keys) == 1))
+
     def keyed(self, draws: np.ndarray) -> np.ndarray:
         """Draws made for ``key_count`` worlds (last axis), laid out over this model's worlds."""
         return draws if self.world_keys is None else draws[..., self.world_keys]
@@ -341,7 +367,7 @@ class CeasefireModel(mesa.Model):
         """One day: events, economy and aid, fighting, learning, talks, ceasefires, records."""
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
-        self.noise = self.keyed(self.rng.random((N_DRAWS, self.key_count)))
+        self.noise = self._daily_noise()
         self.events_schedule.apply_due(self)
         at_war = ~self.in_ceasefire
         aid_frozen = self.in_ceasefire & self._package_has("aid_during_truce.frozen")
