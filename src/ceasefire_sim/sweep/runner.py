@@ -39,7 +39,7 @@ from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
 from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
 from ceasefire_sim.scenario.schema import Scenario
-from ceasefire_sim.sweep.executors import ExecutorChoice, open_executor
+from ceasefire_sim.sweep.executors import ExecutorChoice, open_executor, tune_malloc
 from ceasefire_sim.sweep.metrics import OUTCOME_COLUMNS, metric_names, summarise_points
 from ceasefire_sim.sweep.progress import Progress, QuietProgress, make_progress
 from ceasefire_sim.sweep.samplers import POINT_COLUMN, SweepParameter
@@ -109,6 +109,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkOutput | ChunkFailure:
         (:func:`~ceasefire_sim.sweep.series.point_series`); or a :class:`ChunkFailure` if the
         scenario cannot be run with these values.
     """
+    tune_malloc()
     w = task.worlds_per_point
     try:
         model = CeasefireModel(
