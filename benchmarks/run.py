@@ -1,25 +1,34 @@
-"""Benchmarks of the vectorised model against the Mesa way (``make bench``).
+"""Benchmarks of the vectorised model (``make bench``), robust on a shared machine.
 
-Measures, on this machine and in one run (so that ratios compare like with like):
+Every run rewrites ``benchmarks/results.json`` and ``benchmarks/RESULTS.md`` from scratch. Each
+figure is measured in fresh Python processes (so nothing one measurement builds weighs on the
+next), as medians of repeats with their spread (min and max), CPU time beside wall time. The two
+sides of every ratio are measured in turn, alternating (A, B, A, B, ...), so that a change in the
+machine's load hits both. Meanwhile the share of the cores other processes kept busy is read from
+``/proc/stat``.
 
-- throughput in world-days per second of the baseline over 365 days for N = 1, 1,000, 10,000 and
-  100,000 worlds, each in one process (medians of repeats, fewer for large N);
-- the chunk size (``CeasefireModel(chunk_size=...)``) that maximises it at N = 100,000;
-- the Mesa baseline: ``mesa.batch_run`` over single-world models of the same scenario;
-- ``ratio_vs_batch_run`` (best N over batch_run), ``single_world_ms`` (one single-world 365-day
-  run, construction included), ``peak_rss_mb_100k`` (N = 100,000 in a fresh process) and
-  ``sweep_speedup_2_workers`` (a sweep with 2 worker processes over 1);
-- start-up: ``ceasefire-sim --help`` (``startup_help_s``) and ``python -c "import ceasefire_sim"``
-  (``startup_import_s``), each the median wall time of 10 fresh processes.
+Figures (``results.json`` keys):
 
-Writes ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``. Absolute figures are noisy on a
-shared machine; ratios are measured within one run and every figure is a median.
+- ``ratio_vs_scalar_mesa``: the vectorised model's world-days per second (one ``simulate`` of
+  100,000 worlds on all cores) over those of ``mesa.batch_run`` of the fair peer
+  (``benchmarks/peer.py``: a plain one-world Mesa model of the same mechanics) on all cores;
+- ``cores_speedup``: one ``simulate`` of 200,000 worlds, all cores against one (``workers=1``);
+- ``world_days_per_cpu_s_100k``: world-days per CPU second at 100,000 worlds on one core, with a
+  cold numba cache (compiled in the timed run) and no bounds checks, beside the figure of
+  ``REFERENCE_COMMIT``;
+- ``dask_over_local``: one sweep on a local Dask cluster of 2 workers over the same sweep on 2
+  local processes (wall time);
+- ``single_world_ms``: one world over 365 days, construction included (``simulate``);
+- ``peak_rss_mb_1m``: peak resident memory of a 1,000,000-world ``simulate``;
+- ``memory_growth_mb_10_calls``: resident memory after the tenth of ten 100,000-world
+  ``simulate`` calls in one process, less that after the first;
+- start-up: ``ceasefire-sim --help`` and ``python -c "import ceasefire_sim"``.
 
 Usage::
 
-    .venv/bin/python benchmarks/run.py            # the full benchmark (about 10-15 minutes)
-    .venv/bin/python benchmarks/run.py --quick    # small sizes, to check the script itself
-    .venv/bin/python benchmarks/run.py --only startup   # re-measure start-up, keep the rest
+    .venv/bin/python benchmarks/run.py                   # everything (about 10 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick           # small sizes, to check the script
+    .venv/bin/python benchmarks/run.py --only cores      # one piece, printed; no file written
 """
 
 from __future__ import annotations
@@ -28,12 +37,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,48 +51,69 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "white_house_2025-03-13.yaml"
 SWEEP_SPEC = ROOT / "scenarios" / "sweeps" / "sobol-10.yaml"
 OUT_DIR = Path(__file__).resolve().parent
+#: The commit whose ``benchmarks/results.json`` holds the reference one-core throughput (the last
+#: benchmark of version 1's model, before the version-2 mechanics).
+REFERENCE_COMMIT = "41a0173"
+#: Its ``throughput_detail["100000"]["world_days_per_cpu_s"]``, for when git cannot be asked.
+REFERENCE_WORLD_DAYS_PER_CPU_S = 5_165_373.794385358
 
 TARGETS = {
-    "ratio_vs_batch_run": (">=", 1000.0),
-    "single_world_ms": ("<=", 150.0),
-    "peak_rss_mb_100k": ("<=", 2048.0),
-    "sweep_speedup_2_workers": (">=", 1.7),
+    "ratio_vs_scalar_mesa": (">=", 500.0),
+    "cores_speedup": (">=", 1.7),
+    "world_days_per_cpu_s_100k": (">=", None),  # 1.5 x the reference, filled in at run time
+    "dask_over_local": ("<=", 1.15),
+    "single_world_ms": ("<=", 50.0),
+    "peak_rss_mb_1m": ("<=", 1536.0),
+    "memory_growth_mb_10_calls": ("<=", 50.0),
     "startup_help_s": ("<=", 0.3),
     "startup_import_s": ("<=", 0.5),
 }
+#: Of the reference one-core throughput, what ``world_days_per_cpu_s_100k`` must reach.
+CPU_THROUGHPUT_FACTOR = 1.5
 
 
 @dataclass
 class Plan:
     """What to measure: the full benchmark, or a small one that checks the script."""
 
-    sizes: tuple[int, ...] = (1, 1_000, 10_000, 100_000)
-    repeats: dict[int, int] = field(
-        default_factory=lambda: {1: 15, 1_000: 5, 10_000: 3, 100_000: 3}
-    )
     days: int = 365
-    chunk_sizes: tuple[int, ...] = (1024, 4096, 16384, 65536)
-    batch_runs: int = 30
-    batch_repeats: int = 3
+    repeats: int = 3
+    cores_worlds: int = 200_000
+    cpu_worlds: int = 100_000
+    vector_worlds: int = 100_000
+    peer_runs: int = 64
     single_world_repeats: int = 15
-    sweep: bool = True
-    sweep_repeats: int = 3
-    sweep_samples: int = 128
-    sweep_chunks: int = 16
+    rss_worlds: int = 1_000_000
+    #: The 1,000,000-world run's horizon: memory is O(N) plus O(days) for the daily records,
+    #: which are a few kB per day, so a month peaks as a year does.
+    rss_days: int = 30
+    growth_worlds: int = 100_000
+    growth_days: int = 30
+    growth_calls: int = 10
+    sweep_samples: int = 32
+    sweep_chunks: int = 8
+    dask: bool = True
     startup_repeats: int = 10
 
     @classmethod
     def quick(cls) -> Plan:
-        """Tiny sizes: runs in seconds, for tests of this script."""
+        """Tiny sizes: runs in a minute, for tests of this script."""
         return cls(
-            sizes=(1, 50, 200),
-            repeats={1: 3, 50: 2, 200: 1},
-            days=30,
-            chunk_sizes=(64, 256),
-            batch_runs=3,
-            batch_repeats=1,
+            days=20,
+            repeats=1,
+            cores_worlds=4_000,
+            cpu_worlds=2_000,
+            vector_worlds=2_000,
+            peer_runs=4,
             single_world_repeats=3,
-            sweep=False,
+            rss_worlds=4_000,
+            rss_days=5,
+            growth_worlds=2_000,
+            growth_days=5,
+            growth_calls=3,
+            sweep_samples=2,
+            sweep_chunks=2,
+            dask=False,
             startup_repeats=3,
         )
 
@@ -120,214 +151,79 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-# ------------------------------------------------------------------------ one process
-def _scenario():
-    from ceasefire_sim import load_scenario
+# ------------------------------------------------------------------------ fresh processes
+def in_fresh_process(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run Python ``code`` in a new process; its last stdout line (JSON) and its peak RSS.
 
-    return load_scenario(SCENARIO)
-
-
-def time_simulate(scenario: Any, worlds: int, days: int, chunk_size: int, seed: int) -> tuple:
-    """Wall and CPU seconds of ``simulate`` (construction, run and results)."""
-    from ceasefire_sim import simulate
-
-    wall, cpu = time.perf_counter(), time.process_time()
-    simulate(scenario, worlds=worlds, seed=seed, days=days, chunk_size=chunk_size)
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def run_in_fresh_process(worlds: int, days: int, chunk_size: int, seed: int = 1) -> dict:
-    """Run ``simulate`` in a new Python process; its wall and CPU time and peak resident memory.
-
-    The peak RSS comes from ``os.wait4`` (the kernel's account of that child alone), so memory
-    left over in this process does not count.
+    The peak RSS comes from ``os.wait4`` (the kernel's account of that child alone, threads
+    included). Other processes' CPU time meanwhile (``/proc/stat`` less the child's) is added as
+    ``other_cores``: the share of the machine's cores they kept busy.
     """
-    code = (
-        "import sys, time\n"
+    busy = _machine_busy_s()
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    out = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"benchmark child failed:\n{code}")
+    found = json.loads(out.strip().splitlines()[-1])
+    own = usage.ru_utime + usage.ru_stime
+    found["peak_rss_mb"] = usage.ru_maxrss / 1024.0
+    found["other_cores"] = max(_machine_busy_s() - busy - own, 0.0) / wall if wall > 0 else 0.0
+    return found
+
+
+def _simulate_code(worlds: int, days: int, workers: int | None, seed: int = 1) -> str:
+    return (
+        "import json, time\n"
         "from ceasefire_sim import load_scenario, simulate\n"
         f"s = load_scenario({str(SCENARIO)!r})\n"
         "t, c = time.perf_counter(), time.process_time()\n"
-        f"simulate(s, worlds={worlds}, seed={seed}, days={days}, chunk_size={chunk_size})\n"
-        "print(time.perf_counter() - t, time.process_time() - c)\n"
+        f"simulate(s, worlds={worlds}, seed={seed}, days={days}, workers={workers!r})\n"
+        "print(json.dumps({'wall_s': time.perf_counter() - t, 'cpu_s': time.process_time() - c}))\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    out = child.stdout.read() if child.stdout else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"benchmark child failed with exit code {child.returncode}")
-    wall, cpu = (float(x) for x in out.split())
+
+
+def simulate_in_fresh_process(
+    worlds: int, days: int, workers: int | None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One ``simulate`` in a new process: wall and CPU seconds (all threads), peak RSS."""
+    found = in_fresh_process(_simulate_code(worlds, days, workers), env)
+    return found | {"worlds": worlds, "days": days, "workers": workers}
+
+
+def interleaved(sides: dict[str, Callable[[], dict[str, Any]]], repeats: int) -> dict[str, list]:
+    """Each side ``repeats`` times, in turn (A, B, A, B, ...): their runs, per side."""
+    runs: dict[str, list] = {name: [] for name in sides}
+    for _ in range(repeats):
+        for name, measure in sides.items():
+            runs[name].append(measure())
+    return runs
+
+
+def spread(runs: list[dict[str, Any]], key: str) -> dict[str, float]:
+    """Median, min and max of ``key`` over runs."""
+    values = [float(r[key]) for r in runs]
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Wall and CPU seconds (median, min, max) and the other processes' share of the cores."""
     return {
-        "worlds": worlds,
-        "chunk_size": chunk_size,
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "world_days_per_s": worlds * days / wall,
-        "peak_rss_mb": usage.ru_maxrss / 1024.0,
+        "repeats": len(runs),
+        "wall_s": spread(runs, "wall_s"),
+        "cpu_s": spread(runs, "cpu_s"),
+        "other_cores": statistics.median(r.get("other_cores", 0.0) for r in runs),
+        "peak_rss_mb": max(r.get("peak_rss_mb", 0.0) for r in runs),
+        "runs": runs,
     }
-
-
-def throughput(scenario: Any, plan: Plan, chunk_size: int) -> dict[str, dict]:
-    """Median world-days/s per N (below the largest N, in this process)."""
-    table = {}
-    for n in plan.sizes[:-1]:
-        runs = [
-            time_simulate(scenario, n, plan.days, chunk_size, seed=s)
-            for s in range(plan.repeats.get(n, 1))
-        ]
-        table[str(n)] = _throughput_row(n, plan.days, [r[0] for r in runs], [r[1] for r in runs])
-    return table
-
-
-def _throughput_row(worlds: int, days: int, walls: list[float], cpus: list[float]) -> dict:
-    """Medians of repeated runs of ``worlds`` worlds over ``days`` days, as a throughput row."""
-    wall, cpu = statistics.median(walls), statistics.median(cpus)
-    return {
-        "repeats": len(walls),
-        "median_wall_s": wall,
-        "median_cpu_s": cpu,
-        "world_days_per_s": worlds * days / wall,
-        "world_days_per_cpu_s": worlds * days / cpu,
-    }
-
-
-def chunk_scan(plan: Plan) -> list[dict]:
-    """The largest N once per chunk size, each in a fresh process."""
-    n = plan.sizes[-1]
-    return [run_in_fresh_process(n, plan.days, chunk) for chunk in plan.chunk_sizes]
-
-
-def _default_chunk_size() -> int:
-    """``simulate``'s default ``chunk_size``."""
-    import inspect
-
-    from ceasefire_sim import simulate
-
-    return int(inspect.signature(simulate).parameters["chunk_size"].default)
-
-
-def single_world_ms(scenario: Any, plan: Plan) -> dict[str, float]:
-    """Median wall time (ms) of one single-world run over the horizon, construction included."""
-    from ceasefire_sim import CeasefireModel
-
-    model_only, with_results = [], []
-    for seed in range(plan.single_world_repeats):
-        start = time.perf_counter()
-        model = CeasefireModel(scenario, worlds=1, seed=seed, days=plan.days)
-        model.run()
-        model_only.append(time.perf_counter() - start)
-        with_results.append(time_simulate(scenario, 1, plan.days, _default_chunk_size(), seed)[0])
-    return {
-        "model_ms": 1000 * statistics.median(model_only),
-        "simulate_ms": 1000 * statistics.median(with_results),
-    }
-
-
-# ------------------------------------------------------------------------- batch_run
-def batch_run_rate(plan: Plan) -> dict[str, float]:
-    """``mesa.batch_run`` over single-world models: the way a Mesa user would run an ensemble."""
-    from mesa.batchrunner import batch_run
-
-    # Load the scenario before the clock starts: a Mesa user would load it once too.
-    SingleWorldModel._scenario_cache = _scenario()
-    walls = []
-    for _ in range(plan.batch_repeats):
-        wall = time.perf_counter()
-        rows = batch_run(
-            SingleWorldModel,
-            parameters={"seed": range(plan.batch_runs), "days": plan.days},
-            number_processes=1,
-            iterations=1,
-            data_collection_period=-1,
-            max_steps=plan.days,
-            display_progress=False,
-        )
-        walls.append(time.perf_counter() - wall)
-        # Each model stops itself at the horizon (``running = False``); batch_run reports the
-        # datacollector's row for its last step, one row before the end for models that also
-        # collect on day 0, as Mesa's examples and this model do.
-        if len(rows) != plan.batch_runs or {int(r["Step"]) for r in rows} != {plan.days - 1}:
-            raise RuntimeError(f"batch_run did not run {plan.batch_runs} models to the horizon")
-    wall = statistics.median(walls)
-    return {
-        "runs": plan.batch_runs,
-        "repeats": len(walls),
-        "wall_s": wall,
-        "wall_s_all": walls,
-        "world_days_per_s": plan.batch_runs * plan.days / wall,
-    }
-
-
-def _single_world_model_class() -> type:
-    from ceasefire_sim import CeasefireModel
-
-    class _SingleWorldModel(CeasefireModel):
-        """One world of the baseline, built the way ``batch_run`` builds models: from kwargs."""
-
-        _scenario_cache: Any = None
-
-        def __init__(self, seed: int = 0, days: int = 365) -> None:
-            if _SingleWorldModel._scenario_cache is None:
-                _SingleWorldModel._scenario_cache = _scenario()
-            super().__init__(_SingleWorldModel._scenario_cache, worlds=1, seed=seed, days=days)
-
-    return _SingleWorldModel
-
-
-SingleWorldModel = _single_world_model_class()
-
-
-# ---------------------------------------------------------------------------- sweeps
-def sweep_speedup_in_fresh_process(plan: Plan) -> dict[str, Any]:
-    """:func:`sweep_speedup` in a new Python process, as a user starts a sweep.
-
-    This process holds what the measurements before it built (and Mesa 3.3.1 keeps every model
-    alive); forked workers would start from all of it, which a user's sweep does not.
-    """
-    fields = {
-        "days": plan.days,
-        "sweep_repeats": plan.sweep_repeats,
-        "sweep_samples": plan.sweep_samples,
-        "sweep_chunks": plan.sweep_chunks,
-    }
-    code = (
-        "import json, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
-        "import run\n"
-        f"print(json.dumps(run.sweep_speedup(run.Plan(**{fields!r}))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def sweep_speedup(plan: Plan) -> dict[str, Any]:
-    """Wall time of one sweep with 1 and with 2 worker processes (medians, alternating)."""
-    from ceasefire_sim.sweep.runner import run_sweep
-
-    sweep, label = _benchmark_sweep(plan)
-    times: dict[int, list[float]] = {1: [], 2: []}
-    others: dict[int, list[float]] = {1: [], 2: []}
-    # Alternate the two settings so that a change in the machine's load hits both.
-    for workers in (1, 2) * plan.sweep_repeats:
-        busy, ours = _machine_busy_s(), _own_cpu_s()
-        start = time.perf_counter()
-        run_sweep(sweep, workers=workers)
-        times[workers].append(time.perf_counter() - start)
-        others[workers].append((_machine_busy_s() - busy) - (_own_cpu_s() - ours))
-    one, two = statistics.median(times[1]), statistics.median(times[2])
-    result = {
-        "method": f"ceasefire_sim.sweep.runner.run_sweep: {label}",
-        "repeats": plan.sweep_repeats,
-        "wall_s_1_worker": one,
-        "wall_s_2_workers": two,
-        "speedup": one / two,
-        "wall_s_all": {str(k): v for k, v in times.items()},
-        "other_processes_cpu_s": {str(k): v for k, v in others.items()},
-    }
-    result["other_processes_cores"] = _other_cores(result)
-    return result
 
 
 def _machine_busy_s() -> float:
@@ -340,30 +236,207 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _own_cpu_s() -> float:
-    """CPU seconds of this process and of its finished children (the sweep's workers)."""
-    me, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
+def cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------------- figures
+def cores_speedup(plan: Plan) -> dict[str, Any]:
+    """One ``simulate`` of ``cores_worlds`` worlds on one core and on all, alternating."""
+    runs = interleaved(
+        {
+            "one_core": lambda: simulate_in_fresh_process(plan.cores_worlds, plan.days, 1),
+            "all_cores": lambda: simulate_in_fresh_process(plan.cores_worlds, plan.days, None),
+        },
+        plan.repeats,
     )
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _other_cores(sweep: dict[str, Any]) -> dict[str, float]:
-    """Cores kept busy by other processes during the sweep runs, per number of workers."""
+    one, every = summary(runs["one_core"]), summary(runs["all_cores"])
     return {
-        k: sum(sweep["other_processes_cpu_s"][k]) / sum(sweep["wall_s_all"][k]) for k in ("1", "2")
+        "worlds": plan.cores_worlds,
+        "days": plan.days,
+        "cores": cores(),
+        "one_core": one,
+        "all_cores": every,
+        "speedup": one["wall_s"]["median"] / every["wall_s"]["median"],
+        "cpu_s_ratio": every["cpu_s"]["median"] / one["cpu_s"]["median"],
     }
 
 
-def _benchmark_sweep(plan: Plan) -> tuple[Any, str]:
-    """``scenarios/sweeps/sobol-10.yaml`` cut to ``plan.sweep_samples`` base samples.
+def reference_throughput() -> dict[str, Any]:
+    """The one-core world-days per CPU second at 100,000 worlds at :data:`REFERENCE_COMMIT`."""
+    try:
+        text = subprocess.run(
+            ["git", "show", f"{REFERENCE_COMMIT}:benchmarks/results.json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        value = json.loads(text)["throughput_detail"]["100000"]["world_days_per_cpu_s"]
+        source = f"git show {REFERENCE_COMMIT}:benchmarks/results.json"
+    except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
+        value, source = REFERENCE_WORLD_DAYS_PER_CPU_S, "REFERENCE_WORLD_DAYS_PER_CPU_S"
+    return {"commit": REFERENCE_COMMIT, "world_days_per_cpu_s": float(value), "source": source}
 
-    The full spec (512 base samples, 62 chunks) takes most of an hour. Cut to 128 base samples it
-    is 1,536 points x 200 worlds over a year in 16 equal chunks, so 2 workers share them evenly
-    and each worker's start-up (a second or two of imports) weighs about as little against a
-    minute of work as it does in the full sweep.
+
+def cpu_throughput(plan: Plan) -> dict[str, Any]:
+    """World-days per CPU second on one core: cold numba cache, no bounds checks."""
+
+    def cold() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache:
+            env = {"NUMBA_CACHE_DIR": cache, "NUMBA_BOUNDSCHECK": "0"}
+            return simulate_in_fresh_process(plan.cpu_worlds, plan.days, 1, env)
+
+    runs = [cold() for _ in range(plan.repeats)]
+    table = summary(runs)
+    world_days = plan.cpu_worlds * plan.days
+    reference = reference_throughput()
+    value = world_days / table["cpu_s"]["median"]
+    return table | {
+        "worlds": plan.cpu_worlds,
+        "days": plan.days,
+        "world_days_per_cpu_s": value,
+        "world_days_per_s": world_days / table["wall_s"]["median"],
+        "reference": reference,
+        "over_reference": value / reference["world_days_per_cpu_s"],
+    }
+
+
+def scalar_mesa_ratio(plan: Plan) -> dict[str, Any] | None:
+    """The vectorised model over ``batch_run`` of the fair peer, both on all cores, alternating.
+
+    Returns None when there is no peer (``benchmarks/peer.py``).
     """
+    if not (OUT_DIR / "peer.py").is_file():
+        return None
+    processes = cores()
+    peer_code = (
+        "import json, sys, time\n"
+        f"sys.path.insert(0, {str(OUT_DIR)!r})\n"
+        "import peer\n"
+        f"print(json.dumps(peer.timed_batch_run(runs={plan.peer_runs}, days={plan.days},"
+        f" processes={processes})))\n"
+    )
+    runs = interleaved(
+        {
+            "peer": lambda: in_fresh_process(peer_code),
+            "vectorised": lambda: simulate_in_fresh_process(plan.vector_worlds, plan.days, None),
+        },
+        plan.repeats,
+    )
+    peer, vector = summary(runs["peer"]), summary(runs["vectorised"])
+    peer_rate = plan.peer_runs * plan.days / peer["wall_s"]["median"]
+    vector_rate = plan.vector_worlds * plan.days / vector["wall_s"]["median"]
+    return {
+        "peer": peer
+        | {
+            "runs": runs["peer"],
+            "worlds": plan.peer_runs,
+            "processes": processes,
+            "world_days_per_s": peer_rate,
+            "ms_per_world_year": 1000
+            * statistics.median(r["ms_per_world_year"] for r in runs["peer"]),
+        },
+        "vectorised": vector | {"worlds": plan.vector_worlds, "world_days_per_s": vector_rate},
+        "ratio": vector_rate / peer_rate,
+    }
+
+
+def single_world(plan: Plan) -> dict[str, Any]:
+    """One world over the horizon, construction and results included: median of repeats."""
+    code = (
+        "import json, time\n"
+        "from ceasefire_sim import load_scenario, simulate\n"
+        f"s = load_scenario({str(SCENARIO)!r})\n"
+        f"simulate(s, worlds=1, seed=0, days={plan.days})\n"
+        "runs = []\n"
+        f"for seed in range({plan.single_world_repeats}):\n"
+        "    t, c = time.perf_counter(), time.process_time()\n"
+        f"    simulate(s, worlds=1, seed=seed, days={plan.days})\n"
+        "    runs.append({'wall_s': time.perf_counter() - t, 'cpu_s': time.process_time() - c})\n"
+        "print(json.dumps({'runs': runs}))\n"
+    )
+    found = in_fresh_process(code)
+    table = summary(found["runs"])
+    return table | {
+        "ms": 1000 * table["wall_s"]["median"],
+        "cpu_ms": 1000 * table["cpu_s"]["median"],
+    }
+
+
+def peak_rss(plan: Plan) -> dict[str, Any]:
+    """Peak resident memory of one ``simulate`` of ``rss_worlds`` worlds on all cores."""
+    found = simulate_in_fresh_process(plan.rss_worlds, plan.rss_days, None)
+    return found
+
+
+def memory_growth(plan: Plan) -> dict[str, Any]:
+    """Resident memory after each of ``growth_calls`` ``simulate`` calls in one process."""
+    code = (
+        "import json\n"
+        "from ceasefire_sim import load_scenario, simulate\n"
+        "def rss():\n"
+        "    return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20\n"
+        f"s = load_scenario({str(SCENARIO)!r})\n"
+        "after = []\n"
+        f"for seed in range({plan.growth_calls}):\n"
+        f"    simulate(s, worlds={plan.growth_worlds}, seed=seed, days={plan.growth_days})\n"
+        "    after.append(rss())\n"
+        "print(json.dumps({'rss_mb_after_each_call': after}))\n"
+    )
+    found = in_fresh_process(code)
+    after = found["rss_mb_after_each_call"]
+    return found | {
+        "worlds": plan.growth_worlds,
+        "days": plan.growth_days,
+        "calls": plan.growth_calls,
+        "growth_mb": after[-1] - after[0],
+    }
+
+
+def dask_over_local(plan: Plan) -> dict[str, Any] | None:
+    """One sweep on 2 local processes and on a local Dask cluster of 2 workers, alternating."""
+    if not plan.dask:
+        return None
+    label = _sweep_label(plan)
+
+    def sweep(executor: str) -> dict[str, Any]:
+        code = (
+            "import json, sys, time\n"
+            f"sys.path.insert(0, {str(OUT_DIR)!r})\n"
+            "import run\n"
+            "from ceasefire_sim.sweep.executors import ExecutorChoice\n"
+            "from ceasefire_sim.sweep.runner import run_sweep\n"
+            "if __name__ == '__main__':\n"
+            f"    sweep = run.benchmark_sweep(run.Plan(**{asdict(plan)!r}))\n"
+            f"    choice = ExecutorChoice({executor})\n"
+            "    t, c = time.perf_counter(), time.process_time()\n"
+            "    run_sweep(sweep, choice)\n"
+            "    print(json.dumps({'wall_s': time.perf_counter() - t,"
+            " 'cpu_s': time.process_time() - c}))\n"
+        )
+        return in_fresh_process(code)
+
+    runs = interleaved(
+        {"local": lambda: sweep("workers=2"), "dask": lambda: sweep("dask_local=2")},
+        plan.repeats,
+    )
+    local, dask = summary(runs["local"]), summary(runs["dask"])
+    return {
+        "method": f"ceasefire_sim.sweep.runner.run_sweep: {label}",
+        "local_2_processes": local,
+        "dask_local_2_workers": dask,
+        "ratio": dask["wall_s"]["median"] / local["wall_s"]["median"],
+        "note": "cpu_s is the calling process's alone: the work is done in the workers",
+    }
+
+
+def benchmark_sweep(plan: Plan) -> Any:
+    """``scenarios/sweeps/sobol-10.yaml`` cut to ``plan.sweep_samples`` base samples."""
     import yaml
 
     from ceasefire_sim.sweep.spec import sweep_from_dict
@@ -371,14 +444,21 @@ def _benchmark_sweep(plan: Plan) -> tuple[Any, str]:
     document = yaml.safe_load(SWEEP_SPEC.read_text())
     points = plan.sweep_samples * (len(document["parameters"]) + 2)
     document["samples"] = plan.sweep_samples
+    document["days"] = min(int(document["days"]), plan.days)
     document["chunk_size"] = points * int(document["worlds"]) // plan.sweep_chunks
-    sweep = sweep_from_dict(document, base_dir=SWEEP_SPEC.parent, file=str(SWEEP_SPEC))
-    label = (
+    return sweep_from_dict(document, base_dir=SWEEP_SPEC.parent, file=str(SWEEP_SPEC))
+
+
+def _sweep_label(plan: Plan) -> str:
+    import yaml
+
+    document = yaml.safe_load(SWEEP_SPEC.read_text())
+    points = plan.sweep_samples * (len(document["parameters"]) + 2)
+    return (
         f"{SWEEP_SPEC.relative_to(ROOT)} with samples={plan.sweep_samples}"
-        f" ({points} points x {document['worlds']} worlds, {document['days']} days,"
-        f" {plan.sweep_chunks} chunks)"
+        f" ({points} points x {document['worlds']} worlds,"
+        f" {min(int(document['days']), plan.days)} days, {plan.sweep_chunks} chunks)"
     )
-    return sweep, label
 
 
 # ---------------------------------------------------------------------------- start-up
@@ -420,88 +500,81 @@ def startup(plan: Plan) -> dict[str, Any]:
 
 
 def _judge(result: dict[str, Any]) -> None:
-    result["targets"] = {
-        name: {
-            "target": f"{op} {limit:g}",
-            "value": result.get(name),
-            "met": _meets(result.get(name), op, limit),
+    result["targets"] = {}
+    for name, (op, limit) in TARGETS.items():
+        if name == "world_days_per_cpu_s_100k":
+            reference = (result.get("cpu_throughput") or {}).get("reference")
+            limit = CPU_THROUGHPUT_FACTOR * reference["world_days_per_cpu_s"] if reference else None
+        value = result.get(name)
+        result["targets"][name] = {
+            "target": f"{op} {limit:,.6g}" if limit is not None else f"{op} (no reference)",
+            "value": value,
+            "met": _meets(value, op, limit),
         }
-        for name, (op, limit) in TARGETS.items()
-    }
 
 
-def _add_startup(result: dict[str, Any], plan: Plan) -> None:
-    print("start-up (fresh processes)...", flush=True)
-    result["startup"] = startup(plan)
-    result["startup_help_s"] = result["startup"]["help"]["median_s"]
-    result["startup_import_s"] = result["startup"]["import"]["median_s"]
+def _meets(value: float | None, op: str, limit: float | None) -> bool | None:
+    if value is None or limit is None:
+        return None
+    return value >= limit if op == ">=" else value <= limit
 
 
-# ---------------------------------------------------------------------------- report
-def run(plan: Plan) -> dict[str, Any]:
-    """Measure everything in ``plan`` and return the results document."""
-    scenario = _scenario()
+#: The pieces of the benchmark, in the order they run; ``--only`` runs one.
+PIECES = ("cores", "cpu", "scalar_mesa", "dask", "single_world", "rss", "growth", "startup")
+
+
+def measure(piece: str, plan: Plan) -> dict[str, Any]:
+    """One piece of the benchmark: its detail and its headline figures (``results.json`` keys)."""
+    if piece == "cores":
+        found = cores_speedup(plan)
+        return {"cores": found, "cores_speedup": found["speedup"]}
+    if piece == "cpu":
+        found = cpu_throughput(plan)
+        return {"cpu_throughput": found, "world_days_per_cpu_s_100k": found["world_days_per_cpu_s"]}
+    if piece == "scalar_mesa":
+        found = scalar_mesa_ratio(plan)
+        return {
+            "scalar_mesa": found,
+            "ratio_vs_scalar_mesa": None if found is None else found["ratio"],
+        }
+    if piece == "dask":
+        found = dask_over_local(plan)
+        return {"dask": found, "dask_over_local": None if found is None else found["ratio"]}
+    if piece == "single_world":
+        found = single_world(plan)
+        return {"single_world": found, "single_world_ms": found["ms"]}
+    if piece == "rss":
+        found = peak_rss(plan)
+        return {"rss": found, "peak_rss_mb_1m": found["peak_rss_mb"]}
+    if piece == "growth":
+        found = memory_growth(plan)
+        return {"growth": found, "memory_growth_mb_10_calls": found["growth_mb"]}
+    if piece == "startup":
+        found = startup(plan)
+        return {
+            "startup": found,
+            "startup_help_s": found["help"]["median_s"],
+            "startup_import_s": found["import"]["median_s"],
+        }
+    raise ValueError(f"unknown piece {piece!r}; one of {', '.join(PIECES)}")
+
+
+def run(plan: Plan, quick: bool = False) -> dict[str, Any]:
+    """Measure everything in ``plan`` and return the results document (a new one)."""
     started = time.perf_counter()
-    result: dict[str, Any] = {"machine": machine_info(), "days": plan.days}
-    print("chunk sizes at the largest N (fresh processes)...", flush=True)
-    scan = chunk_scan(plan)
-    best_scan = max(scan, key=lambda r: r["world_days_per_s"])
-    best_chunk = best_scan["chunk_size"]
-    largest = plan.sizes[-1]
-    # The best of the scan is one run, picked as the fastest: repeat it, and report the median.
-    print(f"N = {largest:,} again at chunk_size={best_chunk} (fresh processes)...", flush=True)
-    best_runs = [best_scan] + [
-        run_in_fresh_process(largest, plan.days, best_chunk)
-        for _ in range(plan.repeats.get(largest, 1) - 1)
-    ]
-    print(f"throughput at N = {plan.sizes[:-1]}...", flush=True)
-    table = throughput(scenario, plan, best_chunk)
-    table[str(largest)] = _throughput_row(
-        largest, plan.days, [r["wall_s"] for r in best_runs], [r["cpu_s"] for r in best_runs]
-    ) | {"chunk_size": best_chunk}
-    print("mesa.batch_run baseline...", flush=True)
-    batch = batch_run_rate(plan)
-    print("single-world runs...", flush=True)
-    single = single_world_ms(scenario, plan)
-    best_n, best_rate = max(
-        ((n, row["world_days_per_s"]) for n, row in table.items()), key=lambda t: t[1]
-    )
-    default_scan = [r for r in scan if r["chunk_size"] == _default_chunk_size()]
-    result.update(
-        {
-            "throughput_world_days_per_s": {n: row["world_days_per_s"] for n, row in table.items()},
-            "throughput_detail": table,
-            "chunk_scan": scan,
-            "best_chunk_size": best_chunk,
-            "batch_run": batch,
-            "best_n": int(best_n),
-            "ratio_vs_batch_run": best_rate / batch["world_days_per_s"],
-            "single_world_ms": single["simulate_ms"],
-            "single_world_detail": single,
-            "peak_rss_mb_100k": max(r["peak_rss_mb"] for r in best_runs),
-            "peak_rss_mb_100k_default_chunk": (
-                default_scan[0]["peak_rss_mb"] if default_scan else None
-            ),
-            "largest_n": plan.sizes[-1],
-        }
-    )
-    if plan.sweep:
-        print("sweep with 1 and 2 workers...", flush=True)
-        result["sweep"] = sweep_speedup_in_fresh_process(plan)
-        result["sweep_speedup_2_workers"] = result["sweep"]["speedup"]
-    else:
-        result["sweep_speedup_2_workers"] = None
-    _add_startup(result, plan)
+    result: dict[str, Any] = {
+        "machine": machine_info(),
+        "quick": quick,
+        "plan": asdict(plan),
+        "measured_at_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+    }
+    for piece in PIECES:
+        print(f"{piece}...", flush=True)
+        result.update(measure(piece, plan))
     _judge(result)
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
     result["benchmark_wall_s"] = time.perf_counter() - started
     return result
-
-
-def _meets(value: float | None, op: str, limit: float) -> bool | None:
-    if value is None:
-        return None
-    return value >= limit if op == ">=" else value <= limit
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -512,31 +585,46 @@ def _fmt(value: Any, digits: int = 0) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _row(label: str, table: dict[str, Any], unit: float = 1.0) -> str:
+    w, c = table["wall_s"], table["cpu_s"]
+    return (
+        f"| {label} | {w['median'] * unit:,.2f} ({w['min'] * unit:,.2f}-{w['max'] * unit:,.2f})"
+        f" | {c['median'] * unit:,.2f} ({c['min'] * unit:,.2f}-{c['max'] * unit:,.2f})"
+        f" | {table['repeats']} | {table['other_cores']:.2f} |"
+    )
+
+
+TABLE_HEAD = [
+    "| run | wall s, median (min-max) | CPU s, median (min-max) | repeats | other processes' cores |",
+    "|---|---:|---:|---:|---:|",
+]
+DIGITS = {"cores_speedup": 2, "dask_over_local": 2, "startup_help_s": 3, "startup_import_s": 3}
+
+
 def render_markdown(result: dict[str, Any]) -> str:
     """``RESULTS.md``: the figures, the machine, and how to read them."""
     m = result["machine"]
+    plan = result["plan"]
     lines = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (`benchmarks/run.py`); the raw figures are in `results.json`.",
+        "Written by `make bench` (`benchmarks/run.py`) from scratch each run; the raw figures"
+        f" are in `results.json`. Measured {result['measured_at_utc']} UTC.",
         "",
         "## Machine",
         "",
-        f"- CPU: {m['cpu_model']}, {m['cores']} cores (shared with other work while measured;"
-        f" load average {m['load_average_at_start'][0]:.1f} at the start,"
+        f"- CPU: {m['cpu_model']}, {m['cores']} cores, shared with other people's work while"
+        f" measured (load average {m['load_average_at_start'][0]:.1f} at the start,"
         f" {m['load_average_at_end'][0]:.1f} at the end)",
         f"- Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, pandas {m['pandas']},"
-        f" mesa {m['mesa']}, numba {m.get('numba', 'not recorded')}",
-        f"- `OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}`, `OPENBLAS_L2_SIZE={m['OPENBLAS_L2_SIZE']}`"
-        " as the machine is configured (not unset for the benchmark). The model's hot path does"
-        " not call BLAS (the package search is a compiled loop), so these settings do not"
-        " matter here.",
+        f" mesa {m['mesa']}, numba {m['numba']}",
         "",
-        "Absolute figures are noisy: the machine has 2 cores shared with other engineers' test"
-        " runs. Every figure is a median of repeats (the largest N: one run per chunk size, then"
-        " the fastest chunk size again, each in a fresh process), and ratios are measured within"
-        " one run of the benchmark. `cpu_s` (this process's CPU time) is"
-        " shown beside wall time: where they differ, the process was waiting for a core.",
+        "Every run is a fresh Python process; the two sides of each ratio run in turn"
+        " (A, B, A, B, ...). Wall and CPU time (all of the process's threads) are medians with"
+        " their range; where CPU time is well below wall time times the cores used, the"
+        " process waited for a core. \"Other processes' cores\" is the share of the machine's"
+        " cores other processes kept busy meanwhile (`/proc/stat`): above about 0.3 the wall"
+        " times, and ratios of them, are those of a busy machine.",
         "",
         "## Targets",
         "",
@@ -544,70 +632,93 @@ def render_markdown(result: dict[str, Any]) -> str:
         "|---|---:|---|---|",
     ]
     for name, t in result["targets"].items():
-        digits = {"sweep_speedup_2_workers": 2, "startup_help_s": 3, "startup_import_s": 3}.get(
-            name, 0
-        )
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
-        lines.append(f"| `{name}` | {_fmt(t['value'], digits)} | {t['target']} | {met} |")
-    lines += [
-        "",
-        f"## Throughput (baseline scenario, {result['days']} days)",
-        "",
-        "| worlds N | world-days/s (wall) | world-days/CPU-s | repeats | median wall s |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for n, row in result["throughput_detail"].items():
         lines.append(
-            f"| {int(n):,} | {row['world_days_per_s']:,.0f} | {row['world_days_per_cpu_s']:,.0f}"
-            f" | {row['repeats']} | {row['median_wall_s']:.3f} |"
+            f"| `{name}` | {_fmt(t['value'], DIGITS.get(name, 0))} | {t['target']} | {met} |"
         )
-    b = result["batch_run"]
-    lines += [
-        "",
-        f"Mesa baseline: `mesa.batch_run` over {b['runs']} single-world models of the same"
-        f" scenario (`number_processes=1`, `max_steps={result['days']}`):"
-        f" {b['world_days_per_s']:,.0f} world-days/s ({b['wall_s']:.2f} s, the median of"
-        f" {b.get('repeats', 1)} runs)."
-        f" Best vectorised rate (N = {result['best_n']:,}) over it:"
-        f" **{result['ratio_vs_batch_run']:,.0f}x**.",
-        "",
-        f"Single world, {result['days']} days, construction included:"
-        f" {result['single_world_detail']['model_ms']:.1f} ms for the model alone,"
-        f" {result['single_world_detail']['simulate_ms']:.1f} ms with `Results`"
-        " (`single_world_ms`).",
-        "",
-        f"## Chunk size at N = {result['largest_n']:,} (each in a fresh process)",
-        "",
-        "| chunk_size | world-days/s (wall) | CPU s | wall s | peak RSS MB |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for row in result["chunk_scan"]:
-        lines.append(
-            f"| {row['chunk_size']:,} | {row['world_days_per_s']:,.0f} | {row['cpu_s']:.1f}"
-            f" | {row['wall_s']:.1f} | {row['peak_rss_mb']:,.0f} |"
-        )
-    lines += ["", f"Best: `chunk_size={result['best_chunk_size']}`.", ""]
-    sweep = result.get("sweep")
-    lines += ["## Sweep with 2 worker processes over 1", ""]
-    if sweep:
-        lines.append(
-            f"{sweep['method']}: {sweep['wall_s_1_worker']:.1f} s with 1 worker,"
-            f" {sweep['wall_s_2_workers']:.1f} s with 2: speed-up **{sweep['speedup']:.2f}**."
-        )
-        if "other_processes_cpu_s" in sweep:
-            busy = _other_cores(sweep)
-            lines.append(
-                f"Medians of {sweep['repeats']} runs each, alternating. Meanwhile other processes"
-                f" kept {busy['1']:.2f} of the {result['machine']['cores']} cores busy on average"
-                f" during the 1-worker runs and {busy['2']:.2f} during the 2-worker runs (from"
-                " `/proc/stat`, less this benchmark's own CPU time): with a core taken by other"
-                " work, a second worker has nowhere to run."
-            )
-    else:
-        lines.append("Not measured in this run.")
-    lines += ["", *_startup_lines(result)]
-    lines += ["", *notes(result), ""]
+    lines += ["", *_detail_lines(result, plan), "", *_startup_lines(result), ""]
     return "\n".join(lines)
+
+
+def _detail_lines(result: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    days = plan["days"]
+    c = result["cores"]
+    lines = [
+        f"## Every core: one `simulate` of {c['worlds']:,} worlds over {days} days",
+        "",
+        *TABLE_HEAD,
+        _row("`workers=1`", c["one_core"]),
+        _row(f"all {c['cores']} cores", c["all_cores"]),
+        "",
+        f"`cores_speedup` = {c['speedup']:.2f} (median wall times); the run on all cores used"
+        f" {c['cpu_s_ratio']:.2f} times the CPU time of one.",
+        "",
+    ]
+    t = result["cpu_throughput"]
+    ref = t["reference"]
+    lines += [
+        f"## One core: {t['worlds']:,} worlds over {days} days, cold numba cache, no bounds checks",
+        "",
+        *TABLE_HEAD,
+        _row("`workers=1`", t),
+        "",
+        f"{t['world_days_per_cpu_s']:,.0f} world-days per CPU second"
+        f" ({t['world_days_per_s']:,.0f} per wall second), {t['over_reference']:.2f} times the"
+        f" {ref['world_days_per_cpu_s']:,.0f} of commit {ref['commit']} (version 1's model;"
+        f" `{ref['source']}`). Each run compiles the kernels into an empty `NUMBA_CACHE_DIR`"
+        " inside its timed region.",
+        "",
+    ]
+    s = result.get("scalar_mesa")
+    lines += ["## Against a plain Mesa model (the fair peer)", ""]
+    if s is None:
+        lines += ["Not measured in this run: there is no peer (`benchmarks/peer.py`).", ""]
+    else:
+        p, v = s["peer"], s["vectorised"]
+        lines += [
+            *TABLE_HEAD,
+            _row(f"peer: `batch_run` of {p['worlds']} worlds, {p['processes']} processes", p),
+            _row(f"vectorised: `simulate` of {v['worlds']:,} worlds, all cores", v),
+            "",
+            f"Peer {p['world_days_per_s']:,.0f} world-days/s ({p['ms_per_world_year']:.1f} ms"
+            f" per world-year in one process), vectorised {v['world_days_per_s']:,.0f}:"
+            f" `ratio_vs_scalar_mesa` = {s['ratio']:,.0f}.",
+            "",
+        ]
+    d = result.get("dask")
+    lines += ["## Dask against local processes", ""]
+    if d is None:
+        lines += ["Not measured in this run.", ""]
+    else:
+        lines += [
+            f"{d['method']}.",
+            "",
+            *TABLE_HEAD,
+            _row("2 local processes", d["local_2_processes"]),
+            _row("local Dask cluster, 2 workers", d["dask_local_2_workers"]),
+            "",
+            f"`dask_over_local` = {d['ratio']:.2f}. CPU time is the calling process's alone.",
+            "",
+        ]
+    w = result["single_world"]
+    r = result["rss"]
+    g = result["growth"]
+    after = ", ".join(f"{x:,.0f}" for x in g["rss_mb_after_each_call"])
+    lines += [
+        "## One world, memory",
+        "",
+        *TABLE_HEAD,
+        _row(f"one world, {days} days (ms)", w, unit=1000.0),
+        "",
+        f"Peak resident memory of one `simulate` of {r['worlds']:,} worlds on all cores over"
+        f" {r['days']} days: {r['peak_rss_mb']:,.0f} MB ({r['wall_s']:.1f} s wall,"
+        f" {r['cpu_s']:.1f} s CPU). The memory is O(N) plus a few kB a day of daily records.",
+        "",
+        f"Resident memory after each of {g['calls']} calls of `simulate` ({g['worlds']:,} worlds,"
+        f" {g['days']} days) in one process, MB: {after}; growth after the first"
+        f" {g['growth_mb']:,.1f} MB.",
+    ]
+    return lines
 
 
 def _startup_lines(result: dict[str, Any]) -> list[str]:
@@ -640,90 +751,21 @@ def _startup_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def notes(result: dict[str, Any]) -> list[str]:
-    """How to read the figures, with the ones that matter filled in."""
-    batch = result["batch_run"]["world_days_per_s"]
-    return [
-        "## Reading the figures",
-        "",
-        "- The Mesa baseline runs the same `CeasefireModel` with `worlds=1`, so every speed-up of"
-        " the model's per-step code also speeds up `batch_run`: the ratio measures vectorisation"
-        " over worlds, not a slow baseline. A single-world step is a few hundred numpy calls of"
-        " about a microsecond each; a step over N worlds makes those calls once and adds the"
-        " per-world work.",
-        "- Where the time goes at N = 100,000 (a sampling profile): the mediator's package"
-        " search about an eighth; the daily order statistics of six quantities, the seven"
-        " uniform draws per world-day (`Generator.random`, kept so that common random numbers"
-        " hold), the ceasefires' violations and the Student-t noise a few percent each; the rest"
-        " is a few hundred numpy passes over `(N,)` arrays per day, none of them dominant.",
-        "- What made the difference: the package search (all 648 packages for both sides on"
-        " every negotiation day) is a compiled loop (numba, `negotiation/search.py`) over blocks of"
-        " 128 worlds held in the L1 cache with the worlds in SIMD lanes, building each"
-        " package's surplus from the issues' partial sums as it goes, instead of two `N x 648`"
-        " matrices and a dozen passes over them through memory. The Poisson inverse CDF of the"
-        " violations (a root finder per world), the interval search of the tabulated t"
-        " quantile and the territory terms are compiled loops too, and the contest and the"
-        " casualty rate take differences of log powers instead of an `exp`/`log` round trip."
-        f" `ratio_vs_batch_run` >= 1000 needs {1000 * batch:,.0f} world-days/s against this"
-        f" run's `batch_run` rate of {batch:,.0f}.",
-        "- Compiled code is loaded from numba's cache (`__pycache__` beside the source; built"
-        " on the first run after installation, a few seconds). The first call in each new"
-        " process costs about 0.2 s to load it, inside the timed region of the fresh-process"
-        " runs above.",
-        "- The sweep's workers are forked on Linux (they start with everything imported and"
-        " compiled); a spawned worker would spend a second or two on imports before its first"
-        " chunk. What remains between the speed-up and 2 is the machine (two cores, shared with"
-        " other work: see the share of the cores other processes took, above), the last chunk"
-        " of a sweep, which one worker finishes alone, and the calling process writing each"
-        " chunk's results.",
-        "- Results: the golden summary (`tests/golden/baseline_summary.json`, checked by"
-        " `tests/test_golden.py` to a relative 1e-9) was regenerated once on purpose, for the"
-        " tabulated t quantile (a 1e-7 relative change). The other optimisations compute the"
-        " same bits (each compiled loop is tested against the array formula it replaces,"
-        " `tests/test_fast_paths.py`, `tests/test_fast_kernels.py`, `tests/test_search.py`) or"
-        " move the summary by less than 1e-9: the Nash product compared as `S_a * S_b *"
-        " exp(bonus)` rather than as a sum of logarithms, and the log powers.",
-        "",
-        "## Before the optimisation",
-        "",
-        "Measured once on the same machine with the code before this work (one process, wall"
-        " time, medians): a single-world 365-day `simulate` took 105 ms (this run:"
-        f" {result['single_world_ms']:.0f} ms); N = 1,000 ran at 238,000 world-days/s and"
-        " N = 10,000 at 206,000 (this run: "
-        + ", ".join(
-            f"{row['world_days_per_s']:,.0f} at N = {int(n):,}"
-            for n, row in result["throughput_detail"].items()
-            if int(n) in (1_000, 10_000)
-        )
-        + "). The earlier code also kept both cores busy through multithreaded BLAS for the"
-        " package sums (its CPU time exceeded its wall time); the package search now runs"
-        " on one core, which leaves the other to a second sweep worker. Before the compiled"
-        " loops (the vectorised numpy version, `make bench` of commit 3f7cdb5): 1,706,105"
-        " world-days/s at N = 100,000, `ratio_vs_batch_run` 357, `sweep_speedup_2_workers`"
-        " 1.65.",
-    ]
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the benchmark and write ``results.json`` and ``RESULTS.md``."""
+    """Run the benchmark and write ``results.json`` and ``RESULTS.md`` (or print one piece)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (checks the script)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the two files")
     parser.add_argument(
-        "--only",
-        choices=["startup"],
-        default=None,
-        help="measure only this part and keep the other figures of OUT/results.json",
+        "--only", choices=PIECES, default=None, help="measure one piece and print it (no file)"
     )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
-    if args.only == "startup":
-        result = json.loads((args.out / "results.json").read_text())
-        _add_startup(result, plan)
-        _judge(result)
-    else:
-        result = run(plan)
-        result["quick"] = args.quick
+    if args.only is not None:
+        found = measure(args.only, plan)
+        print(json.dumps(found, indent=2))
+        return found
+    result = run(plan, quick=args.quick)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "RESULTS.md").write_text(render_markdown(result))

@@ -21,31 +21,47 @@ def _bench():
     return module
 
 
-@pytest.mark.slow  # about 10-20 s: it starts fresh Python processes for the chunk-size scan
+@pytest.mark.slow  # about 30-40 s: every figure is measured in fresh Python processes
 def test_quick_benchmark_writes_consistent_results(tmp_path):
     bench = _bench()
+    # A stale key in an old file must not survive: the files are written from scratch.
+    (tmp_path / "results.json").write_text(json.dumps({"stale": 1}))
     result = bench.main(["--quick", "--out", str(tmp_path)])
     stored = json.loads((tmp_path / "results.json").read_text())
+    assert "stale" not in stored
     assert stored["quick"] is True
     plan = bench.Plan.quick()
-    assert set(stored["throughput_world_days_per_s"]) == {str(n) for n in plan.sizes}
-    assert [r["chunk_size"] for r in stored["chunk_scan"]] == list(plan.chunk_sizes)
-    best = max(stored["chunk_scan"], key=lambda r: r["world_days_per_s"])
-    assert stored["best_chunk_size"] == best["chunk_size"]
-    assert stored["peak_rss_mb_100k"] == best["peak_rss_mb"] > 0
-    rates = stored["throughput_world_days_per_s"]
-    assert stored["ratio_vs_batch_run"] == pytest.approx(
-        max(rates.values()) / stored["batch_run"]["world_days_per_s"]
+    assert stored["plan"]["days"] == plan.days
+    cores = stored["cores"]
+    assert cores["speedup"] == pytest.approx(
+        cores["one_core"]["wall_s"]["median"] / cores["all_cores"]["wall_s"]["median"]
     )
-    assert stored["batch_run"]["runs"] == plan.batch_runs
+    assert stored["cores_speedup"] == cores["speedup"]
+    for table in (cores["one_core"], cores["all_cores"], stored["cpu_throughput"]):
+        assert table["repeats"] == plan.repeats
+        assert table["wall_s"]["min"] <= table["wall_s"]["median"] <= table["wall_s"]["max"]
+        assert table["cpu_s"]["median"] > 0
+    cpu = stored["cpu_throughput"]
+    assert stored["world_days_per_cpu_s_100k"] == pytest.approx(
+        plan.cpu_worlds * plan.days / cpu["cpu_s"]["median"]
+    )
+    assert cpu["reference"]["world_days_per_cpu_s"] > 0
+    growth = stored["growth"]
+    assert len(growth["rss_mb_after_each_call"]) == plan.growth_calls
+    assert stored["memory_growth_mb_10_calls"] == pytest.approx(
+        growth["rss_mb_after_each_call"][-1] - growth["rss_mb_after_each_call"][0]
+    )
+    assert stored["peak_rss_mb_1m"] == stored["rss"]["peak_rss_mb"] > 0
+    assert stored["single_world"]["repeats"] == plan.single_world_repeats
     assert stored["single_world_ms"] > 0
+    assert stored["dask_over_local"] is None  # not in the quick plan
     assert stored["machine"]["cores"] >= 1 and stored["machine"]["mesa"] == "3.3.1"
     assert set(stored["targets"]) == set(bench.TARGETS)
-    assert stored["targets"]["sweep_speedup_2_workers"]["met"] is None
+    assert stored["targets"]["dask_over_local"]["met"] is None
     markdown = (tmp_path / "RESULTS.md").read_text()
     assert markdown.startswith("# Benchmark results")
-    assert "batch_run" in markdown and stored["machine"]["cpu_model"] in markdown
-    assert result["ratio_vs_batch_run"] == stored["ratio_vs_batch_run"]
+    assert stored["machine"]["cpu_model"] in markdown and "cores_speedup" in markdown
+    assert result["cores_speedup"] == stored["cores_speedup"]
 
 
 def test_targets_are_judged_in_the_right_direction():
@@ -55,12 +71,12 @@ def test_targets_are_judged_in_the_right_direction():
     assert bench._meets(None, ">=", 1.7) is None
 
 
-@pytest.mark.slow  # a few seconds: a fresh Python process runs a small sweep four times
-def test_sweep_speedup_is_measured_in_a_fresh_process():
+@pytest.mark.slow  # about 20 s: a local Dask cluster starts twice
+def test_dask_over_local_alternates_the_two_executors():
     bench = _bench()
-    plan = bench.Plan(days=10, sweep_repeats=1, sweep_samples=2, sweep_chunks=2)
-    sweep = bench.sweep_speedup_in_fresh_process(plan)
-    assert "fallback_reason" not in sweep
-    assert "samples=2" in sweep["method"] and "2 chunks" in sweep["method"]
-    assert sweep["speedup"] == pytest.approx(sweep["wall_s_1_worker"] / sweep["wall_s_2_workers"])
-    assert len(sweep["wall_s_all"]["1"]) == len(sweep["wall_s_all"]["2"]) == 1
+    plan = bench.Plan(days=10, repeats=1, sweep_samples=2, sweep_chunks=2)
+    found = bench.dask_over_local(plan)
+    assert "samples=2" in found["method"] and "2 chunks" in found["method"]
+    local, dask = found["local_2_processes"], found["dask_local_2_workers"]
+    assert local["repeats"] == dask["repeats"] == 1
+    assert found["ratio"] == pytest.approx(dask["wall_s"]["median"] / local["wall_s"]["median"])
