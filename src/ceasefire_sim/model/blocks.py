@@ -200,7 +200,9 @@ class BlockedRun:
             key_count=key_count,
             narrative=first.narrative,
         )
-        self.model.recorder = DailyRecorder(self.model, keep_trajectories=keep_trajectories)
+        self.model.recorder = DailyRecorder(
+            self.model, keep_trajectories=keep_trajectories, pool=self._pool
+        )
         # The model's reporters, reading the joined run.
         self.model.datacollector = mesa.DataCollector(model_reporters=reporters[0])
         self.model.recorder.record()
