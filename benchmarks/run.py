@@ -180,11 +180,13 @@ def in_fresh_process(code: str, env: dict[str, str] | None = None) -> dict[str, 
     return found
 
 
-def _simulate_code(worlds: int, days: int, workers: int | None, seed: int = 1) -> str:
+def _simulate_code(
+    worlds: int, days: int, workers: int | None, seed: int = 1, overrides: tuple[str, ...] = ()
+) -> str:
     return (
         "import json, time\n"
         "from ceasefire_sim import load_scenario, simulate\n"
-        f"s = load_scenario({str(SCENARIO)!r})\n"
+        f"s = load_scenario({str(SCENARIO)!r}, {list(overrides)!r})\n"
         "t, c = time.perf_counter(), time.process_time()\n"
         f"simulate(s, worlds={worlds}, seed={seed}, days={days}, workers={workers!r})\n"
         "print(json.dumps({'wall_s': time.perf_counter() - t, 'cpu_s': time.process_time() - c}))\n"
@@ -192,10 +194,14 @@ def _simulate_code(worlds: int, days: int, workers: int | None, seed: int = 1) -
 
 
 def simulate_in_fresh_process(
-    worlds: int, days: int, workers: int | None, env: dict[str, str] | None = None
+    worlds: int,
+    days: int,
+    workers: int | None,
+    env: dict[str, str] | None = None,
+    overrides: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One ``simulate`` in a new process: wall and CPU seconds (all threads), peak RSS."""
-    found = in_fresh_process(_simulate_code(worlds, days, workers), env)
+    found = in_fresh_process(_simulate_code(worlds, days, workers, overrides=overrides), env)
     return found | {"worlds": worlds, "days": days, "workers": workers}
 
 
@@ -318,13 +324,19 @@ def scalar_mesa_ratio(plan: Plan) -> dict[str, Any] | None:
         "import json, sys, time\n"
         f"sys.path.insert(0, {str(OUT_DIR)!r})\n"
         "import peer\n"
-        f"print(json.dumps(peer.timed_batch_run(runs={plan.peer_runs}, days={plan.days},"
-        f" processes={processes})))\n"
+        f"found = peer.timed_batch_run(runs={plan.peer_runs}, days={plan.days},"
+        f" processes={processes})\n"
+        "found['profile'] = peer.arithmetic_share(worlds=5)\n"
+        "print(json.dumps(found))\n"
     )
+    # The same mechanics on both sides: the peer has no talks yet, so neither has the model.
+    talks_off = ("talks.enabled=false",)
     runs = interleaved(
         {
             "peer": lambda: in_fresh_process(peer_code),
-            "vectorised": lambda: simulate_in_fresh_process(plan.vector_worlds, plan.days, None),
+            "vectorised": lambda: simulate_in_fresh_process(
+                plan.vector_worlds, plan.days, None, overrides=talks_off
+            ),
         },
         plan.repeats,
     )
@@ -340,8 +352,10 @@ def scalar_mesa_ratio(plan: Plan) -> dict[str, Any] | None:
             "world_days_per_s": peer_rate,
             "ms_per_world_year": 1000
             * statistics.median(r["ms_per_world_year"] for r in runs["peer"]),
+            "profile": runs["peer"][-1]["profile"],
         },
-        "vectorised": vector | {"worlds": plan.vector_worlds, "world_days_per_s": vector_rate},
+        "vectorised": vector
+        | {"worlds": plan.vector_worlds, "world_days_per_s": vector_rate, "overrides": talks_off},
         "ratio": vector_rate / peer_rate,
     }
 
@@ -681,8 +695,14 @@ def _detail_lines(result: dict[str, Any], plan: dict[str, Any]) -> list[str]:
             _row(f"vectorised: `simulate` of {v['worlds']:,} worlds, all cores", v),
             "",
             f"Peer {p['world_days_per_s']:,.0f} world-days/s ({p['ms_per_world_year']:.1f} ms"
-            f" per world-year in one process), vectorised {v['world_days_per_s']:,.0f}:"
-            f" `ratio_vs_scalar_mesa` = {s['ratio']:,.0f}.",
+            f" per world-year in one process; version 1's peer took 11.9 ms), vectorised"
+            f" {v['world_days_per_s']:,.0f}: `ratio_vs_scalar_mesa` = {s['ratio']:,.0f}."
+            " Both run the baseline with talks off (`talks.enabled=false`): the peer"
+            " (`benchmarks/peer.py`) has the front, the economy, aid, the alliance and the"
+            " beliefs of version 2, not yet its talks. A profile of the peer puts"
+            f" {p['profile']['model_arithmetic']:.0%} of its time in the model's arithmetic,"
+            f" {p['profile']['data_collector']:.0%} in Mesa's `DataCollector` and"
+            f" {p['profile']['construction']:.0%} in building the models.",
             "",
         ]
     d = result.get("dask")
