@@ -127,15 +127,15 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame | ChunkOutput | ChunkFailure:
     try:
         model.run()
         outcomes = Results.from_model(model).outcomes
+        trajectories, start_date = model.recorder.trajectories, model.start_date
     finally:
         # A long-lived worker must not hold every chunk's model (ceasefire_sim.model.lifetime).
         release(model)
     outcomes["world"] = task.world_keys()
     outcomes.insert(0, POINT_COLUMN, np.repeat(np.asarray(task.points, dtype=np.int64), w))
     if task.daily_series:
-        trajectories = model.recorder.trajectories
         assert trajectories is not None
-        series = point_series(trajectories, task.points, w, model.start_date)
+        series = point_series(trajectories, task.points, w, start_date)
         return ChunkOutput(outcomes, series)
     return outcomes
 
