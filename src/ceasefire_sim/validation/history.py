@@ -1,0 +1,403 @@
+"""History: the war's own ceasefires before 2025, replicated with the baseline's behaviour.
+
+Each case of ``scenarios/history/`` extends the baseline and changes only the documented state
+of its date (territory, forces, economies, war costs so far, the mediator and its leverage, what
+was on the table, the sides' stated positions, dated events; ``tests/test_history_cases.py``
+holds the list). The behavioural parameters are the baseline's, calibrated once on 13 March
+2025. Every case is run with the same seed and its figures are compared with a band taken from
+the record (``docs/validation.md``, section History). The rows are yardsticks: reported and
+counted, never failing ``make validate``.
+
+| case | band |
+|---|---|
+| Minsk I | P(agreement within 14 days) >= 0.5; median time to collapse in [60, 240] days |
+| Minsk II | P(still in force, with daily violations, at day 365) >= 0.5; front change over the year <= 10% of the pre-truce rate |
+| Donbas recommitments | median low-violence duration in [7, 30] days; P(<= 3 days) >= 0.1; P(>= 60 days) >= 0.1 |
+| Black Sea Grain Initiative | P(agreement within 60 days) >= 0.5; median duration in [180, 720] days; flows fall before an end in at least half the worlds where it ends |
+| Istanbul talks | P(general agreement within 90 days) <= 0.25, both sides expecting gains in >= 70% of worlds |
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from ceasefire_sim.data import donbas_truces
+from ceasefire_sim.model.model import CeasefireModel
+from ceasefire_sim.scenario.loader import load_scenario
+from ceasefire_sim.scenario.schema import Scenario
+from ceasefire_sim.survival import km_median
+from ceasefire_sim.validation import ROOT, Check
+
+SECTION = "history"
+#: The folder of the history cases (the clone's, else the packaged copy).
+CASES_DIR = ROOT / "scenarios" / "history"
+if not CASES_DIR.is_dir():
+    CASES_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "history"
+#: Worlds per case (a case run from several starts splits them between the starts).
+WORLDS = 4000
+#: The last start of donbas_truces.csv that is not a recommitment (Minsk II came into force).
+MINSK_II_START = dt.date(2015, 2, 15)
+
+
+@dataclass
+class CaseRun:
+    """What a case's run leaves, per world (arrays of shape ``(N,)``).
+
+    Attributes:
+        days: The horizon, days.
+        first_day: Day of the first ceasefire (NaN: none).
+        duration_days: Days the first ceasefire lasted (to the horizon if it still holds).
+        ended: Whether the first ceasefire ended (broke down or expired unrenewed).
+        holding: Whether a ceasefire is in force at the horizon.
+        breakdowns: Ceasefires that ended.
+        violations_per_day: Violations per ceasefire day (NaN: no ceasefire day).
+        control_change_km2: Change of the area held by Russia over the run.
+        belief_ukraine: Ukraine's believed drift on the first talks day (km²/day).
+        belief_russia: Russia's believed drift on the first talks day (km²/day).
+    """
+
+    days: int
+    first_day: np.ndarray
+    duration_days: np.ndarray
+    ended: np.ndarray
+    holding: np.ndarray
+    breakdowns: np.ndarray
+    violations_per_day: np.ndarray
+    control_change_km2: np.ndarray
+    belief_ukraine: np.ndarray
+    belief_russia: np.ndarray
+
+    @property
+    def agreed(self) -> np.ndarray:
+        """``(N,)`` whether the world had a ceasefire."""
+        return ~np.isnan(self.first_day)
+
+    @classmethod
+    def concat(cls, runs: list[CaseRun]) -> CaseRun:
+        """The worlds of several runs of one case (one per start) as one run."""
+        fields = [f for f in cls.__dataclass_fields__ if f != "days"]
+        return cls(
+            days=min(r.days for r in runs),
+            **{f: np.concatenate([getattr(r, f) for r in runs]) for f in fields},
+        )
+
+
+def run_case(scenario: Scenario, worlds: int, seed: int) -> CaseRun:
+    """Run a case and keep what its band reads.
+
+    Args:
+        scenario: The case (validated).
+        worlds: Number of worlds.
+        seed: Seed of the run.
+    """
+    model = CeasefireModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0)
+    first_talks = round(float(np.max(model.params["talks.first_day"])))
+    beliefs = None
+    try:
+        while model.running and model.day < model.days:
+            model.step()
+            if model.day == max(first_talks, 1):
+                beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
+    finally:
+        mesa.Agent._ids.pop(model, None)
+    if beliefs is None:
+        beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
+    start, end = model.first_ceasefire_day, model.first_ceasefire_end_day
+    duration = np.where(np.isnan(end), model.day - start, end - start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_day = np.where(
+            model.ceasefire_days > 0, model.violations_total / model.ceasefire_days, np.nan
+        )
+    return CaseRun(
+        days=model.day,
+        first_day=start.copy(),
+        duration_days=duration,
+        ended=~np.isnan(end),
+        holding=model.in_ceasefire.copy(),
+        breakdowns=model.breakdowns.copy(),
+        violations_per_day=per_day,
+        control_change_km2=model.control_km2 - model.initial_control_km2,
+        belief_ukraine=beliefs[0],
+        belief_russia=beliefs[1],
+    )
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case's row: the model's figures against the band.
+
+    Attributes:
+        case: The case's name (``"Minsk I"``).
+        file: The case file, relative to the repository.
+        band: The band, in words.
+        model: The model's figures, in words.
+        passed: Whether every figure is in its band.
+        note: Why a case fails for want of a mechanism, or how a figure was read.
+        figures: The numbers behind ``model`` (for the figure and tests).
+    """
+
+    case: str
+    file: str
+    band: str
+    model: str
+    passed: bool
+    note: str = ""
+    figures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"`` or ``"fail"``."""
+        return "pass" if self.passed else "fail"
+
+
+def _km_median(run: CaseRun) -> float:
+    """Kaplan-Meier median of the first ceasefire's duration (inf if more than half hold)."""
+    agreed = run.agreed
+    if not agreed.any():
+        return np.nan
+    median = km_median(run.duration_days[agreed], run.ended[agreed])
+    return float(median) if np.isfinite(median) else np.inf
+
+
+def _days(value: float) -> str:
+    if np.isnan(value):
+        return "n/a (no ceasefire)"
+    return "beyond the horizon" if np.isinf(value) else f"{value:.0f} days"
+
+
+def minsk_1(run: CaseRun) -> tuple[str, bool, dict[str, float]]:
+    """Minsk I: agreement within 14 days, then a collapse within months."""
+    p14 = float(np.mean(run.first_day <= 14))
+    median = _km_median(run)
+    passed = p14 >= 0.5 and 60 <= median <= 240
+    text = f"P(agreement within 14 days) {p14:.2f}; median time to collapse {_days(median)}"
+    return text, passed, {"p_agree_14": p14, "median_collapse_days": median}
+
+
+def minsk_2(run: CaseRun, no_talks: CaseRun) -> tuple[str, bool, dict[str, float]]:
+    """Minsk II: in force and violated at day 365; the front all but frozen.
+
+    The pre-truce rate is the same worlds' change over the year with no talks (same seed).
+    """
+    in_force = run.agreed & ~run.ended & run.holding
+    violated = np.nan_to_num(run.violations_per_day) >= 1.0
+    p_held = float(np.mean(in_force & violated))
+    moved = float(np.median(np.abs(run.control_change_km2)))
+    before = float(np.median(np.abs(no_talks.control_change_km2)))
+    ratio = moved / before if before > 0 else np.inf
+    passed = p_held >= 0.5 and ratio <= 0.10
+    text = (
+        f"P(in force, violated daily, at day {run.days}) {p_held:.2f}; front change "
+        f"{moved:,.0f} km² vs {before:,.0f} km² with no talks ({ratio:.0%})"
+    )
+    return text, passed, {"p_in_force": p_held, "front_ratio": ratio}
+
+
+def recommitments(run: CaseRun, starts: int) -> tuple[str, bool, dict[str, float]]:
+    """The recommitment truces: durations of low violence pooled over the dated starts."""
+    agreed = run.agreed
+    duration, ended = run.duration_days[agreed], run.ended[agreed]
+    median = _km_median(run)
+    short = float(np.mean(ended & (duration <= 3))) if agreed.any() else np.nan
+    long = float(np.mean(duration >= 60)) if agreed.any() else np.nan
+    p_agree = float(np.mean(agreed))
+    passed = bool(agreed.any()) and 7 <= median <= 30 and short >= 0.1 and long >= 0.1
+    text = (
+        f"median duration {_days(median)}; P(<= 3 days) {short:.2f}; P(>= 60 days) {long:.2f} "
+        f"(truces agreed in {p_agree:.0%} of worlds, {starts} starts)"
+    )
+    return text, passed, {"median_days": median, "p_3": short, "p_60": long, "p_agree": p_agree}
+
+
+def grain(run: CaseRun, scope_issue: str | None) -> tuple[str, bool, dict[str, float], str]:
+    """The Black Sea Grain Initiative: a limited shipping arrangement during the fighting."""
+    p60 = float(np.mean(run.first_day <= 60))
+    median = _km_median(run)
+    figures = {"p_agree_60": p60, "median_days": median}
+    text = (
+        f"general ceasefire in its place: P(agreement within 60 days) {p60:.2f}; median "
+        f"duration {_days(median)}; flows: none in the model"
+    )
+    if scope_issue is None:
+        note = (
+            "the model has no limited arrangement by scope (a shipping deal that pauses one cost "
+            "channel while the front stays active), so the case can only run as a general "
+            "ceasefire, which the initiative was not, and there are no shipping flows to fall "
+            "before an end"
+        )
+        return text, False, figures, note
+    note = (
+        f"the model has limited arrangements ({scope_issue}), but this case does not offer one "
+        "or read its flows yet"
+    )
+    return text, False, figures, note
+
+
+def istanbul(run: CaseRun) -> tuple[str, bool, dict[str, float]]:
+    """Istanbul: no general agreement within 90 days, both sides expecting gains."""
+    p90 = float(np.mean(run.first_day <= 90))
+    both = float(np.mean((run.belief_russia > 0) & (run.belief_ukraine < 0)))
+    passed = p90 <= 0.25 and both >= 0.7
+    text = (
+        f"P(general agreement within 90 days) {p90:.2f}; both sides expect gains on the first "
+        f"talks day in {both:.0%} of worlds (Russia {np.mean(run.belief_russia > 0):.0%}, "
+        f"Ukraine {np.mean(run.belief_ukraine < 0):.0%})"
+    )
+    return text, passed, {"p_agree_90": p90, "both_expect_gains": both}
+
+
+#: Case -> (file, band).
+CASES: dict[str, tuple[str, str]] = {
+    "Minsk I": (
+        "minsk_1_2014-08-29.yaml",
+        "P(agreement within 14 days) >= 0.5; median time to collapse in [60, 240] days "
+        "(documented 138)",
+    ),
+    "Minsk II": (
+        "minsk_2_2015-02-01.yaml",
+        "P(still in force, with daily violations, at day 365) >= 0.5; front change over the "
+        "year <= 10% of the pre-truce rate",
+    ),
+    "Donbas recommitment truces 2015-2020": (
+        "donbas_recommitments_2015-2020.yaml",
+        "median duration of low violence in [7, 30] days; P(<= 3 days) >= 0.1; "
+        "P(>= 60 days) >= 0.1",
+    ),
+    "Black Sea Grain Initiative": (
+        "black_sea_grain_2022-07-01.yaml",
+        "P(agreement within 60 days) >= 0.5; median duration in [180, 720] days; flows fall in "
+        "the last quarter before an end in at least half the worlds where it ends",
+    ),
+    "Istanbul talks": (
+        "istanbul_2022-03-29.yaml",
+        "P(general agreement within 90 days) <= 0.25, with both sides expecting battlefield "
+        "gains in at least 70% of worlds",
+    ),
+}
+
+
+def recommitment_starts() -> list[dt.date]:
+    """The dated starts of the recommitment truces (``donbas_truces.csv`` after Minsk II)."""
+    frame = donbas_truces()
+    return [d for d in frame["start_date"] if d > MINSK_II_START]
+
+
+def _scope_issue(scenario: Scenario) -> str | None:
+    """The issue of limited arrangements by scope, if the model has one."""
+    names = scenario.outcome_space_of().names
+    return "scope" if "scope" in names else None
+
+
+def run_history(
+    worlds: int = WORLDS, seed: int = 1, cases_dir: str | Path = CASES_DIR
+) -> list[CaseResult]:
+    """Run every case with the same seed and compare it with its band.
+
+    Args:
+        worlds: Worlds per case (the recommitment case splits them between its starts).
+        seed: Seed of every run.
+        cases_dir: The folder of the case files.
+    """
+    folder = Path(cases_dir)
+    results = []
+    for case, (name, band) in CASES.items():
+        path = folder / name
+        scenario = load_scenario(path)
+        note = ""
+        if case == "Minsk I":
+            text, passed, figures = minsk_1(run_case(scenario, worlds, seed))
+        elif case == "Minsk II":
+            no_talks = scenario.model_copy(
+                update={"talks": scenario.talks.model_copy(update={"enabled": False})}
+            )
+            text, passed, figures = minsk_2(
+                run_case(scenario, worlds, seed), run_case(no_talks, worlds, seed)
+            )
+            note = "pre-truce rate: the same worlds over the same year with no talks"
+        elif case == "Donbas recommitment truces 2015-2020":
+            starts = recommitment_starts()
+            each = max(worlds // len(starts), 1)
+            runs = [
+                run_case(scenario.model_copy(update={"start_date": d}), each, seed) for d in starts
+            ]
+            text, passed, figures = recommitments(CaseRun.concat(runs), len(starts))
+            note = f"{each:,} worlds from each start of donbas_truces.csv after Minsk II"
+        elif case == "Black Sea Grain Initiative":
+            text, passed, figures, note = grain(
+                run_case(scenario, worlds, seed), _scope_issue(scenario)
+            )
+        else:
+            text, passed, figures = istanbul(run_case(scenario, worlds, seed))
+            note = "expectation read on the first talks day: Russia's believed drift > 0 and Ukraine's < 0"
+        results.append(
+            CaseResult(
+                case=case,
+                file=_relative(path),
+                band=band,
+                model=text,
+                passed=passed,
+                note=note,
+                figures=figures,
+            )
+        )
+    return results
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def history_checks(results: list[CaseResult]) -> list[Check]:
+    """The cases as yardstick rows of the report (section ``history``)."""
+    return [
+        Check(
+            SECTION,
+            r.case,
+            r.model,
+            r.band,
+            r.passed,
+            "; ".join(x for x in (f"`{r.file}`", r.note) if x),
+            data=dict(r.figures),
+        )
+        for r in results
+    ]
+
+
+def history_csv(results: list[CaseResult]) -> str:
+    """``docs/validation/history.csv``: one row per case (``case, band, model, verdict``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["case", "band", "model", "verdict"])
+    for r in results:
+        writer.writerow([r.case, r.band, r.model, r.verdict])
+    return out.getvalue()
+
+
+def history_data(checks: list[Check]) -> list[dict[str, Any]]:
+    """The rows behind the History figure, from the report's checks."""
+    return [{"case": c.name, "passed": c.passed, **c.data} for c in checks if c.section == SECTION]
+
+
+__all__ = [
+    "CASES",
+    "CASES_DIR",
+    "SECTION",
+    "CaseResult",
+    "CaseRun",
+    "history_checks",
+    "history_csv",
+    "recommitment_starts",
+    "run_case",
+    "run_history",
+]
