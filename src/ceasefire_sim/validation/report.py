@@ -282,7 +282,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         f"Sobol' base sample {int(report.sobol.get('base', cfg.sobol_base)):,} (grown from "
         f"{cfg.sobol_base:,} to convergence) x {cfg.sobol_worlds_per_point} worlds per point "
         f"({report.sobol.get('worlds', 0):,} worlds); lever audit {cfg.lever_worlds:,} "
-        "worlds per arm.",
+        f"worlds per arm; each history case {cfg.history_worlds:,} worlds.",
         f"- **Result: {n_pass} of {len(report.checks)} checks pass.**",
         f"- **Gating: {sum(c.passed for c in gating)} of {len(gating)} pass.**"
         + (
@@ -925,7 +925,9 @@ def _short(path: str) -> str:
 
 
 def write_report(report: Report, out: str | Path) -> list[Path]:
-    """Write the markdown and its figures (in a folder named like the file, without ``.md``).
+    """Write the markdown, its figures and the history table (``history.csv``).
+
+    The figures and the table go in a folder named like the file, without ``.md``.
 
     Returns:
         The files written, the markdown last.
