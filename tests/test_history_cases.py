@@ -1,8 +1,9 @@
 """The history cases (scenarios/history/): only the documented state differs from the baseline.
 
 A case may set: start_date, horizon_days, territory.*, force and economy levels, the war's costs
-so far, the mediator's identity, aid and leverage, talks.options_on_table, events, and the sides'
-stated positions on options (values with a dated source; red lines). Everything behavioural (the
+so far, the mediator's identity, aid and leverage, talks.options_on_table (and the initial
+proposal on it: the baseline's Jeddah proposal of March 2025 did not exist before), events, and the
+sides' stated positions on options (values with a dated source; red lines). Everything behavioural (the
 front's constants, beliefs, tolerances, red-line penalties, the truce's hazards, ...) is the
 baseline's.
 """
@@ -76,6 +77,8 @@ ALLOWED = (
     "alliance.aid_share_gdp_pct",
     # what is on the table, and dated events
     "talks.options_on_table.*",
+    # the baseline's proposal on the table (Jeddah, 11 Mar 2025) did not exist before 2025
+    "talks.initial_proposal",
     "events",
 )
 _NUMBER_KEYS = frozenset(Param.model_fields)
