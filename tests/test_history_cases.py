@@ -213,7 +213,7 @@ def test_the_history_run_gives_a_row_per_case_with_figures_in_range():
     assert [row[0] for row in rows[1:]] == list(CASES)
     assert {row[3] for row in rows[1:]} <= {"pass", "fail"}
     criteria = history_criteria(checks)
-    assert len(criteria) == 11
+    assert len(criteria) == 12
     assert history_figure(criteria) is not None
     # Every failing figure is explained, and no passing one is.
     reasons = failure_reasons(checks)

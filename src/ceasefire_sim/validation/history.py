@@ -43,6 +43,11 @@ if not CASES_DIR.is_dir():
     CASES_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "history"
 #: Worlds per case (a case run from several starts splits them between the starts).
 WORLDS = 4000
+#: A fall of seaborne exports that counts: the last quarter's mean at least 10% below the
+#: three quarters' before (the daily noise of the shipping channel alone rarely does it).
+FLOW_FALL = 0.10
+#: The limited scope of the Black Sea Grain Initiative.
+GRAIN_SCOPE = "maritime"
 #: The last start of donbas_truces.csv that is not a recommitment (Minsk II came into force).
 MINSK_II_START = dt.date(2015, 2, 15)
 
@@ -62,6 +67,12 @@ class CaseRun:
         control_change_km2: Change of the area held by Russia over the run.
         belief_ukraine: Ukraine's believed drift on the first talks day (km²/day).
         belief_russia: Russia's believed drift on the first talks day (km²/day).
+        limited_first_day: Day the first limited truce of the run's ``scope`` began (NaN: none
+            or no such scope in the model).
+        limited_duration_days: Days that truce lasted (to the horizon if it still holds).
+        limited_ended: Whether it ended.
+        limited_flows_fell: Whether, where it ended, seaborne exports in the last quarter of its
+            life were at least :data:`FLOW_FALL` below those of the three quarters before.
     """
 
     days: int
@@ -74,6 +85,10 @@ class CaseRun:
     control_change_km2: np.ndarray
     belief_ukraine: np.ndarray
     belief_russia: np.ndarray
+    limited_first_day: np.ndarray
+    limited_duration_days: np.ndarray
+    limited_ended: np.ndarray
+    limited_flows_fell: np.ndarray
 
     @property
     def agreed(self) -> np.ndarray:
@@ -90,22 +105,61 @@ class CaseRun:
         )
 
 
-def run_case(scenario: Scenario, worlds: int, seed: int) -> CaseRun:
+def _limited_scope(model: CeasefireModel, scope: str | None) -> int | None:
+    """Column of ``scope`` among the model's limited truces (None if it has none)."""
+    limited = getattr(model, "limited", None)
+    if scope is None or limited is None or not hasattr(model, "channels"):
+        return None
+    from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
+
+    return LIMITED_NAMES.index(scope) if scope in LIMITED_NAMES else None
+
+
+def _flows_fell(exports: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``(N,)`` whether exports in the last quarter of each truce's life fell by FLOW_FALL.
+
+    Args:
+        exports: ``(days + 1, N)`` seaborne exports per day (Mt/month rate).
+        start: ``(N,)`` day the truce began (NaN: none).
+        end: ``(N,)`` day it ended (NaN: it did not).
+    """
+    fell = np.zeros(exports.shape[1], dtype=bool)
+    for w in np.flatnonzero(~np.isnan(start) & ~np.isnan(end)):
+        s, e = int(start[w]), int(end[w])
+        cut = e - max((e - s) // 4, 1)
+        if cut <= s:
+            continue
+        before, last = exports[s:cut, w].mean(), exports[cut:e, w].mean()
+        fell[w] = last <= (1.0 - FLOW_FALL) * before
+    return fell
+
+
+def run_case(scenario: Scenario, worlds: int, seed: int, scope: str | None = None) -> CaseRun:
     """Run a case and keep what its band reads.
 
     Args:
         scenario: The case (validated).
         worlds: Number of worlds.
         seed: Seed of the run.
+        scope: A limited scope whose first truce and seaborne exports to follow (``maritime``),
+            if the model has limited truces.
     """
     model = CeasefireModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0)
     first_talks = round(float(np.max(model.params["talks.first_day"])))
+    k = _limited_scope(model, scope)
+    exports = np.zeros((model.days + 1, worlds), dtype=np.float32) if k is not None else None
+    limited_end = np.full(worlds, np.nan)
     beliefs = None
     try:
         while model.running and model.day < model.days:
+            was = model.limited.in_force[:, k].copy() if k is not None else None
             model.step()
             if model.day == max(first_talks, 1):
                 beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
+            if k is not None:
+                exports[model.day] = model.channels.exports_mt_per_month
+                ended = was & ~model.limited.in_force[:, k] & np.isnan(limited_end)
+                limited_end[ended] = model.day
     finally:
         mesa.Agent._ids.pop(model, None)
     if beliefs is None:
@@ -116,6 +170,15 @@ def run_case(scenario: Scenario, worlds: int, seed: int) -> CaseRun:
         per_day = np.where(
             model.ceasefire_days > 0, model.violations_total / model.ceasefire_days, np.nan
         )
+    if k is not None:
+        limited_start = model.limited.first_day[:, k].copy()
+        limited_duration = np.where(
+            np.isnan(limited_end), model.day - limited_start, limited_end - limited_start
+        )
+        fell = _flows_fell(exports, limited_start, limited_end)
+    else:
+        limited_start = limited_duration = np.full(worlds, np.nan)
+        fell = np.zeros(worlds, dtype=bool)
     return CaseRun(
         days=model.day,
         first_day=start.copy(),
@@ -127,6 +190,10 @@ def run_case(scenario: Scenario, worlds: int, seed: int) -> CaseRun:
         control_change_km2=model.control_km2 - model.initial_control_km2,
         belief_ukraine=beliefs[0],
         belief_russia=beliefs[1],
+        limited_first_day=limited_start,
+        limited_duration_days=limited_duration,
+        limited_ended=~np.isnan(limited_end),
+        limited_flows_fell=fell,
     )
 
 
@@ -217,28 +284,52 @@ def recommitments(run: CaseRun, starts: int) -> tuple[str, bool, dict[str, float
     return text, passed, {"median_days": median, "p_3": short, "p_60": long, "p_agree": p_agree}
 
 
-def grain(run: CaseRun, scope_issue: str | None) -> tuple[str, bool, dict[str, float], str]:
-    """The Black Sea Grain Initiative: a limited shipping arrangement during the fighting."""
-    p60 = float(np.mean(run.first_day <= 60))
-    median = _km_median(run)
-    figures = {"p_agree_60": p60, "median_days": median}
-    text = (
-        f"general ceasefire in its place: P(agreement within 60 days) {p60:.2f}; median "
-        f"duration {_days(median)}; flows: none in the model"
-    )
-    if scope_issue is None:
+def grain(run: CaseRun, has_scope: bool) -> tuple[str, bool, dict[str, float], str]:
+    """The Black Sea Grain Initiative: a limited shipping arrangement during the fighting.
+
+    Args:
+        run: The case's run, following the maritime scope.
+        has_scope: Whether the model has limited truces with a maritime scope.
+    """
+    if not has_scope:
+        p60 = float(np.mean(run.first_day <= 60))
+        median = _km_median(run)
         note = (
             "the model has no limited arrangement by scope (a shipping deal that pauses one cost "
             "channel while the front stays active), so the case can only run as a general "
             "ceasefire, which the initiative was not, and there are no shipping flows to fall "
             "before an end"
         )
+        text = (
+            f"general ceasefire in its place: P(agreement within 60 days) {p60:.2f}; median "
+            f"duration {_days(median)}; flows: none in the model"
+        )
+        figures = {"p_agree_60": p60, "median_days": median, "p_flows_fall": np.nan}
         return text, False, figures, note
-    note = (
-        f"the model has limited arrangements ({scope_issue}), but this case does not offer one "
-        "or read its flows yet"
+    start = run.limited_first_day
+    agreed = ~np.isnan(start)
+    p60 = float(np.mean(start <= 60))
+    median = np.nan
+    if agreed.any():
+        median = km_median(run.limited_duration_days[agreed], run.limited_ended[agreed])
+        median = float(median) if np.isfinite(median) else np.inf
+    ended = agreed & run.limited_ended
+    falls = float(np.mean(run.limited_flows_fell[ended])) if ended.any() else np.nan
+    passed = p60 >= 0.5 and 180 <= median <= 720 and bool(ended.any()) and falls >= 0.5
+    text = (
+        f"P(maritime arrangement within 60 days) {p60:.2f}; median duration {_days(median)}; "
+        f"flows fell before the end in {_share(falls)} of the {int(ended.sum()):,} worlds where "
+        "it ended"
     )
-    return text, False, figures, note
+    note = (
+        f"a fall: seaborne exports in the last quarter of the arrangement's life at least "
+        f"{FLOW_FALL:.0%} below the three quarters before"
+    )
+    return text, passed, {"p_agree_60": p60, "median_days": median, "p_flows_fall": falls}, note
+
+
+def _share(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.0%}"
 
 
 def istanbul(run: CaseRun) -> tuple[str, bool, dict[str, float]]:
@@ -303,6 +394,7 @@ BANDS: dict[str, tuple[tuple[str, str, float | None, float | None, str], ...]] =
     "Black Sea Grain Initiative": (
         ("p_agree_60", "P(agreement within 60 days)", 0.5, None, "share"),
         ("median_days", "median duration", 180, 720, "days"),
+        ("p_flows_fall", "P(flows fall before an end)", 0.5, None, "share"),
     ),
     "Istanbul talks": (
         ("p_agree_90", "P(general agreement within 90 days)", None, 0.25, "share"),
@@ -359,6 +451,9 @@ FAILURE_REASONS: dict[tuple[str, str], str] = {
     ("Black Sea Grain Initiative", "median_days"): (
         "no limited arrangement in the model (see above), so no duration to read"
     ),
+    ("Black Sea Grain Initiative", "p_flows_fall"): (
+        "no shipping flows in the model to fall before an end (see above)"
+    ),
     ("Istanbul talks", "p_agree_90"): (
         "too many worlds agree: the package on the table is worth more to both sides than "
         "fighting on in their views of the front"
@@ -399,10 +494,13 @@ def recommitment_starts() -> list[dt.date]:
     return [d for d in frame["start_date"] if d > MINSK_II_START]
 
 
-def _scope_issue(scenario: Scenario) -> str | None:
-    """The issue of limited arrangements by scope, if the model has one."""
-    names = scenario.outcome_space_of().names
-    return "scope" if "scope" in names else None
+def _has_limited(scenario: Scenario) -> bool:
+    """Whether the model has limited truces with the grain initiative's scope."""
+    try:
+        from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
+    except ImportError:
+        return False
+    return GRAIN_SCOPE in LIMITED_NAMES and hasattr(scenario, "partial_truces")
 
 
 def run_history(
@@ -445,9 +543,8 @@ def run_history(
                 "per start"
             )
         elif case == "Black Sea Grain Initiative":
-            text, passed, figures, note = grain(
-                run_case(scenario, worlds, seed), _scope_issue(scenario)
-            )
+            run = run_case(scenario, worlds, seed, scope=GRAIN_SCOPE)
+            text, passed, figures, note = grain(run, _has_limited(scenario))
         else:
             text, passed, figures = istanbul(run_case(scenario, worlds, seed))
             note = "expectation read on the first talks day: Russia's believed drift > 0 and Ukraine's < 0"
