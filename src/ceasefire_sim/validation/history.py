@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 
 from ceasefire_sim.data import donbas_truces
+from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.scenario.loader import load_scenario
 from ceasefire_sim.scenario.schema import Scenario
@@ -145,23 +145,29 @@ def run_case(scenario: Scenario, worlds: int, seed: int, scope: str | None = Non
             if the model has limited truces.
     """
     model = CeasefireModel(scenario, worlds=worlds, seed=seed, narrative_worlds=0)
+    try:
+        return _run(model, scope)
+    finally:
+        release(model)
+
+
+def _run(model: CeasefireModel, scope: str | None) -> CaseRun:
+    """Step ``model`` to its horizon and read what the bands need."""
+    worlds = model.worlds
     first_talks = round(float(np.max(model.params["talks.first_day"])))
     k = _limited_scope(model, scope)
     exports = np.zeros((model.days + 1, worlds), dtype=np.float32) if k is not None else None
     limited_end = np.full(worlds, np.nan)
     beliefs = None
-    try:
-        while model.running and model.day < model.days:
-            was = model.limited.in_force[:, k].copy() if k is not None else None
-            model.step()
-            if model.day == max(first_talks, 1):
-                beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
-            if k is not None:
-                exports[model.day] = model.channels.exports_mt_per_month
-                ended = was & ~model.limited.in_force[:, k] & np.isnan(limited_end)
-                limited_end[ended] = model.day
-    finally:
-        mesa.Agent._ids.pop(model, None)
+    while model.running and model.day < model.days:
+        was = model.limited.in_force[:, k].copy() if k is not None else None
+        model.step()
+        if model.day == max(first_talks, 1):
+            beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
+        if k is not None:
+            exports[model.day] = model.channels.exports_mt_per_month
+            ended = was & ~model.limited.in_force[:, k] & np.isnan(limited_end)
+            limited_end[ended] = model.day
     if beliefs is None:
         beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
     start, end = model.first_ceasefire_day, model.first_ceasefire_end_day
