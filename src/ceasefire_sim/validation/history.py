@@ -310,7 +310,12 @@ def grain(run: CaseRun, has_scope: bool) -> tuple[str, bool, dict[str, float], s
             f"general ceasefire in its place: P(agreement within 60 days) {p60:.2f}; median "
             f"duration {_days(median)}; flows: none in the model"
         )
-        figures = {"p_agree_60": p60, "median_days": median, "p_flows_fall": np.nan}
+        figures = {
+            "p_agree_60": p60,
+            "median_days": median,
+            "p_flows_fall": np.nan,
+            "has_scope": 0.0,
+        }
         return text, False, figures, note
     start = run.limited_first_day
     agreed = ~np.isnan(start)
@@ -331,7 +336,8 @@ def grain(run: CaseRun, has_scope: bool) -> tuple[str, bool, dict[str, float], s
         f"a fall: seaborne exports in the last quarter of the arrangement's life at least "
         f"{FLOW_FALL:.0%} below the three quarters before"
     )
-    return text, passed, {"p_agree_60": p60, "median_days": median, "p_flows_fall": falls}, note
+    figures = {"p_agree_60": p60, "median_days": median, "p_flows_fall": falls, "has_scope": 1.0}
+    return text, passed, figures, note
 
 
 def _share(value: float) -> str:
@@ -409,73 +415,167 @@ BANDS: dict[str, tuple[tuple[str, str, float | None, float | None, str], ...]] =
 }
 
 
-#: Why a figure falls outside its band, for the report (shown only for figures that fail):
-#: (case, figure key) -> the mechanism the model lacks or the input that decides it.
-FAILURE_REASONS: dict[tuple[str, str], str] = {
-    ("Minsk I", "p_agree_14"): (
-        "fewer than half the worlds agree in the first two rounds (days 5 and 12): each side's "
-        "belief about the front starts at the baseline's prior (Russia expects 15 km²/day, set "
-        "for 2025) and takes weeks of fighting to learn the drift of its own time"
-    ),
-    ("Minsk I", "median_collapse_days"): (
-        "a ceasefire breaks down at a constant daily hazard, `truce.base_hazard_per_day` (0.07, "
-        "calibrated on the OSCE's two-week average of the Donbas truces) times the hazard ratio "
-        "of its terms (0.5 for an indefinite ceasefire) and of any regret: nothing makes a "
-        "ceasefire that has held for a month safer than a new one, so the median is weeks, "
-        "not the 138 days of Minsk I. The missing mechanism is a hazard that falls with time "
-        "(Fortna 2004)"
-    ),
-    ("Minsk II", "p_in_force"): (
-        "with a constant hazard of about 0.035/day at best (an indefinite ceasefire without "
-        "guarantees) a ceasefire survives a year with probability exp(-365 x 0.035), about "
-        "zero; Minsk II's line held for seven years with daily violations because violations "
-        "did not end it, which needs a hazard that falls with time and violations that do not "
-        "count as a breakdown"
-    ),
-    ("Minsk II", "front_ratio"): (
-        "the worlds whose ceasefire breaks down fight on at the pre-truce rate for the rest of "
-        "the year, so the front moves well over a tenth as much as with no talks"
-    ),
-    ("Donbas recommitment truces 2015-2020", "median_days"): (
-        "the median follows from the constant hazard (ln 2 / h: 10 days for a bare 30-day "
-        "truce, 20 for an indefinite one)"
-    ),
-    ("Donbas recommitment truces 2015-2020", "p_3"): (
-        "with a constant hazard h the share of truces ending within 3 days is 1 - exp(-3h): "
-        "0.19 for a bare 30-day truce and 0.10 for an indefinite one; the model has no "
-        "truce that never takes hold (the August 2017 school truce, 2 days)"
-    ),
-    ("Donbas recommitment truces 2015-2020", "p_60"): (
-        "a constant hazard leaves exp(-60h) of the truces after 60 days: 0.015 for a bare "
-        "30-day truce (which also expires unless both renew it) and 0.12 for an indefinite "
-        "one; the long truces of Sep 2015 and Jul 2020 need a hazard that falls with time"
-    ),
-    ("Black Sea Grain Initiative", "p_agree_60"): (
-        "the model has no limited arrangement by scope: the case can only offer a general "
-        "ceasefire, which neither side took in July 2022 and which the initiative was not"
-    ),
-    ("Black Sea Grain Initiative", "median_days"): (
-        "no limited arrangement in the model (see above), so no duration to read"
-    ),
-    ("Black Sea Grain Initiative", "p_flows_fall"): (
-        "no shipping flows in the model to fall before an end (see above)"
-    ),
-    ("Istanbul talks", "p_agree_90"): (
-        "too many worlds agree: the package on the table is worth more to both sides than "
-        "fighting on in their views of the front"
-    ),
-    ("Istanbul talks", "both_expect_gains"): (
-        "Ukraine starts from the baseline's prior (no drift: it expects to stabilise the front) "
-        "and the forces of late March 2022 give a contest success close to "
-        "`front.defender_advantage`, so after five days Ukraine expects to regain ground in "
-        "only about half the worlds; the model's front has no manoeuvre phase like the Russian "
-        "withdrawal from the north in the week after the start (about 30,000 km² by liveuamap)"
-    ),
-}
+@dataclass(frozen=True)
+class Hazard:
+    """The baseline's breakdown hazard before regret, pressure and violations.
+
+    ``S(t) = exp(-h0 * HR * t**k)``: ``k = 1`` is a constant hazard, ``k < 1`` one that falls with
+    time (``truce.hazard_shape`` where the model has it).
+    """
+
+    h0: float
+    shape: float
+    hr_indefinite: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Hazard:
+        """The hazard of a scenario's ``truce`` section (fixed values; the mean of a range)."""
+        truce = scenario.truce
+        shape = getattr(truce, "hazard_shape", None)
+        return cls(
+            h0=_mean(truce.base_hazard_per_day),
+            shape=1.0 if shape is None else _mean(shape),
+            hr_indefinite=_mean(truce.hazard_ratio_type["indefinite"]),
+        )
+
+    def survival(self, days: float, ratio: float = 1.0) -> float:
+        """Share of truces with hazard ratio ``ratio`` still holding after ``days``."""
+        return float(np.exp(-self.h0 * ratio * days**self.shape))
+
+    def median(self, ratio: float = 1.0) -> float:
+        """Median duration, days, of a truce with hazard ratio ``ratio``."""
+        return float((np.log(2.0) / (self.h0 * ratio)) ** (1.0 / self.shape))
+
+    def words(self) -> str:
+        """The hazard and what it implies, for the report."""
+        kind = (
+            "constant (nothing makes a ceasefire that has lasted safer than a new one)"
+            if self.shape == 1.0
+            else f"falling with time (`truce.hazard_shape` {self.shape:g})"
+        )
+        ind = self.hr_indefinite
+        return (
+            f"the baseline's breakdown hazard (`truce.base_hazard_per_day` {self.h0:g}) is {kind}: "
+            f"before regret, pressure and violations it gives a bare truce a median of "
+            f"{self.median():.0f} days and an indefinite ceasefire without guarantees (hazard "
+            f"ratio {ind:g}) {self.median(ind):.0f} days, {self.survival(365, ind):.1%} of which "
+            "hold a year"
+        )
 
 
-def failure_reasons(checks: list[Check]) -> list[str]:
-    """For each failing case, why each of its figures outside the band fails (markdown)."""
+def _mean(param: Any) -> float:
+    if param.dist is None:
+        return float(param.value)
+    low, high = param.support()
+    return float((low + high) / 2)
+
+
+def _direction(row: dict[str, Any]) -> str:
+    low, value = row["low"], row["value"]
+    return "below" if low is not None and value < low else "above"
+
+
+def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
+    """Why a figure falls outside its band: the mechanism the model lacks or the input deciding it."""
+    case, key, value = row["case"], row["key"], row["value"]
+    where = f"{_direction(row)} its band"
+    prior_ru = _mean(baseline.belligerents["russia"].belief.prior_mean_km2_per_day)
+    prior_ua = _mean(baseline.belligerents["ukraine"].belief.prior_mean_km2_per_day)
+    if case == "Minsk I" and key == "p_agree_14":
+        return (
+            f"{value:.2f}, {where}: each side's belief about the front starts at the baseline's "
+            f"prior, set for 2025 (Russia expects {prior_ru:g} km²/day of gains), and takes weeks "
+            "of fighting to learn the drift of its own time, so in most worlds Russia still "
+            "expects to gain more than a freeze gives it in the first two rounds (days 5 and 12)"
+        )
+    if key in ("median_collapse_days", "median_days", "p_in_force", "p_3", "p_60"):
+        if case == "Black Sea Grain Initiative":
+            return _grain_reason(row, hazard)
+        lead = f"{_show(value, key)}, {where}: {hazard.words()}"
+        if key == "p_3" and value < row["low"]:
+            return (
+                f"{lead}; the model has no truce that never takes hold (the August 2017 school "
+                "truce lasted 2 days)"
+            )
+        if key == "p_in_force":
+            return (
+                f"{lead}; Minsk II's line held for seven years with daily violations because "
+                "violations did not end it, which the model's breakdown hazard does not reproduce"
+            )
+        return f"{lead}, where the record lies inside the band"
+    if case == "Minsk II" and key == "front_ratio":
+        return (
+            f"{value:.0%}, {where}: the worlds whose ceasefire breaks down fight on at the "
+            "pre-truce rate for the rest of the year"
+        )
+    if case == "Black Sea Grain Initiative":
+        return _grain_reason(row, hazard)
+    if case == "Istanbul talks" and key == "both_expect_gains":
+        return (
+            f"{value:.0%}, {where}: Russia expects gains in every world (its prior, "
+            f"{prior_ru:g} km²/day, set for 2025), but Ukraine starts from the baseline's prior of "
+            f"{prior_ua:g} km²/day (it expects to stabilise the front) and the forces of late "
+            "March 2022 give a contest success close to `front.defender_advantage`, so after five "
+            "days of fighting Ukraine expects to regain ground in only about half the worlds; the "
+            "model's front has no manoeuvre phase like the Russian withdrawal from the north in "
+            "the week after the start (about 30,000 km² by liveuamap)"
+        )
+    if case == "Istanbul talks" and key == "p_agree_90":
+        return (
+            f"{value:.2f}, {where}: some package on the table is worth more to both sides than "
+            "fighting on in their views of the front"
+        )
+    return f"{_show(value, key)}, {where}"
+
+
+def _grain_reason(row: dict[str, Any], hazard: Hazard) -> str:
+    key, value, where = row["key"], row["value"], f"{_direction(row)} its band"
+    if not row.get("has_scope", False):
+        return (
+            "the model has no limited arrangement by scope (a shipping deal that pauses one cost "
+            "channel while the front stays active): the case can only offer a general ceasefire, "
+            "which the initiative was not, and has no shipping flows"
+        )
+    if key == "p_flows_fall":
+        return (
+            f"{_show(value, key)}, {where}: under a maritime arrangement the model's seaborne "
+            "exports run at the corridor's capacity less the leak of the paused strikes until "
+            "the day it ends; nothing erodes them first, as the initiative's were (no ship to "
+            "Pivdennyi after 29 Apr 2023, no new ship approved after 27 Jun 2023)"
+        )
+    if key == "median_days":
+        return (
+            f"{_show(value, key)}, {where}: a maritime arrangement breaks down at the general "
+            f"hazard times its scope's hazard ratio; {hazard.words()}"
+        )
+    return (
+        f"{_show(value, key)}, {where}: in too many worlds one side values the shipping "
+        "channel's strikes (or their pause) more than the arrangement"
+    )
+
+
+def _show(value: float, key: str) -> str:
+    if np.isnan(value):
+        return "no value (no truce)"
+    if "days" in key:
+        return "beyond the horizon" if np.isinf(value) else f"{value:.0f} days"
+    return f"{value:.2f}"
+
+
+def failure_reasons(checks: list[Check], baseline: str | Path | None = None) -> list[str]:
+    """Why each figure outside its band fails, for the report (markdown bullets).
+
+    The numbers quoted are computed from the baseline's parameters (its breakdown hazard, its
+    priors), so the explanation stays true of the model it is generated with.
+
+    Args:
+        checks: The report's checks (those of :data:`SECTION` are read).
+        baseline: The baseline scenario (default: the repository's).
+    """
+    from ceasefire_sim.validation import BASELINE
+
+    scenario = load_scenario(baseline or BASELINE)
+    hazard = Hazard.of(scenario)
     lines = []
     for row in history_criteria(checks):
         low, high, value = row["low"], row["high"], row["value"]
@@ -484,9 +584,8 @@ def failure_reasons(checks: list[Check]) -> list[str]:
         )
         if inside:
             continue
-        reason = FAILURE_REASONS.get((row["case"], _key_of(row["case"], row["label"])), "")
-        reason = reason[:1].upper() + reason[1:] + "." if reason else "Outside its band."
-        lines.append(f"- **{row['case']}, {row['label']}.** {reason}")
+        reason = _reason(row, hazard, scenario)
+        lines.append(f"- **{row['case']}, {row['label']}.** {reason[:1].upper()}{reason[1:]}.")
     return lines
 
 
@@ -618,6 +717,8 @@ def history_criteria(checks: list[Check]) -> list[dict[str, Any]]:
             value = float(c.data.get(key, np.nan))
             rows.append(
                 {
+                    "key": key,
+                    "has_scope": bool(c.data.get("has_scope", False)),
                     "case": c.name,
                     "label": label,
                     "value": value,
@@ -633,10 +734,10 @@ __all__ = [
     "BANDS",
     "CASES",
     "CASES_DIR",
-    "FAILURE_REASONS",
     "SECTION",
     "CaseResult",
     "CaseRun",
+    "Hazard",
     "failure_reasons",
     "history_checks",
     "history_criteria",
