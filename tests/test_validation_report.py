@@ -159,10 +159,13 @@ def test_quick_run_writes_report_and_figures_and_exits_by_the_result(tmp_path, c
     assert re.search(r"^levers: \d+/17 pass$", printed, re.MULTILINE)
     assert printed.count("FAIL ") == gating_total - gating_passed
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(links) == 4
+    assert len(links) == 5
     for link in links:
         assert link.startswith("validation/")
         assert (out.parent / link).read_bytes()[:8] == PNG_MAGIC
+    assert re.search(r"^history: \d/5 pass$", printed, re.MULTILINE)
+    history = (out.parent / "validation" / "history.csv").read_text().splitlines()
+    assert history[0] == "case,band,model,verdict" and len(history) == 6
 
 
 def test_bad_scenario_gives_an_error_and_status_2(tmp_path, capsys):
@@ -175,7 +178,8 @@ def test_bad_scenario_gives_an_error_and_status_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "section", ["## 1. Theory", "## 2. Calibration", "## 3. Sensitivity", "## 4. Levers"]
+    "section",
+    ["## 1. Theory", "## 2. Calibration", "## 3. Sensitivity", "## 4. Levers", "## 6. History"],
 )
 def test_committed_report_has_each_section(section):
     assert section in (ROOT / "docs" / "validation.md").read_text()

@@ -54,7 +54,7 @@ def validation_report(out: Path, scenario: Path, seed: int, quick: bool) -> None
         click.echo(f"{section}: {k}/{n} pass")
     click.echo(
         f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks pass; "
-        f"wrote {written[-1]} and {len(written) - 1} figures"
+        f"wrote {written[-1]} and {len(written) - 1} figures and tables"
     )
     if not report.passed:
         raise click.exceptions.Exit(1)

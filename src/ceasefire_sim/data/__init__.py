@@ -39,3 +39,15 @@ def liveuamap_area_daily() -> pd.Series:
     """Area under Russian control by liveuamap (km², incl. Crimea and areas held before 2022), by date."""
     frame = pd.read_csv(path("liveuamap_area_daily.csv"), parse_dates=["date"])
     return frame.set_index("date")["area"]
+
+
+def donbas_truces() -> pd.DataFrame:
+    """Minsk I and II and the Donbas recommitment truces, 2014-2020 (one row per truce).
+
+    Columns: ``start_date`` (``datetime.date``), ``name``, ``first_week_violation_drop_pct``,
+    ``low_violence_days_low``, ``low_violence_days_high`` (days; NaN: not found), ``note``,
+    ``source``.
+    """
+    frame = pd.read_csv(path("donbas_truces.csv"))
+    frame["start_date"] = pd.to_datetime(frame["start_date"]).dt.date
+    return frame

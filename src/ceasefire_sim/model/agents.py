@@ -33,8 +33,8 @@ class Belligerent(WorldAgent):
         casualties: Cumulative casualties since day 0 (persons).
         belief_mean: Believed drift of the front (km²/day).
         belief_var: Variance of that belief.
-        pain: Accumulated cost of the war since 24 February 2022 in utility units
-            ((casualties before the start + casualties since day 0) / cost tolerance).
+        pain: Accumulated cost of the war (since 24 February 2022 in the baseline) in utility
+            units ((casualties before the start + casualties since day 0) / cost tolerance).
         resolve: The side's private resolve (utility), a per-world type set by the model.
     """
 
@@ -139,7 +139,7 @@ class Belligerent(WorldAgent):
     def red_line_penalty(self, worlds: np.ndarray | None = None) -> np.ndarray:
         """Current penalty of a red line per unit of its issue's salience.
 
-        It erodes as the pain of the war since 2022 grows (Zartman's hurting stalemate).
+        It erodes as the pain of the war grows (Zartman's hurting stalemate).
 
         Args:
             worlds: Only these worlds (default: all).
@@ -275,7 +275,7 @@ class Belligerent(WorldAgent):
 
 
 class Mediator(WorldAgent):
-    """The United States: military aid to Ukraine, sanctions pressure, leverage and patience.
+    """The mediator (``mediator.name``; the US in the baseline): aid, sanctions, leverage, patience.
 
     Attributes:
         aid_delivered_bn_per_year: Aid arriving at the front (US$ bn/year), lagging commitments.

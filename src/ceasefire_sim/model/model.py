@@ -179,10 +179,10 @@ class CeasefireModel(mesa.Model):
         self._calibrate_front()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
         self._balance_materiel()
-        # Europe's compensation is measured against the reference state's US aid, not against
-        # a variant's day-0 commitment (so a day-0 cut is a shortfall, as a later one is).
+        # Europe's compensation is measured against the US aid being delivered at the start, not
+        # against a variant's day-0 commitment (so a day-0 cut is a shortfall, as a later one is).
         self.us_aid_baseline_bn_per_year = (
-            np.full(n, 1.0) * self.params["front.reference.us_aid_bn_per_year"]
+            np.full(n, 1.0) * self.params["mediator.aid_before_start_bn_per_year"]
         )
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
         # The reporters read what the recorder computed for the day (one selection per day, not one
@@ -347,8 +347,9 @@ class CeasefireModel(mesa.Model):
         The rate (1/day) is ``front.reference.<side>_materiel_inflow_bn_per_year / 365.25 /
         front.reference.<side>_materiel_bn``: the reference state is a steady state, and a
         scenario whose day-0 budgets, aid or stocks differ from it drifts away from it. US aid
-        in the pipeline on day 0 is the reference's; deliveries then move towards the
-        scenario's commitment with ``mediator.aid_lag_days``, as after an event.
+        in the pipeline on day 0 is ``mediator.aid_before_start_bn_per_year`` (the reference's
+        in the baseline); deliveries then move towards the scenario's commitment with
+        ``mediator.aid_lag_days``, as after an event.
         """
         p = self.params
         for side in (self.ukraine, self.russia):
@@ -359,7 +360,7 @@ class CeasefireModel(mesa.Model):
                 / p[f"{reference}_materiel_bn"]
             )
         self.mediator.aid_delivered_bn_per_year = (
-            np.full(self.worlds, 1.0) * (p["front.reference.us_aid_bn_per_year"])
+            np.full(self.worlds, 1.0) * (p["mediator.aid_before_start_bn_per_year"])
         )
 
     # -------------------------------------------------------------------- step

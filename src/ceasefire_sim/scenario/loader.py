@@ -584,6 +584,9 @@ DAY0_STATE: dict[str, str] = {
     "front.initial_gain_km2_per_month": "it calibrates the day-0 front; change the forces",
     "allies.*.defence_share_pct": "spending then moves toward target_share_pct; change that",
     "mediator.gdp_bn": "it sets the day-0 US spending",
+    "mediator.aid_before_start_bn_per_year": (
+        "it is the aid delivered before day 0; change mediator.aid_bn_per_year"
+    ),
     "front.reference.*": "the reference state calibrates the front once; change the forces",
 }
 

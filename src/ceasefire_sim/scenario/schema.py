@@ -61,7 +61,9 @@ class TerritoryConfig(Strict):
     )
     line_2022_km2: Num(ge=0) = Field(
         fixed(43_000, "Crimea (27,000 km²) plus the areas of Donetsk and Luhansk held before 2022"),
-        description="Area held by Russia on 23 February 2022, km².",
+        description="Area held by Russia before the full-scale invasion (23 February 2022), km²: "
+        "the line a Russian withdrawal returns to (a case starting earlier gives the line held "
+        "before its own start).",
     )
 
 
@@ -259,8 +261,9 @@ class BelligerentConfig(Strict):
     )
     casualties_before_start: Num(ge=0) = Field(
         fixed(0.0, "no casualties before the start"),
-        description="Killed and wounded from 24 Feb 2022 to the start date (persons); they "
-        "count in the pain of day 0.",
+        description="Killed and wounded in the war before the start date (persons; from 24 Feb "
+        "2022 in the baseline, from April 2014 for a start in the Donbas war); they count in the "
+        "pain of day 0.",
     )
     planning_horizon_days: Num(ge=1, le=3650) = Field(fixed(180), description="H, days.")
     territory_value_per_10k_km2: Num(ge=0) = Field(
@@ -274,7 +277,21 @@ class BelligerentConfig(Strict):
 
 
 class MediatorConfig(Strict):
-    """The United States: aid, sanctions, leverage, patience and its own preferences."""
+    """The mediator (the United States in the baseline): aid, sanctions, leverage, patience, preferences.
+
+    ``name`` says who mediates. ``aid_bn_per_year`` is US military aid to Ukraine whoever
+    mediates; the threats the mediator can make are its ``leverage_on_ukraine`` (the share of
+    Ukraine's inflow that is US aid, which only a US mediator can cut) and
+    ``leverage_on_russia``, so a mediator that gives no aid and imposes no sanctions has
+    leverage 0 and talks without threats.
+    """
+
+    name: str = Field(
+        "the United States",
+        min_length=1,
+        description="Who mediates (words for the narrative and reports): the United States, "
+        "Türkiye and the UN, the OSCE with Germany and France, ...",
+    )
 
     gdp_bn: Num(gt=0) = Field(fixed(28_800), description="US GDP, US$ bn.")
     defence_share_pct: Num(ge=0, le=20) = Field(
@@ -282,6 +299,13 @@ class MediatorConfig(Strict):
     )
     aid_bn_per_year: Num(ge=0) = Field(
         fixed(20.0), description="Military aid to Ukraine, US$ bn/year."
+    )
+    aid_before_start_bn_per_year: Num(ge=0) = Field(
+        fixed(22.0, "the baseline's US aid of 13 March 2025 (front.reference.us_aid_bn_per_year)"),
+        description="US military aid being delivered when the run starts, US$ bn/year: the aid "
+        "in the pipeline on day 0 and the level a later shortfall (which Europe partly makes up) "
+        "is measured against. A day-0 change of aid_bn_per_year is then a shortfall as a change "
+        "on day 1 is; a case starting before 2025 gives the aid of its own time.",
     )
     aid_paused: Num(ge=0, le=1) = Field(fixed(0.0), description="1 while aid is paused, else 0.")
     aid_lag_days: Num(ge=1) = Field(fixed(60), description="Mean delivery lag of aid, days.")

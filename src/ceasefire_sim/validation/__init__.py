@@ -11,6 +11,8 @@ counted but never failing the command. Each section is a module of plain functio
   (docs/sources.md);
 * :mod:`~ceasefire_sim.validation.sensitivity`: Sobol' indices of the headline outcomes;
 * :mod:`~ceasefire_sim.validation.levers`: the lever audit, each lever low vs high, graded;
+* :mod:`~ceasefire_sim.validation.history`: the war's ceasefires before 2025 replicated with the
+  baseline's behavioural parameters (``scenarios/history/``);
 * :mod:`~ceasefire_sim.validation.report`: runs them and renders the markdown and figures.
 """
 
@@ -78,6 +80,7 @@ class ValidationConfig:
         sobol_resamples: Bootstrap resamples of the Sobol' confidence intervals.
         days: Horizon of the calibration, sensitivity and lever runs (None: the scenario's).
         lever_worlds: Worlds of each arm of the lever audit.
+        history_worlds: Worlds of each history case (``scenarios/history/``).
     """
 
     seed: int = 1
@@ -92,6 +95,7 @@ class ValidationConfig:
     sobol_resamples: int = 500
     days: int | None = None
     lever_worlds: int = 2000
+    history_worlds: int = 4000
 
     @classmethod
     def quick(cls, seed: int = 1) -> ValidationConfig:
@@ -108,6 +112,7 @@ class ValidationConfig:
             sobol_resamples=100,
             days=120,
             lever_worlds=200,
+            history_worlds=200,
         )
 
 

@@ -1,6 +1,6 @@
 """Run the validation suite and write the report: markdown tables and PNG figures.
 
-:func:`run_validation` runs the four sections into a :class:`Report`; :func:`write_report`
+:func:`run_validation` runs the sections into a :class:`Report`; :func:`write_report`
 renders it to ``docs/validation.md`` with its figures in ``docs/validation/``. The markdown holds
 no timestamps, so regenerating it from unchanged code gives an unchanged file.
 
@@ -29,7 +29,7 @@ from ceasefire_sim.results import _atomic_text, _atomic_write
 from ceasefire_sim.scenario.loader import load_scenario, scenario_hash
 from ceasefire_sim.validation import BASELINE, ROOT, Check, ValidationConfig
 
-SECTIONS = ("theory", "calibration", "sensitivity", "levers", "bargaining")
+SECTIONS = ("theory", "calibration", "sensitivity", "levers", "bargaining", "history")
 #: Sections whose every check gates (closed forms and invariants). In the calibration section
 #: only the rows marked ``gating`` (a closed form) gate; no lever row does.
 GATING_SECTIONS = ("theory", "sensitivity")
@@ -55,6 +55,8 @@ class Report:
             :mod:`~ceasefire_sim.validation.bargaining`) and of the procedural parameters' total
             Sobol' index of P(ceasefire within 365 days).
         bargaining_data: The figures behind them.
+        history: One row per case of ``scenarios/history/`` (yardsticks,
+            :mod:`~ceasefire_sim.validation.history`).
         lever_audit: The lever audit's table (``None`` if it was not run).
         calibration_data: Per-world gains, trackers and truce durations (for the figures).
         sobol: The Sobol' analysis (parameters, indices, noise shares, sizes).
@@ -70,6 +72,7 @@ class Report:
     bargaining: list[Check] = field(default_factory=list)
     bargaining_data: dict[str, Any] = field(default_factory=dict)
     lever_audit: Any = None
+    history: list[Check] = field(default_factory=list)
     calibration_data: dict[str, Any] = field(default_factory=dict)
     sobol: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -83,6 +86,7 @@ class Report:
             *self.sensitivity,
             *self.levers,
             *self.bargaining,
+            *self.history,
         ]
 
     @property
@@ -120,7 +124,7 @@ def run_validation(
     scenario_path: str | Path = BASELINE,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Run the theory, calibration, sensitivity and lever sections.
+    """Run the theory, calibration, sensitivity, lever, bargaining and history sections.
 
     Args:
         config: Sizes and seed (default: those of ``make validate``).
@@ -133,6 +137,7 @@ def run_validation(
     """
     from ceasefire_sim.validation.bargaining import run_bargaining
     from ceasefire_sim.validation.calibration import run_calibration
+    from ceasefire_sim.validation.history import history_checks, run_history
     from ceasefire_sim.validation.levers import run_levers
     from ceasefire_sim.validation.sensitivity import run_sensitivity
     from ceasefire_sim.validation.theory import run_theory
@@ -160,6 +165,9 @@ def run_validation(
     )
     bargaining, bargaining_data = timed("bargaining", lambda: run_bargaining(config, path))
     bargaining.append(procedural_check(sensitivity))
+    history = timed(
+        "history", lambda: history_checks(run_history(config.history_worlds, config.seed))
+    )
     return Report(
         config=config,
         scenario_path=path,
@@ -170,6 +178,7 @@ def run_validation(
         bargaining=bargaining,
         bargaining_data=bargaining_data,
         lever_audit=audit,
+        history=history,
         calibration_data=calibration_data,
         sobol=sobol,
         seconds=seconds,
@@ -253,15 +262,17 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         "are traced to the assumptions that drive them (**sensitivity**), each lever a "
         "user can pull moves the outcomes the way it should (**levers**), and deals follow "
         "from a bargaining range rather than from noise (**bargaining**, with the table from "
-        "version 1 to version 2).",
+        "version 1 to version 2), and the same behaviour, set in the documented state of an "
+        "earlier date, replicates this war's ceasefires before 2025 (**history**).",
         "",
         "Two kinds of check. A **gating** check compares the code with something that must hold "
         "whatever the calibration: a closed form (every theory check; the bare truce's duration "
         "implied by its hazard; the Sobol' estimator on the Ishigami function) or an invariant "
         "(0 <= S1 <= ST <= 1 for every index). `make validate` exits with status 1 if one fails. "
         "A **yardstick** says what the model should reproduce or how it should respond: the "
-        "calibration targets and the levers. Yardsticks are reported and counted, failing ones "
-        "included, but never fail the command: they are what the next model change is judged "
+        "calibration targets, the levers, the bargaining checks and the history cases. "
+        "Yardsticks are reported and counted, failing ones included, but never fail the "
+        "command: they are what the next model change is judged "
         "by. The *kind* column of each table says which a row is.",
         "",
         f"- ceasefire-sim {__version__}; scenario `{_relative(report.scenario_path)}` "
@@ -271,7 +282,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         f"Sobol' base sample {int(report.sobol.get('base', cfg.sobol_base)):,} (grown from "
         f"{cfg.sobol_base:,} to convergence) x {cfg.sobol_worlds_per_point} worlds per point "
         f"({report.sobol.get('worlds', 0):,} worlds); lever audit {cfg.lever_worlds:,} "
-        "worlds per arm.",
+        f"worlds per arm; each history case {cfg.history_worlds:,} worlds.",
         f"- **Result: {n_pass} of {len(report.checks)} checks pass.**",
         f"- **Gating: {sum(c.passed for c in gating)} of {len(gating)} pass.**"
         + (
@@ -316,7 +327,52 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     lines += _sensitivity_markdown(report, figures)
     lines += _levers_markdown(report)
     lines += _bargaining_markdown(report)
+    lines += _history_markdown(report, figures)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _history_markdown(report: Report, figures: dict[str, str]) -> list[str]:
+    """Section 6: the war's own history before 2025, with the baseline's behaviour."""
+    if not report.history:
+        return []
+    from ceasefire_sim.validation.history import failure_reasons
+
+    passed = sum(c.passed for c in report.history)
+    lines = [
+        "## 6. History",
+        "",
+        "The strongest test a model of this war can pass is to replicate its history before "
+        "2025 with the behavioural parameters it uses in 2025. Each case of "
+        "[`scenarios/history/`](../scenarios/history/) extends the baseline and changes only "
+        "the documented state of its date: start date and horizon, territory, forces and "
+        "economies, the war's costs so far, who mediates and with what aid and leverage, what "
+        "was on the table, the sides' stated positions and dated events "
+        "(`tests/test_history_cases.py` checks the list). Everything behavioural is the "
+        "baseline's. The bands come from the record (`src/ceasefire_sim/data/donbas_truces.csv` "
+        f"and the sources in each case's header). Each case runs {report.config.history_worlds:,} "
+        f"worlds (the recommitment case splits them between its dated starts), seed "
+        f"{report.config.seed}; the rows are yardsticks. The table is also written to "
+        "[`docs/validation/history.csv`](validation/history.csv).",
+        "",
+        f"**{passed} of {len(report.history)} cases pass.**",
+        "",
+        *_check_table(report.history),
+        "",
+    ]
+    if "history" in figures:
+        lines += [f"![History cases against their bands]({figures['history']})", ""]
+    reasons = failure_reasons(report.history)
+    if reasons:
+        lines += [
+            "### Why a case fails",
+            "",
+            "Each figure outside its band, and the mechanism the model lacks or the input that "
+            "decides it:",
+            "",
+            *reasons,
+            "",
+        ]
+    return lines
 
 
 #: Checks of version 1 whose mechanism version 2 removed, and the check of what replaced it.
@@ -728,6 +784,7 @@ def write_figures(report: Report, directory: Path) -> dict[str, Path]:
         ("gains", _gains_figure),
         ("truces", _truce_figure),
         ("sensitivity", _sensitivity_figure),
+        ("history", _history_figure),
     ):
         fig = draw(report)
         if fig is not None:
@@ -735,6 +792,13 @@ def write_figures(report: Report, directory: Path) -> dict[str, Path]:
             _save(fig, path)
             written[name] = path
     return written
+
+
+def _history_figure(report: Report) -> Any:
+    from ceasefire_sim.plots.history import history_figure
+    from ceasefire_sim.validation.history import history_criteria
+
+    return history_figure(history_criteria(report.history))
 
 
 def _theory_figure(report: Report) -> Any:
@@ -861,7 +925,9 @@ def _short(path: str) -> str:
 
 
 def write_report(report: Report, out: str | Path) -> list[Path]:
-    """Write the markdown and its figures (in a folder named like the file, without ``.md``).
+    """Write the markdown, its figures and the history table (``history.csv``).
+
+    The figures and the table go in a folder named like the file, without ``.md``.
 
     Returns:
         The files written, the markdown last.
@@ -870,5 +936,13 @@ def write_report(report: Report, out: str | Path) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     figures = write_figures(report, out.with_suffix(""))
     links = {name: f"{out.stem}/{path.name}" for name, path in figures.items()}
+    tables = []
+    if report.history:
+        from ceasefire_sim.validation.history import history_csv
+
+        table = out.with_suffix("") / "history.csv"
+        table.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_text(history_csv(report.history), table)
+        tables.append(table)
     _atomic_text(render_markdown(report, links), out)
-    return [*figures.values(), out]
+    return [*figures.values(), *tables, out]
