@@ -30,6 +30,7 @@ from scipy import stats
 
 from ceasefire_sim._version import __version__
 from ceasefire_sim.model.recorder import QUANTILE_SUFFIXES, QUANTITIES
+from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
 
 if TYPE_CHECKING:
     from ceasefire_sim.model.model import CeasefireModel
@@ -536,6 +537,17 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
         "belief_russia_km2_per_day": m.russia.belief_mean,
         "true_drift_km2_per_day": np.broadcast_to(m.true_drift_km2_per_day, (m.worlds,)),
     }
+    # Limited truces: the first one, how many, and per scope its first day and days in force.
+    limited = m.limited
+    columns["first_partial_truce_day"] = limited.first_partial_truce_day()
+    columns["first_partial_truce_scope"] = limited.first_partial_truce_scope()
+    columns["partial_truces"] = limited.count
+    for k, scope in enumerate(LIMITED_NAMES):
+        columns[f"partial_days_{scope}"] = limited.days_in_force[:, k]
+        columns[f"first_partial_day_{scope}"] = limited.first_day[:, k]
+    columns["partial_violations"] = limited.violations
+    for side, cost in m.channels.cost_by_side().items():
+        columns[f"channel_costs_{side}"] = cost
     # terms_<issue>: the last ceasefire's terms; first_terms_<issue>: the first's ("" if none).
     by_issue = m.space.outcome.by_issue
     for prefix, package in (("terms", m.last_package), ("first_terms", m.first_package)):
@@ -548,7 +560,11 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
     for path in m.params.sampled:
         columns[path] = m.params.column(path)
     frame = pd.DataFrame(columns)
-    for col in ("status", *(f"{k}_{i}" for k in ("terms", "first_terms") for i in by_issue)):
+    for col in (
+        "status",
+        "first_partial_truce_scope",
+        *(f"{k}_{i}" for k in ("terms", "first_terms") for i in by_issue),
+    ):
         frame[col] = frame[col].astype(str)
     return frame
 

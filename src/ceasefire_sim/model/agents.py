@@ -200,6 +200,17 @@ class Belligerent(WorldAgent):
             _take(self.model.params["front.casualty_elasticity"], worlds),
         )
 
+    def channel_cost_per_day(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """What the cost channels running cost this side per day, less their worth to it.
+
+        Casualty-equivalents per day (:meth:`~ceasefire_sim.model.channels.CostChannels.
+        net_war_cost`), in ``worlds`` (default all): the channels a limited truce in force pauses
+        run only at its leak share, so fighting on costs what they would cost if they ran again.
+        """
+        rows = slice(None) if worlds is None else worlds
+        running = self.model.limited.running()[rows]
+        return self.model.channels.net_war_cost(self.name, running, rows)
+
     def side_view(
         self,
         enemy: Belligerent,
@@ -235,7 +246,10 @@ class Belligerent(WorldAgent):
             drift_km2_per_day=_take(self.belief_mean, worlds) + _take(drift_adjustment, worlds),
             drift_var=_take(self.belief_var, worlds),
             obs_var=_take(b[f"belligerents.{self.name}.belief.observation_sd_km2"] ** 2, worlds),
-            cost_per_day=self.expected_casualties_per_day(enemy, worlds, log_powers)
+            cost_per_day=(
+                self.expected_casualties_per_day(enemy, worlds, log_powers)
+                + self.channel_cost_per_day(worlds)
+            )
             / _take(p.cost_tolerance, worlds),
             risk_aversion=_take(p.risk_aversion, worlds),
             horizon_days=horizon,

@@ -17,8 +17,10 @@ import numpy as np
 from ceasefire_sim.errors import Problem, ScenarioError
 from ceasefire_sim.model import front, truce
 from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
+from ceasefire_sim.model.channels import CostChannels
 from ceasefire_sim.model.events import EventSchedule
 from ceasefire_sim.model.narrative import Narrative
+from ceasefire_sim.model.partial import LimitedTruces
 from ceasefire_sim.model.recorder import DailyRecorder
 from ceasefire_sim.model.streams import uniform_columns
 from ceasefire_sim.negotiation import preferences, search
@@ -145,6 +147,8 @@ class CeasefireModel(mesa.Model):
             scenario.events, scenario.start_date, scenario.talks.summits
         )
         self.narrative = Narrative(self, min(narrative_worlds, self.worlds))
+        self.channels = CostChannels(self)
+        self.limited = LimitedTruces(self)
 
         n = self.worlds
         self.control_km2 = self.params.column("territory.control_km2").copy()
@@ -378,16 +382,20 @@ class CeasefireModel(mesa.Model):
         self.narrative.walkout(np.flatnonzero(self.mediator.walked_away & ~walked_away))
         self._deliver_allied_aid(aid_frozen)
         change_km2 = self._fight(at_war)
+        self.limited.draw()
+        self.channels.step(self.limited.running() * at_war[:, None])
         self.ukraine.reinforce(self._materiel_inflow(self.ukraine), at_war)
         self.russia.reinforce(self._materiel_inflow(self.russia), at_war)
         self.ukraine.learn(change_km2, at_war)
         self.russia.learn(change_km2, at_war)
         self._find_range(at_war)
         if self.scenario.talks.enabled:
-            self._negotiate(
-                at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
-            )
+            talking = at_war & self._negotiation_day() & self.mediator.engaged & self._cooled_down()
+            self._negotiate(talking)
+            self.limited.negotiate(talking & ~self.in_ceasefire)
+        self.limited.declare(~self.in_ceasefire)
         self._keep_or_end_ceasefires(~at_war)
+        self.limited.keep_or_end(self.in_ceasefire)
         self.recorder.record()
         self.datacollector.collect(self)
         if self.day >= self.days:

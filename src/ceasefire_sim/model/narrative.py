@@ -62,6 +62,60 @@ class Narrative:
     def _narrated(self, worlds: np.ndarray) -> np.ndarray:
         return np.flatnonzero(np.asarray(worlds) < self.worlds)
 
+    def limited_talks(
+        self,
+        worlds: np.ndarray,
+        scope: Any,
+        s_ua: np.ndarray,
+        s_ru: np.ndarray,
+        yes_ua: np.ndarray,
+        yes_ru: np.ndarray,
+        linked: np.ndarray,
+    ) -> None:
+        """A proposal of a limited truce and both answers, with each side's surplus."""
+        for i in self._narrated(worlds):
+            offer = scope.label + (" linked to export relief" if linked[i] else "")
+            answers = "; ".join(
+                self.renderer.answer(side, bool(yes), float(net))
+                for side, yes, net in (
+                    ("ukraine", yes_ua[i], s_ua[i]),
+                    ("russia", yes_ru[i], s_ru[i]),
+                )
+            )
+            self._add(
+                worlds[i],
+                "united_states",
+                "limited_proposal",
+                f"The mediator proposes a {offer}.",
+                answers,
+            )
+
+    def limited_start(
+        self, worlds: np.ndarray, scope: Any, unilateral: bool, linked: np.ndarray
+    ) -> None:
+        """A limited truce begins (agreed or declared by one side)."""
+        for i in self._narrated(worlds):
+            if unilateral:
+                text = f"{scope.declarer.capitalize()} declares a unilateral {scope.label}."
+            else:
+                text = f"A {scope.label} is agreed" + (
+                    " in exchange for export relief." if linked[i] else "."
+                )
+            actor = scope.declarer if unilateral else "both"
+            self._add(
+                worlds[i],
+                actor,
+                "limited_truce",
+                text,
+                f"pauses: {', '.join(scope.pauses) or 'no cost channel'}; the front keeps moving",
+            )
+
+    def limited_end(self, worlds: np.ndarray, scope: Any, how: str) -> None:
+        """A limited truce ends: broken, expired without renewal, or subsumed by a general ceasefire."""
+        words = {"subsumed": "is subsumed by the general ceasefire", "ends": "ends"}
+        for i in self._narrated(worlds):
+            self._add(worlds[i], "both", "limited_end", f"The {scope.label} {words.get(how, how)}.")
+
     def package_text(self, row: int) -> str:
         """Human description of a package."""
         return "; ".join(self.model.space.labels(int(row)).values())

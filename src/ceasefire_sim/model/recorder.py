@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
@@ -61,6 +63,7 @@ class DailyRecorder:
                 "allied_aid_bn_per_year_mean",
                 "dissatisfaction_mean",
                 "share_range",
+                *(f"share_partial_{s}" for s in LIMITED_NAMES),
             )
         }
         self._stack = np.empty((len(QUANTITIES), model.worlds))
@@ -113,6 +116,10 @@ class DailyRecorder:
             ("allied_aid_bn_per_year_mean", m.allied_aid_delivered_bn_per_year),
             ("dissatisfaction_mean", m.dissatisfaction),
             ("share_range", m.has_range),
+            *(
+                (f"share_partial_{s}", m.limited.in_force[:, k])
+                for k, s in enumerate(LIMITED_NAMES)
+            ),
         ):
             # What np.mean does (a float64 sum, then a division), without its overhead per call.
             self.means[name][d] = np.add.reduce(values, dtype=np.float64) / m.worlds

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ceasefire_sim.negotiation.space import BUILT_IN, LINE_RULES, OutcomeSpace
 from ceasefire_sim.scenario.params import Evidence, Num, Param, fixed
+from ceasefire_sim.scenario.partial import PartialTrucesConfig
 
 #: The 31 NATO allies other than the United States (the mediator), in the order of the agents.
 NATO_ALLIES: tuple[str, ...] = (
@@ -619,6 +620,10 @@ class Scenario(Strict):
     allies: dict[str, AllyConfig]
     talks: TalksConfig = Field(default_factory=TalksConfig)
     truce: TruceConfig = Field(default_factory=TruceConfig)
+    partial_truces: PartialTrucesConfig = Field(
+        default_factory=PartialTrucesConfig,
+        description="Limited truces: the cost channels they pause and the scopes on the table.",
+    )
     outcome_space: dict[str, dict[str, OptionConfig]] = Field(
         default_factory=dict,
         description="Options added to the built-in issues (issue -> option -> its settings).",

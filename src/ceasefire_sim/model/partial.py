@@ -1,0 +1,415 @@
+"""Limited truces over ``N`` worlds: proposals, unilateral declarations, breakdown and expiry.
+
+Each limited scope (:data:`~ceasefire_sim.negotiation.scopes.LIMITED`) is valued by each side
+with :func:`~ceasefire_sim.negotiation.scopes.limited_surplus`: the cost of the channels it pauses
+that the side bears, less the worth of those it runs, plus the worth of the scope's purpose, over
+the days the truce is expected to hold under its breakdown hazard (the truce's
+``truce.base_hazard_per_day``, its term's ``truce.hazard_ratio_type``, the scope's own hazard ratio
+(verification) and ``truce.monitoring_hazard_ratio``), and, when linked, the linked term's worth
+(its option utility less the war status quo on its issue, times ``partial_truces.linkage_share``)
+for the share of the horizon it holds.
+
+* **Agreed truces.** On a day of talks with no general deal, the mediator proposes in each world,
+  for each scope on the table and not in force, the term and linkage with the largest Nash
+  product of the two surpluses where both are positive; each side answers with
+  :func:`~ceasefire_sim.negotiation.preferences.accepts` and its own logistic noise.
+* **Unilateral declarations.** A scope's ``declarer`` declares it alone when the worth of doing
+  so (its ``cover_value`` on the scenario's ``holidays`` plus the scope's purpose to it) exceeds
+  the worth of the channels it stops; only the declarer's channels stop, and it ends the truce
+  when that is no longer so.
+* **Durability.** Every day a truce holds, each party's surplus is recomputed at the day's
+  values; the more dissatisfied side's shortfall raises the hazard
+  (:func:`~ceasefire_sim.model.truce.breakdown_hazard`); a term that expires is renewed only if
+  both sides accept it again. A general ceasefire subsumes every limited truce.
+* **Violations.** A paused channel goes on at the scope's ``leak_share``: its strikes are the
+  truce's violations, and they still cost the target.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ceasefire_sim.model import truce
+from ceasefire_sim.negotiation import preferences
+from ceasefire_sim.negotiation.scopes import (
+    CHANNELS,
+    LIMITED,
+    LIMITED_NAMES,
+    expected_days_held,
+    limited_surplus,
+    limited_terms,
+    pause_matrix,
+)
+
+if TYPE_CHECKING:
+    from ceasefire_sim.model.model import CeasefireModel
+    from ceasefire_sim.negotiation.preferences import SideView
+
+FloatArray = np.ndarray
+
+#: Stream of the limited truces' daily draws.
+PARTIAL_STREAM = 0x9A27A1
+#: Rows per scope of the daily block: Ukraine's answer, Russia's answer, the breakdown.
+ACCEPT_UA, ACCEPT_RU, BREAK = range(3)
+SIDES = ("ukraine", "russia")
+
+
+class LimitedTruces:
+    """The limited truces in force and their records, ``(N, S)`` arrays over the scopes.
+
+    Attributes:
+        in_force: ``(N, S)`` whether a truce of each scope is in force.
+        unilateral: ``(N, S)`` whether it was declared by one side alone.
+        term: ``(N, S)`` its truce option (index into the outcome space's truce options).
+        linked: ``(N, S)`` whether it was agreed in exchange for a linked term.
+        end_day: ``(N, S)`` the day its term ends (``inf``: open-ended).
+        first_day: ``(N, S)`` day each scope's first truce began (NaN if none).
+        days_in_force: ``(N, S)`` days each scope has been in force.
+        count: ``(N,)`` limited truces begun.
+        violations: ``(N,)`` leaked strikes and hits under limited truces.
+    """
+
+    def __init__(self, model: CeasefireModel) -> None:
+        self.model = model
+        n, s = model.worlds, len(LIMITED)
+        self._rng = np.random.default_rng(np.random.SeedSequence([model.seed, PARTIAL_STREAM]))
+        self.enabled = bool(model.scenario.partial_truces.enabled)
+        self.in_force = np.zeros((n, s), dtype=bool)
+        self.unilateral = np.zeros((n, s), dtype=bool)
+        self.term = np.zeros((n, s), dtype=np.int64)
+        self.linked = np.zeros((n, s), dtype=bool)
+        self.end_day = np.full((n, s), np.inf)
+        self.last_end_day = np.full((n, s), -np.inf)
+        self.first_day = np.full((n, s), np.nan)
+        self.days_in_force = np.zeros((n, s))
+        self.count = np.zeros(n, dtype=np.int64)
+        self.violations = np.zeros(n)
+        self._pauses = pause_matrix()
+        self._terms = limited_terms(model.space.outcome)
+        self._truce_days = model.space.outcome.truce_days()
+        self.uniforms = np.zeros((3, s, n))
+        self.holidays = {d for d in model.scenario.partial_truces.holidays}
+
+    # ----------------------------------------------------------------------------- reading
+    def _p(self, scope: str, field: str) -> FloatArray | float:
+        return self.model.params[f"partial_truces.scopes.{scope}.{field}"]
+
+    def on_table(self, scope: str) -> bool:
+        """Whether ``scope`` can be proposed or declared (``on_table`` >= 0.5 in some world)."""
+        return self.enabled and bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5))
+
+    def running(self) -> FloatArray:
+        """``(N, C)`` share of each channel that runs under the limited truces in force."""
+        n = self.model.worlds
+        share = np.ones((n, len(CHANNELS)))
+        for k, s in enumerate(LIMITED_NAMES):
+            if not self.in_force[:, k].any():
+                continue
+            leak = np.broadcast_to(np.asarray(self._p(s, "leak_share"), dtype=float), (n,))
+            for j in np.flatnonzero(self._pauses[k]):
+                # A unilateral truce stops only its declarer's channels.
+                own = ~self.unilateral[:, k] | (CHANNELS[j].attacker == LIMITED[k].declarer)
+                paused = self.in_force[:, k] & own
+                share[:, j] = np.where(paused, np.minimum(share[:, j], leak), share[:, j])
+        return share
+
+    def any_in_force(self) -> FloatArray:
+        """``(N,)`` worlds with some limited truce in force."""
+        return self.in_force.any(axis=1)
+
+    # -------------------------------------------------------------------------- valuation
+    def gain_per_day(
+        self, side: str, k: int, worlds: np.ndarray, *, unilateral: bool = False
+    ) -> FloatArray:
+        """``(n,)`` utility/day ``side`` gains while scope ``k`` holds, in ``worlds``.
+
+        The expected cost of the channels it pauses that ``side`` bears, less the worth of those
+        ``side`` runs, plus the scope's purpose and (for its declarer, on a holiday) its cover;
+        a unilateral truce spares the declarer nothing, since only its own channels stop.
+        """
+        m = self.model
+        scope = LIMITED[k]
+        ch = m.channels
+        gain = np.zeros(len(worlds))
+        for j in np.flatnonzero(self._pauses[k]):
+            c = CHANNELS[j]
+            if unilateral and c.attacker != scope.declarer:
+                continue
+            if c.target == side and not unilateral:
+                gain = gain + ch.expected_cost(c.name, worlds)
+            if c.attacker == side:
+                gain = gain - ch.expected_value(c.name, worlds)
+        gain = gain + _col(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
+        if side == scope.declarer and m.date in self.holidays:
+            gain = gain + _col(self._p(scope.name, "cover_value"), worlds, m.worlds)
+        tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
+        return gain / tolerance
+
+    def hazard(
+        self, k: int, term: FloatArray, worlds: np.ndarray, dissatisfaction: FloatArray
+    ) -> FloatArray:
+        """``(n,)`` daily breakdown hazard of scope ``k``'s truce on ``term`` in ``worlds``."""
+        m = self.model
+        p = m.params
+        ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
+        by_term = np.stack([_col(r, worlds, m.worlds) for r in ratios], axis=1)
+        ratio = (
+            by_term[np.arange(len(worlds)), term]
+            * _col(self._p(LIMITED[k].name, "hazard_ratio"), worlds, m.worlds)
+            * _col(p["truce.monitoring_hazard_ratio"], worlds, m.worlds)
+        )
+        return truce.breakdown_hazard(
+            _col(p["truce.base_hazard_per_day"], worlds, m.worlds),
+            ratio,
+            dissatisfaction,
+            _col(p["truce.dissatisfaction_beta"], worlds, m.worlds),
+        )
+
+    def _linked_value(
+        self, view: SideView, key: str | None, worlds: np.ndarray
+    ) -> FloatArray | float:
+        """A side's worth of a linked term (option utility less the war status quo), scaled."""
+        if key is None:
+            return 0.0
+        outcome = self.model.space.outcome
+        issue = key.split(".", 1)[0]
+        column = view.option_utility[:, outcome.option_index[key]]
+        war = view.war_by_issue.get(issue, 0.0)
+        share = _col(self.model.params["partial_truces.linkage_share"], worlds, self.model.worlds)
+        return (column - war) * share
+
+    def surpluses(
+        self,
+        k: int,
+        worlds: np.ndarray,
+        views: tuple[SideView, SideView],
+        term: FloatArray,
+        linked: str | None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(n,)`` Ukraine's and Russia's surplus of scope ``k`` on ``term`` (and ``linked``)."""
+        m = self.model
+        days = self._truce_days[term]
+        hazard = self.hazard(k, term, worlds, np.zeros(len(worlds)))
+        out = []
+        for side, view in zip(SIDES, views, strict=True):
+            horizon = _col(m.params[f"belligerents.{side}.planning_horizon_days"], worlds, m.worlds)
+            held = expected_days_held(hazard, days, horizon)
+            value = self._linked_value(view, linked, worlds)
+            out.append(limited_surplus(self.gain_per_day(side, k, worlds), held, horizon, value))
+        return out[0], out[1]
+
+    def best_offer(
+        self, k: int, worlds: np.ndarray, views: tuple[SideView, SideView]
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The mediator's offer of scope ``k``: the largest Nash product over terms and linkage.
+
+        Returns:
+            ``(term, linked_index, s_ua, s_ru, agreeable)``, ``(n,)`` each; ``linked_index`` is 0
+            for an unlinked truce; ``agreeable`` where both surpluses are positive.
+        """
+        n = len(worlds)
+        linkage = np.broadcast_to(
+            np.asarray(self.model.params["partial_truces.linkage"], dtype=float),
+            (self.model.worlds,),
+        )[worlds]
+        best = np.full(n, -np.inf)
+        term = np.zeros(n, dtype=np.int64)
+        link = np.zeros(n, dtype=np.int64)
+        s_ua, s_ru = np.full(n, -np.inf), np.full(n, -np.inf)
+        for li, key in enumerate(self._terms[LIMITED[k].name]):
+            allowed = np.ones(n, dtype=bool) if key is None else linkage >= 0.5
+            for t in range(len(self._truce_days)):
+                a, b = self.surpluses(k, worlds, views, np.full(n, t), key)
+                nash = np.where((a > 0) & (b > 0) & allowed, a * b, -np.inf)
+                better = nash > best
+                best = np.where(better, nash, best)
+                term = np.where(better, t, term)
+                link = np.where(better, li, link)
+                s_ua, s_ru = np.where(better, a, s_ua), np.where(better, b, s_ru)
+        agreeable = np.isfinite(best)
+        # Where nothing is agreeable the offer is the unlinked open-ended truce (both answers no).
+        if not agreeable.all():
+            a, b = self.surpluses(k, worlds, views, np.full(n, len(self._truce_days) - 1), None)
+            s_ua, s_ru = np.where(agreeable, s_ua, a), np.where(agreeable, s_ru, b)
+            term = np.where(agreeable, term, len(self._truce_days) - 1)
+        return term, link, s_ua, s_ru, agreeable
+
+    # ----------------------------------------------------------------------------- a day
+    def draw(self) -> None:
+        """Today's uniforms (the same block every day, from the truces' own stream)."""
+        m = self.model
+        self.uniforms = m.keyed(self._rng.random((3, len(LIMITED), m.key_count)))
+
+    def negotiate(self, talking: FloatArray) -> None:
+        """Propose each scope on the table in the worlds with talks today and no general deal."""
+        m = self.model
+        if not self.enabled:
+            return
+        worlds = np.flatnonzero(talking)
+        if len(worlds) == 0:
+            return
+        views = m._views_for(worlds)
+        logit = _col(m.params["talks.logit_scale"], worlds, m.worlds)
+        cooldown = m.params["talks.cooldown_days"]
+        for k, scope in enumerate(LIMITED):
+            if not self.on_table(scope.name):
+                continue
+            open_ = (~self.in_force[worlds, k]) & (
+                _col(self._p(scope.name, "on_table"), worlds, m.worlds) >= 0.5
+            )
+            open_ &= ~(m.day - self.last_end_day[worlds, k] < _col(cooldown, worlds, m.worlds))
+            if not open_.any():
+                continue
+            w = worlds[open_]
+            sub = (views[0].subset(open_), views[1].subset(open_))
+            term, link, s_ua, s_ru, agreeable = self.best_offer(k, w, sub)
+            yes_ua = preferences.accepts(
+                s_ua, 0.0, preferences.chance(self.uniforms[ACCEPT_UA, k, w], logit[open_])
+            )
+            yes_ru = preferences.accepts(
+                s_ru, 0.0, preferences.chance(self.uniforms[ACCEPT_RU, k, w], logit[open_])
+            )
+            deal = agreeable & yes_ua & yes_ru
+            m.narrative.limited_talks(w, scope, s_ua, s_ru, yes_ua, yes_ru, link > 0)
+            self._start(w[deal], k, term[deal], link[deal] > 0, unilateral=False)
+
+    def declare(self, at_war: FloatArray) -> None:
+        """Unilateral declarations where a scope's declarer gains from one today."""
+        m = self.model
+        if not self.enabled:
+            return
+        for k, scope in enumerate(LIMITED):
+            if scope.declarer is None or not self.on_table(scope.name):
+                continue
+            w = np.flatnonzero(at_war & ~self.in_force[:, k])
+            if len(w) == 0:
+                continue
+            w = w[_col(self._p(scope.name, "on_table"), w, m.worlds) >= 0.5]
+            gain = self.gain_per_day(scope.declarer, k, w, unilateral=True)
+            row = ACCEPT_UA if scope.declarer == "ukraine" else ACCEPT_RU
+            noise = preferences.chance(
+                self.uniforms[row, k, w], _col(m.params["talks.logit_scale"], w, m.worlds)
+            )
+            # The declarer weighs the day's gain with the hesitation of an answer to an offer.
+            declares = preferences.accepts(gain, 0.0, noise) & (gain > 0)
+            open_ended = len(self._truce_days) - 1
+            self._start(
+                w[declares],
+                k,
+                np.full(int(declares.sum()), open_ended),
+                np.zeros(int(declares.sum()), bool),
+                unilateral=True,
+            )
+
+    def _start(
+        self, worlds: np.ndarray, k: int, term: FloatArray, linked: FloatArray, *, unilateral: bool
+    ) -> None:
+        if len(worlds) == 0:
+            return
+        m = self.model
+        self.in_force[worlds, k] = True
+        self.unilateral[worlds, k] = unilateral
+        self.term[worlds, k] = term
+        self.linked[worlds, k] = linked
+        self.end_day[worlds, k] = m.day + self._truce_days[term]
+        first = np.isnan(self.first_day[worlds, k])
+        self.first_day[worlds[first], k] = m.day
+        self.count[worlds] += 1
+        m.narrative.limited_start(worlds, LIMITED[k], unilateral, linked)
+
+    def keep_or_end(self, general: FloatArray) -> None:
+        """Subsume, break, expire or keep each limited truce in force since yesterday.
+
+        Args:
+            general: ``(N,)`` worlds in a general ceasefire (which subsumes every limited truce).
+        """
+        m = self.model
+        for k, scope in enumerate(LIMITED):
+            holding = self.in_force[:, k]
+            if not holding.any():
+                continue
+            subsumed = holding & general
+            if subsumed.any():
+                self._end(np.flatnonzero(subsumed), k, "subsumed")
+            w = np.flatnonzero(self.in_force[:, k])
+            if len(w) == 0:
+                continue
+            self.days_in_force[w, k] += 1
+            self.violations[w] += self._leaked(k, w)
+            term = self.term[w, k]
+            uni = self.unilateral[w, k]
+            ended = np.zeros(len(w), dtype=bool)
+            # Unilateral: the declarer goes on only while it still gains.
+            if uni.any() and scope.declarer is not None:
+                gain = self.gain_per_day(scope.declarer, k, w[uni], unilateral=True)
+                stop = np.zeros(len(w), dtype=bool)
+                stop[uni] = gain <= 0
+                ended |= stop
+            agreed = ~uni & ~ended
+            if agreed.any():
+                a = w[agreed]
+                views = m._views_for(a) if len(a) else None
+                key = self._terms[scope.name]
+                linked = self.linked[a, k]
+                s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None)
+                if linked.any() and len(key) > 1:
+                    l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1])
+                    s_ua, s_ru = np.where(linked, l_ua, s_ua), np.where(linked, l_ru, s_ru)
+                dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
+                h = self.hazard(k, term[agreed], a, dissatisfaction)
+                broke = truce.breaks_down(h, self.uniforms[BREAK, k, a])
+                expiring = ~broke & (m.day >= self.end_day[a, k])
+                if expiring.any():
+                    logit = _col(m.params["talks.logit_scale"], a, m.worlds)
+                    u_ua = preferences.chance(self.uniforms[ACCEPT_UA, k, a], logit)
+                    u_ru = preferences.chance(self.uniforms[ACCEPT_RU, k, a], logit)
+                    renew = preferences.accepts(s_ua, 0.0, u_ua) & preferences.accepts(
+                        s_ru, 0.0, u_ru
+                    )
+                    self.end_day[a[expiring & renew], k] = (
+                        m.day + self._truce_days[term[agreed][expiring & renew]]
+                    )
+                    broke |= expiring & ~renew
+                e = np.zeros(len(w), dtype=bool)
+                e[agreed] = broke
+                ended |= e
+            if ended.any():
+                self._end(w[ended], k, "ends")
+
+    def _leaked(self, k: int, worlds: np.ndarray) -> FloatArray:
+        """``(n,)`` today's strikes and hits of the channels scope ``k`` pauses (its violations)."""
+        ch = self.model.channels
+        out = np.zeros(len(worlds))
+        names = {CHANNELS[j].name for j in np.flatnonzero(self._pauses[k])}
+        if "strikes" in names:
+            out += ch.drones_per_day[worlds] + ch.missiles_per_day[worlds]
+        if "refineries" in names:
+            out += ch.refinery_hits[worlds]
+        return out
+
+    def _end(self, worlds: np.ndarray, k: int, how: str) -> None:
+        m = self.model
+        self.in_force[worlds, k] = False
+        self.end_day[worlds, k] = np.inf
+        self.last_end_day[worlds, k] = m.day
+        m.narrative.limited_end(worlds, LIMITED[k], how)
+
+    # ---------------------------------------------------------------------------- outputs
+    def first_partial_truce_day(self) -> FloatArray:
+        """``(N,)`` day the first limited truce began (NaN if none)."""
+        first = np.where(np.isnan(self.first_day), np.inf, self.first_day).min(axis=1)
+        return np.where(np.isinf(first), np.nan, first)
+
+    def first_partial_truce_scope(self) -> np.ndarray:
+        """``(N,)`` scope of the first limited truce ("" if none; the first in scope order on a tie)."""
+        filled = np.where(np.isnan(self.first_day), np.inf, self.first_day)
+        names = np.asarray([*LIMITED_NAMES, ""], dtype=object)
+        index = np.where(np.isinf(filled.min(axis=1)), len(LIMITED), filled.argmin(axis=1))
+        return names[index]
+
+
+def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
+    """A per-world value in ``worlds`` as an ``(len(worlds),)`` array."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))[worlds]
