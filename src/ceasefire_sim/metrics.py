@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ceasefire_sim.negotiation.scopes import LIMITED, LIMITED_NAMES
 from ceasefire_sim.survival import km_median
 
 #: In :attr:`Metric.days`, the run's horizon.
@@ -57,6 +58,8 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "casualties_ukraine",
     "days_at_war",
     "first_range_day",
+    "first_partial_truce_day",
+    *(f"first_partial_day_{scope}" for scope in LIMITED_NAMES),
 )
 
 PerWorld = Callable[[pd.DataFrame, int], np.ndarray]
@@ -107,6 +110,17 @@ def _range_by_day(o: pd.DataFrame, day: int) -> np.ndarray:
     if "first_range_day" not in o:  # results written before version 2
         return np.full(len(o), np.nan)
     return (o["first_range_day"].to_numpy(dtype=float) <= day).astype(float)
+
+
+def _partial_by_day(column: str) -> PerWorld:
+    """1 where the world's first limited truce (of one scope, or of any) began by the day."""
+
+    def per_world(o: pd.DataFrame, day: int) -> np.ndarray:
+        if column not in o:  # results written before limited truces
+            return np.full(len(o), np.nan)
+        return (o[column].to_numpy(dtype=float) <= day).astype(float)
+
+    return per_world
 
 
 def _time_to_ceasefire(o: pd.DataFrame, day: int) -> np.ndarray:
@@ -228,6 +242,29 @@ METRICS: tuple[Metric, ...] = (
         days=(90, HORIZON),
         description="Share of worlds in which some package on the table gave both sides a "
         "positive surplus by their own valuation on or before the day (``first_range_day``).",
+    ),
+    Metric(
+        "p_partial_{day}",
+        "P(limited truce by day {day})",
+        "share",
+        "probability",
+        _partial_by_day("first_partial_truce_day"),
+        days=(30, 90, HORIZON),
+        description="Share of worlds with a limited truce of any scope, agreed or declared, on or "
+        "before the day (``first_partial_truce_day``).",
+    ),
+    *(
+        Metric(
+            f"p_partial_{scope.name}_{{day}}",
+            f"P({scope.label} by day {{day}})",
+            "share",
+            "probability",
+            _partial_by_day(f"first_partial_day_{scope.name}"),
+            days=(30, 90, HORIZON),
+            description=f"Share of worlds with a {scope.label} (a limited truce of scope "
+            f"``{scope.name}``) on or before the day.",
+        )
+        for scope in LIMITED
     ),
 )
 """Every headline metric, in table order."""

@@ -545,6 +545,9 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
     for k, scope in enumerate(LIMITED_NAMES):
         columns[f"partial_days_{scope}"] = limited.days_in_force[:, k]
         columns[f"first_partial_day_{scope}"] = limited.first_day[:, k]
+        columns[f"partial_offers_{scope}"] = limited.offers[:, k]
+        for side, accepted in limited.accepted.items():
+            columns[f"partial_accepted_{side}_{scope}"] = accepted[:, k]
     columns["partial_violations"] = limited.violations
     for side, cost in m.channels.cost_by_side().items():
         columns[f"channel_costs_{side}"] = cost

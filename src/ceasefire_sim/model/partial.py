@@ -68,6 +68,8 @@ class LimitedTruces:
         first_day: ``(N, S)`` day each scope's first truce began (NaN if none).
         days_in_force: ``(N, S)`` days each scope has been in force.
         count: ``(N,)`` limited truces begun.
+        offers: ``(N, S)`` proposals of each scope the mediator made.
+        accepted: Side -> ``(N, S)`` how many of them the side accepted.
         violations: ``(N,)`` leaked strikes and hits under limited truces.
     """
 
@@ -86,6 +88,8 @@ class LimitedTruces:
         self.days_in_force = np.zeros((n, s))
         self.count = np.zeros(n, dtype=np.int64)
         self.violations = np.zeros(n)
+        self.offers = np.zeros((n, s), dtype=np.int64)
+        self.accepted = {side: np.zeros((n, s), dtype=np.int64) for side in SIDES}
         self._pauses = pause_matrix()
         self._terms = limited_terms(model.space.outcome)
         self._truce_days = model.space.outcome.truce_days()
@@ -265,13 +269,17 @@ class LimitedTruces:
             w = worlds[open_]
             sub = (views[0].subset(open_), views[1].subset(open_))
             term, link, s_ua, s_ru, agreeable = self.best_offer(k, w, sub)
+            # A side that gains nothing from the arrangement does not sign it.
             yes_ua = preferences.accepts(
                 s_ua, 0.0, preferences.chance(self.uniforms[ACCEPT_UA, k, w], logit[open_])
-            )
+            ) & (s_ua > 0)
             yes_ru = preferences.accepts(
                 s_ru, 0.0, preferences.chance(self.uniforms[ACCEPT_RU, k, w], logit[open_])
-            )
+            ) & (s_ru > 0)
             deal = agreeable & yes_ua & yes_ru
+            self.offers[w, k] += 1
+            self.accepted["ukraine"][w, k] += yes_ua
+            self.accepted["russia"][w, k] += yes_ru
             m.narrative.limited_talks(w, scope, s_ua, s_ru, yes_ua, yes_ru, link > 0)
             self._start(w[deal], k, term[deal], link[deal] > 0, unilateral=False)
 
@@ -365,8 +373,11 @@ class LimitedTruces:
                     logit = _col(m.params["talks.logit_scale"], a, m.worlds)
                     u_ua = preferences.chance(self.uniforms[ACCEPT_UA, k, a], logit)
                     u_ru = preferences.chance(self.uniforms[ACCEPT_RU, k, a], logit)
-                    renew = preferences.accepts(s_ua, 0.0, u_ua) & preferences.accepts(
-                        s_ru, 0.0, u_ru
+                    renew = (
+                        preferences.accepts(s_ua, 0.0, u_ua)
+                        & preferences.accepts(s_ru, 0.0, u_ru)
+                        & (s_ua > 0)
+                        & (s_ru > 0)
                     )
                     self.end_day[a[expiring & renew], k] = (
                         m.day + self._truce_days[term[agreed][expiring & renew]]

@@ -36,6 +36,7 @@ from ceasefire_sim.plots.folders import (
     read_comparison,
     read_manifest,
 )
+from ceasefire_sim.plots.partial import limited_truces
 from ceasefire_sim.plots.sensitivity import sobol_chart
 from ceasefire_sim.plots.status import status_over_time
 from ceasefire_sim.plots.style import (
@@ -90,6 +91,7 @@ __all__ = [
     "folder_kind",
     "forest_plot",
     "kaplan_meier",
+    "limited_truces",
     "metric_label",
     "parameter_label",
     "read_comparison",

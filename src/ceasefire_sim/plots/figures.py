@@ -20,6 +20,7 @@ from ceasefire_sim.plots.folders import (
     read_comparison,
     read_manifest,
 )
+from ceasefire_sim.plots.partial import limited_truces
 from ceasefire_sim.plots.sensitivity import sobol_chart
 from ceasefire_sim.plots.status import status_over_time
 from ceasefire_sim.plots.style import (
@@ -99,6 +100,16 @@ def _run_specs(r: Results) -> list[FigureSpec]:
                 "the security guarantees agreed (Kaplan-Meier with 95% bands); ceasefires "
                 "still holding at the horizon are censored.",
                 lambda: ceasefire_duration(r),
+            )
+        )
+    if "share_partial_energy" in r.daily:
+        specs.append(
+            FigureSpec(
+                "limited_truces",
+                f"Share of the {n:,} worlds with a limited truce of each scope in force, each "
+                f"day {span}; a world may hold several at once, and the front keeps moving "
+                "under all of them.",
+                lambda: limited_truces(r),
             )
         )
     specs += [

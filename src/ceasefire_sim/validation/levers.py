@@ -32,6 +32,7 @@ from scipy import stats
 
 from ceasefire_sim.api import load_scenario, simulate
 from ceasefire_sim.errors import ScenarioError
+from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
 from ceasefire_sim.scenario.schema import Scenario
 
 #: Columns of ``levers.csv``, in order.
@@ -124,7 +125,7 @@ class Metric:
 
 
 def _ceasefire_within(o: pd.DataFrame, days: int) -> np.ndarray:
-    # Every ceasefire of the model is a general one (no partial truce exists yet).
+    # first_ceasefire_day counts general ceasefires only (limited truces have their own columns).
     return (o["first_ceasefire_day"] <= min(365, days)).to_numpy(dtype=float)
 
 
@@ -142,6 +143,26 @@ def _duration_with(guarantee: str) -> Callable[[pd.DataFrame, int], tuple[np.nda
         with_it = (o["first_terms_guarantees"] == guarantee).to_numpy()
         held = np.nan_to_num(o["first_ceasefire_duration_days"].to_numpy(dtype=float))
         return held * with_it, with_it.astype(float)
+
+    return values
+
+
+def _acceptance(
+    side: str, scope: str
+) -> Callable[[pd.DataFrame, int], tuple[np.ndarray, np.ndarray]]:
+    def values(o: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray]:
+        # Of the mediator's proposals of the scope, the share the side accepted.
+        return (
+            o[f"partial_accepted_{side}_{scope}"].to_numpy(dtype=float),
+            o[f"partial_offers_{scope}"].to_numpy(dtype=float),
+        )
+
+    return values
+
+
+def _limited_within(scope: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    def values(o: pd.DataFrame, days: int) -> np.ndarray:
+        return (o[f"first_partial_day_{scope}"] <= min(365, days)).to_numpy(dtype=float)
 
     return values
 
@@ -182,6 +203,36 @@ METRICS: dict[str, Metric] = {
         "mean",
         lambda o, d: o["allied_aid_total_bn"].to_numpy(dtype=float),
         "allied aid (US$ bn)",
+    ),
+    **{
+        f"accept_{side}_{scope}": Metric(
+            f"share of {scope} proposals {side.capitalize()} accepts",
+            "ratio",
+            _acceptance(side, scope),
+            f"{side} accepts {scope}",
+        )
+        for side, scope in (("ukraine", "energy"), ("russia", "energy"), ("ukraine", "maritime"))
+    },
+    **{
+        f"channel_costs_{side}": Metric(
+            f"channel costs borne by {side.capitalize()}, casualty-equivalents",
+            "mean",
+            lambda o, d, side=side: o[f"channel_costs_{side}"].to_numpy(dtype=float),
+            f"{side} channel costs",
+        )
+        for side in ("ukraine", "russia")
+    },
+    "p_range_365": Metric(
+        "P(bargaining range for a general ceasefire within 365 days)",
+        "mean",
+        lambda o, d: (o["first_range_day"] <= min(365, d)).to_numpy(dtype=float),
+        "P(range in 365 d)",
+    ),
+    "p_maritime_365": Metric(
+        "P(Black Sea shipping arrangement within 365 days)",
+        "mean",
+        _limited_within("maritime"),
+        "P(maritime in 365 d)",
     ),
     "russian_gains_km2": Metric(
         "Russian gains at the horizon, km²",
@@ -323,6 +374,46 @@ LEVERS: tuple[Lever, ...] = (
         "abs <= 0.05",
         (scaled("talks.logit_scale", 0.5),), (scaled("talks.logit_scale", 2.0),),
     ),
+    # Limited truces: a channel's intensity, each scope on the table, linkage.
+    Lever(
+        "strikes intensity (Russia's long-range strikes)", "1", "0", "accept_ukraine_energy", "-",
+        (), (day0("partial_truces.channels.strikes.intensity", 0.0),),
+    ),
+    Lever(
+        "refineries intensity (Ukraine's refinery strikes)", "1", "0", "accept_russia_energy", "-",
+        (), (day0("partial_truces.channels.refineries.intensity", 0.0),),
+    ),
+    Lever(
+        "shipping intensity (Russia's strikes on ports)", "1", "0", "accept_ukraine_maritime", "-",
+        (), (day0("partial_truces.channels.shipping.intensity", 0.0),),
+    ),
+    *(
+        Lever(
+            f"{scope} scope on the table", "on", "off", f"channel_costs_{side}", expected,
+            (), (day0(f"partial_truces.scopes.{scope}.on_table", 0.0),),
+        )
+        for scope, side, expected in (
+            ("energy", "ukraine", "+"),
+            ("energy", "russia", "+"),
+            ("maritime", "ukraine", "+"),
+            ("holiday", "ukraine", "+"),
+            ("nuclear", "ukraine", "0 (pauses no channel)"),
+            ("humanitarian", "ukraine", "0 (pauses no channel)"),
+            ("exchanges", "ukraine", "0 (pauses no channel)"),
+        )
+    ),
+    Lever(
+        "partial_truces.linkage", "1", "0", "p_maritime_365", "-",
+        (), (day0("partial_truces.linkage", 0.0),),
+    ),
+    Lever(
+        "limited scopes on the table", "all", "none", "p_ceasefire_365", "+",
+        (), tuple(day0(f"partial_truces.scopes.{s}.on_table", 0.0) for s in LIMITED_NAMES),
+    ),
+    Lever(
+        "limited scopes on the table", "all", "none", "p_range_365", "+",
+        (), tuple(day0(f"partial_truces.scopes.{s}.on_table", 0.0) for s in LIMITED_NAMES),
+    ),
 )  # fmt: skip
 
 
@@ -390,6 +481,9 @@ RULES: dict[str, Callable[[Measure, Measure | None], bool]] = {
     # Both rows of the pair above 0, and each estimate inside the other's interval.
     "+ both; the two within their intervals of each other": _positive_both_agree,
     "+ both; agree": _positive_both_agree,
+    # The whole interval inside 1% of the high arm's level either way (the lever has no path).
+    "0 (pauses no channel)": lambda m, p: _finite(m.ci_low, m.ci_high, m.high)
+    and max(abs(m.ci_low), abs(m.ci_high)) <= 0.01 * abs(m.high),
 }  # fmt: skip
 
 
@@ -411,6 +505,9 @@ RULE_TEXT: dict[str, str] = {
     "above 0 and each estimate lies inside the other's 95% interval.",
     "+ both; agree": "as the row above: both intervals above 0, each estimate inside the "
     "other's interval.",
+    "0 (pauses no channel)": "pass iff the whole interval lies within 1% of the high setting's "
+    "level either way: the scope pauses no cost channel, so taking it off the table must not "
+    "change what the channels cost.",
 }
 
 
