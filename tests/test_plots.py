@@ -466,6 +466,7 @@ def test_save_figures_writes_every_run_figure(results, tmp_path):
         "status_over_time.png",
         "time_to_ceasefire.png",
         "ceasefire_duration.png",
+        "limited_truces.png",
         "control_fan.png",
         "casualties.png",
         "agreed_terms.png",
@@ -606,7 +607,7 @@ def test_plot_command_writes_the_run_figures(run_dir):
     assert done.returncode == 0, done.stderr
     files = sorted((run_dir / "figures").glob("*.png"))
     assert len(files) >= 8
-    assert "8 figures written" in done.stdout
+    assert "9 figures written" in done.stdout
 
 
 def run_main(*args):

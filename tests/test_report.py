@@ -116,9 +116,9 @@ def test_run_report_holds_summary_provenance_and_every_figure(results):
     text = build_report(results)
     assert_self_contained(text)
     sources = images(text)
-    assert len(sources) == len(figure_specs(results)) == 8
+    assert len(sources) == len(figure_specs(results)) == 9
     assert all(s.startswith("data:image/png;base64,") for s in sources)
-    assert text.count("<figcaption>") == 8
+    assert text.count("<figcaption>") == 9
     assert f"<h1>{html.escape(results.manifest['scenario_name'])}</h1>" in text
     assert html.escape(results.manifest["scenario_description"]) in text
     summary = results.summary()
@@ -143,7 +143,7 @@ def test_report_command_writes_one_self_contained_file(run_dir, tmp_path):
     assert list(tmp_path.iterdir()) == [out]
     text = out.read_text()
     assert_self_contained(text)
-    assert len(images(text)) == 8 and all(s.startswith("data:") for s in images(text))
+    assert len(images(text)) == 9 and all(s.startswith("data:") for s in images(text))
     assert "<table class='summary'>" in text
 
 

@@ -89,21 +89,28 @@ class ChannelsConfig(Strict):
 class ScopeConfig(Strict):
     """One limited scope: whether it is on the table, its durability and what it is worth."""
 
-    on_table: Num(ge=0, le=1) = Field(fixed(1.0), description="1 if the scope can be proposed.")
+    on_table: Num(ge=0, le=1) = Field(
+        fixed(1.0, "every precedent kind can be put on the table"),
+        description="1 if the scope can be proposed.",
+    )
     hazard_ratio: Num(gt=0, le=10) = Field(
-        fixed(1.0), description="Hazard ratio of a breakdown (verification, terms)."
+        fixed(1.0, "no verification beyond the truce's terms"),
+        description="Hazard ratio of a breakdown (verification, terms).",
     )
     leak_share: Num(ge=0, le=1) = Field(
-        fixed(0.1), description="Share of a paused channel that goes on as violations."
+        fixed(0.1, "truces cut violations by 53-95% at first (OSCE SMM, Donbas 2015-2020)"),
+        description="Share of a paused channel that goes on as violations.",
     )
     purpose_value_ukraine: Num() = Field(
-        fixed(0.0), description="Worth of the scope's own purpose to Ukraine, casualty-eq./day."
+        fixed(0.0, "the scope is worth to Ukraine only what it pauses"),
+        description="Worth of the scope's own purpose to Ukraine, casualty-eq./day.",
     )
     purpose_value_russia: Num() = Field(
-        fixed(0.0), description="Worth of the scope's own purpose to Russia, casualty-eq./day."
+        fixed(0.0, "the scope is worth to Russia only what it pauses"),
+        description="Worth of the scope's own purpose to Russia, casualty-eq./day.",
     )
     cover_value: Num(ge=0) = Field(
-        fixed(0.0),
+        fixed(0.0, "no holiday cover for this scope"),
         description="Worth to its declarer of a unilateral truce on a holiday, casualty-eq./day.",
     )
 

@@ -44,6 +44,16 @@ OUTCOME_CODEBOOK: dict[str, tuple[str, str]] = {
     "world": ("world (replicate) number", ""),
     "status": ("status at the horizon: war, ceasefire, collapsed or settled", ""),
     "first_ceasefire_day": ("day of the first ceasefire (missing: none by the horizon)", "days"),
+    "first_partial_truce_day": (
+        "day of the first limited truce, agreed or declared (missing: none by the horizon)",
+        "days",
+    ),
+    "first_partial_truce_scope": ("scope of the first limited truce (empty: none)", ""),
+    "partial_truces": ("number of limited truces begun", "count"),
+    "partial_violations": (
+        "strikes and refinery hits under limited truces that paused them (violations)",
+        "count",
+    ),
     "first_range_day": (
         "first day some package on the table gave both sides a positive surplus "
         "(missing: never by the horizon)",
@@ -291,9 +301,32 @@ def column_label(column: str, days: int | None = None) -> tuple[str, str]:
     if column.startswith("first_terms_"):
         issue = column.removeprefix("first_terms_")
         return f"option on {issue} in the first ceasefire's terms (empty: none)", ""
+    limited = _limited_label(column)
+    if limited is not None:
+        return limited
     if "." in column:
         return f"parameter {column}", path_unit(column)
     return column, ""
+
+
+#: Label and unit of the limited-truce columns, by prefix (``{}``: the scope or side).
+LIMITED_CODEBOOK: tuple[tuple[str, str, str], ...] = (
+    ("partial_days_", "days a {} truce was in force within the horizon", "days"),
+    ("first_partial_day_", "day the first {} truce began (missing: none)", "days"),
+    ("partial_offers_", "proposals of a {} truce by the mediator", "count"),
+    ("channel_costs_", "channel costs borne by {} since day 0", "casualty-equivalents"),
+)
+
+
+def _limited_label(column: str) -> tuple[str, str] | None:
+    """Label and unit of a limited-truce or channel column, or None if it is none."""
+    if column.startswith("partial_accepted_"):
+        side, scope = column.removeprefix("partial_accepted_").split("_", 1)
+        return f"{scope} truce proposals {side} accepted", "count"
+    for prefix, label, unit in LIMITED_CODEBOOK:
+        if column.startswith(prefix):
+            return label.format(column.removeprefix(prefix)), unit
+    return None
 
 
 def short_names(columns: Sequence[str], length: int = STATA_NAME_LENGTH) -> dict[str, str]:
