@@ -84,6 +84,7 @@ class LimitedTruces:
         self.linked = np.zeros((n, s), dtype=bool)
         self.end_day = np.full((n, s), np.inf)
         self.last_end_day = np.full((n, s), -np.inf)
+        self.start_day = np.full((n, s), np.inf)
         self.first_day = np.full((n, s), np.nan)
         self.days_in_force = np.zeros((n, s))
         self.count = np.zeros(n, dtype=np.int64)
@@ -322,6 +323,7 @@ class LimitedTruces:
         self.term[worlds, k] = term
         self.linked[worlds, k] = linked
         self.end_day[worlds, k] = m.day + self._truce_days[term]
+        self.start_day[worlds, k] = m.day
         first = np.isnan(self.first_day[worlds, k])
         self.first_day[worlds[first], k] = m.day
         self.count[worlds] += 1
@@ -335,16 +337,17 @@ class LimitedTruces:
         """
         m = self.model
         for k, scope in enumerate(LIMITED):
-            holding = self.in_force[:, k]
+            # Only the truces in force since yesterday (today's begin to be kept tomorrow).
+            holding = self.in_force[:, k] & (self.start_day[:, k] < m.day)
             if not holding.any():
                 continue
+            self.days_in_force[holding, k] += 1
             subsumed = holding & general
             if subsumed.any():
                 self._end(np.flatnonzero(subsumed), k, "subsumed")
-            w = np.flatnonzero(self.in_force[:, k])
+            w = np.flatnonzero(holding & ~subsumed)
             if len(w) == 0:
                 continue
-            self.days_in_force[w, k] += 1
             self.violations[w] += self._leaked(k, w)
             term = self.term[w, k]
             uni = self.unilateral[w, k]
