@@ -131,7 +131,8 @@ class LimitedTruces:
         """``(n,)`` utility/day ``side`` gains while scope ``k`` holds, in ``worlds``.
 
         The expected cost of the channels it pauses that ``side`` bears, less the worth of those
-        ``side`` runs, plus the scope's purpose and (for its declarer, on a holiday) its cover;
+        ``side`` runs, plus the scope's purpose and, on a holiday, its cover (for its declarer, or
+        for each side of a scope no side declares alone);
         a unilateral truce spares the declarer nothing, since only its own channels stop.
         """
         m = self.model
@@ -147,7 +148,8 @@ class LimitedTruces:
             if c.attacker == side:
                 gain = gain - ch.expected_value(c.name, worlds)
         gain = gain + _col(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
-        if side == scope.declarer and m.date in self.holidays:
+        # A holiday's cover goes to the declarer, or to each side of an agreed-only scope.
+        if scope.declarer in (side, None) and m.date in self.holidays:
             gain = gain + _col(self._p(scope.name, "cover_value"), worlds, m.worlds)
         tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
         return gain / tolerance

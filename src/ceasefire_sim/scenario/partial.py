@@ -111,7 +111,8 @@ class ScopeConfig(Strict):
     )
     cover_value: Num(ge=0) = Field(
         fixed(0.0, "no holiday cover for this scope"),
-        description="Worth to its declarer of a unilateral truce on a holiday, casualty-eq./day.",
+        description="Worth of the truce on a holiday to its declarer (or to each side of an "
+        "agreed-only scope), casualty-eq./day.",
     )
 
 
