@@ -390,18 +390,20 @@ def run_world(seed: int, days: int = 365) -> PeerModel:
 def timed_batch_run(runs: int, days: int, processes: int) -> dict[str, float]:
     """``mesa.batch_run`` of ``runs`` peer worlds on ``processes`` processes, timed.
 
-    Also times single worlds in this process (``ms_per_world_year``, seconds per world scaled to
-    365 days, the median of 5 after one warm-up).
+    Also times single worlds in this process (``ms_per_world_year``: CPU seconds per world
+    scaled to 365 days, the median of 5 after one warm-up; ``wall_ms_per_world_year`` the same
+    in wall time). Despite the names both are in seconds; the benchmark reports milliseconds.
     """
     from mesa.batchrunner import batch_run
 
     scenario_talks_off()  # loaded before the clock starts, and before any worker is forked
     run_world(0, days)
-    singles = []
+    singles, walls = [], []
     for seed in range(5):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         run_world(seed, days)
-        singles.append((time.perf_counter() - start) * 365 / days)
+        singles.append((time.process_time() - cpu_start) * 365 / days)
+        walls.append((time.perf_counter() - start) * 365 / days)
     wall, cpu = time.perf_counter(), _cpu_s()
     rows = batch_run(
         PeerModel,
@@ -415,7 +417,12 @@ def timed_batch_run(runs: int, days: int, processes: int) -> dict[str, float]:
     wall, cpu = time.perf_counter() - wall, _cpu_s() - cpu
     if len(rows) != runs:
         raise RuntimeError(f"batch_run ran {len(rows)} of {runs} peer worlds")
-    return {"wall_s": wall, "cpu_s": cpu, "ms_per_world_year": statistics.median(singles)}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "ms_per_world_year": statistics.median(singles),
+        "wall_ms_per_world_year": statistics.median(walls),
+    }
 
 
 def _cpu_s() -> float:

@@ -711,7 +711,7 @@ def _detail_lines(result: dict[str, Any], plan: dict[str, Any]) -> list[str]:
             _row(f"peer: `batch_run` of {p['worlds']} worlds, {p['processes']} processes", p),
             _row(f"vectorised: `simulate` of {v['worlds']:,} worlds, all cores", v),
             "",
-            f"Peer {p['world_days_per_s']:,.0f} world-days/s ({p['ms_per_world_year']:.1f} ms"
+            f"Peer {p['world_days_per_s']:,.0f} world-days/s ({p['ms_per_world_year']:.1f} CPU ms"
             f" per world-year in one process; version 1's peer took 11.9 ms), vectorised"
             f" {v['world_days_per_s']:,.0f}: `ratio_vs_scalar_mesa` = {s['ratio']:,.0f}."
             " Both run the baseline with talks off (`talks.enabled=false`): the peer"
