@@ -390,9 +390,9 @@ def run_world(seed: int, days: int = 365) -> PeerModel:
 def timed_batch_run(runs: int, days: int, processes: int) -> dict[str, float]:
     """``mesa.batch_run`` of ``runs`` peer worlds on ``processes`` processes, timed.
 
-    Also times single worlds in this process (``ms_per_world_year``: CPU seconds per world
-    scaled to 365 days, the median of 5 after one warm-up; ``wall_ms_per_world_year`` the same
-    in wall time). Despite the names both are in seconds; the benchmark reports milliseconds.
+    Also times single worlds in this process (``cpu_s_per_world_year``: CPU seconds per world
+    scaled to 365 days, the median of 5 after one warm-up; ``wall_s_per_world_year`` the same
+    in wall time).
     """
     from mesa.batchrunner import batch_run
 
@@ -420,8 +420,8 @@ def timed_batch_run(runs: int, days: int, processes: int) -> dict[str, float]:
     return {
         "wall_s": wall,
         "cpu_s": cpu,
-        "ms_per_world_year": statistics.median(singles),
-        "wall_ms_per_world_year": statistics.median(walls),
+        "cpu_s_per_world_year": statistics.median(singles),
+        "wall_s_per_world_year": statistics.median(walls),
     }
 
 

@@ -367,7 +367,7 @@ def scalar_mesa_ratio(plan: Plan) -> dict[str, Any] | None:
             "processes": processes,
             "world_days_per_s": peer_rate,
             "ms_per_world_year": 1000
-            * statistics.median(r["ms_per_world_year"] for r in runs["peer"]),
+            * statistics.median(r["cpu_s_per_world_year"] for r in runs["peer"]),
             "profile": runs["peer"][-1]["profile"],
         },
         "vectorised": vector
