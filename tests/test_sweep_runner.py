@@ -37,6 +37,14 @@ CONTRACT_METRICS = [
     "mean_casualties_ukraine",
     "mean_casualties_russia",
     "p_range_40",
+    # A limited truce of any scope, then of each scope, by day 30 and by the horizon.
+    "p_partial_30",
+    "p_partial_40",
+    *[
+        f"p_partial_{scope}_{day}"
+        for scope in ("energy", "maritime", "nuclear", "humanitarian", "exchanges", "holiday")
+        for day in (30, 40)
+    ],
 ]
 
 
