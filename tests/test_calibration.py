@@ -84,7 +84,7 @@ def test_calibrate_until_reads_nothing_dated_on_or_after_the_cut(tmp_path, capsy
             tmp_path / "poisoned" / name
         ).read_bytes()
     stats = json.loads((tmp_path / "poisoned" / "diagnostics.json").read_text())["statistics"]
-    assert all(abs(s["observed_high"]) < 1e6 for s in stats.values())
+    assert all(abs(s["observed"]) < 1e6 for s in stats.values())
 
 
 def test_calibrate_writes_the_posterior_and_is_reproducible(tmp_path, capsys):
@@ -285,3 +285,79 @@ def test_posterior_column_outside_the_allowed_range_is_an_error(tmp_path):
     )
     with pytest.raises(ScenarioError, match="must be <= 1"):
         load_scenario(scenario_file)
+
+
+def test_tracker_error_is_the_pooled_spread_of_the_trackers_before_the_cut():
+    obs = load_observations("2024-04-01")
+    several = obs.gains[obs.trackers >= 2]
+    # by hand: Feb 2023 (ISW 234, War Mapper 85), Aug 2023 (-35, -125), Jan-Mar 2024
+    pooled = np.sqrt(
+        sum((row.count() - 1) * row.var(ddof=1) for _, row in several.iterrows())
+        / sum(row.count() - 1 for _, row in several.iterrows())
+    )
+    assert obs.tracker_error_sd() == pytest.approx(pooled)
+    assert 20 < obs.tracker_error_sd() < 150
+    with pytest.raises(ValueError, match="two trackers"):
+        load_observations("2023-02-01").tracker_error_sd()
+
+
+def test_regime_statistics_tell_short_phases_from_long_ones():
+    """Long phases make neighbouring months alike: fewer runs, longer high runs, smoother months."""
+    from ceasefire_sim.calibration.simulator import STATISTICS, statistics_of
+
+    months = pd.period_range("2023-01", "2025-02", freq="M")
+    calendar = Calendar(months)
+    fixed = {"front.noise_df": 3.0, "front.seasonal_peak_day_of_year": 290.0}
+    base = {
+        "front.initial_gain_km2_per_month": 400.0,
+        "front.consolidation_tempo": 0.1,
+        "front.phase_intensity_sd": 0.5,
+        "front.seasonal_amplitude": 0.0,
+        "front.noise_scale_km2": 3.0,
+        "front.casualty_tempo_share": 0.3,
+        "belligerents.russia.casualties_per_day": 1400.0,
+    }
+    rng = np.random.default_rng(11)
+
+    def mean_statistics(days: float) -> dict[str, float]:
+        theta = {**base, "front.offensive_days": days, "front.consolidation_days": days}
+        stats = [
+            statistics_of(*simulate_months(theta, fixed, calendar, rng)[:2], months)
+            for _ in range(300)
+        ]
+        return dict(zip(STATISTICS, np.mean(stats, axis=0), strict=True))
+
+    short, long = mean_statistics(20.0), mean_statistics(200.0)
+    assert long["residual_runs"] < short["residual_runs"] - 0.1
+    assert long["residual_lag1"] > short["residual_lag1"] + 0.2
+    assert long["longest_high_run"] > short["longest_high_run"]
+
+
+def test_casualty_level_is_the_level_at_the_cut():
+    """With a casualty trend the fitted level is the rate at the cut, the rate a run goes on at."""
+    months = pd.period_range("2023-01", "2025-02", freq="M")
+    calendar = Calendar(months)
+    fixed = {"front.noise_df": 3.0, "front.seasonal_peak_day_of_year": 290.0}
+    theta = {
+        "front.initial_gain_km2_per_month": 400.0,
+        "front.offensive_days": 90.0,
+        "front.consolidation_days": 60.0,
+        "front.consolidation_tempo": 0.1,
+        "front.phase_intensity_sd": 0.5,
+        "front.seasonal_amplitude": 0.0,
+        "front.noise_scale_km2": 3.0,
+        "front.casualty_tempo_share": 0.0,
+        "belligerents.russia.casualties_per_day": 1500.0,
+        "casualty_trend_per_year": 0.4,
+    }
+    cut = calendar.n_days - 30
+    _, casualties, _ = simulate_months(
+        theta, fixed, calendar, np.random.default_rng(0), cut_day=cut
+    )
+    # no tempo share: the rate is the trend line, 1,500 from the cut on, 1,500 x (1 - 0.4 t) t
+    # years before it
+    assert casualties[-1] == pytest.approx(1500.0, rel=1e-9)
+    january = months.get_loc(pd.Period("2024-01", "M"))
+    first = calendar.month_starts[january]
+    years_before = (cut - np.arange(first, first + 31)) / 365.25
+    assert casualties[january] == pytest.approx(1500 * (1 - 0.4 * years_before.mean()), rel=1e-9)

@@ -2,7 +2,9 @@
 
 For each origin ``D`` the spec is refitted on the months ending before ``D`` (the same as
 ``ceasefire-sim calibrate SPEC --until D``) and the particles' simulated months after ``D`` are
-the forecast (the parameters and the phase at ``D`` drawn jointly from the posterior). Each
+the forecast (the parameters and the phase at ``D`` drawn jointly from the posterior); a
+forecast of gains adds the error of the trackers' mean (their disagreement before ``D``, for
+as many trackers as reported a month in the year before it). Each
 forecast month with an observation is scored: PIT, whether the observation lies in the central
 50% and 90% intervals, and CRPS (``scoringrules``) of the forecast and of two references fitted
 on the same months before ``D``: climatology (the empirical distribution of all earlier months)
@@ -102,8 +104,11 @@ def run_backtest(
         before = fit.problem.observations
         rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0xBAC7]))
         draws = resample(fit.posterior[WEIGHT_COLUMN].to_numpy(), len(fit.posterior), rng)
+        # The forecast of the trackers' mean: each particle's gains plus the error of a mean of
+        # as many trackers as reported a month in the year before the origin.
+        gains = fit.forecast_gains[draws]
         forecasts = {
-            "gain_km2": fit.forecast_gains[draws],
+            "gain_km2": gains + fit.problem.forecast_error_sd * rng.standard_normal(gains.shape),
             "casualties_per_day": fit.forecast_casualties[draws],
         }
         history = {

@@ -33,6 +33,7 @@ from ceasefire_sim.calibration.simulator import (
 from ceasefire_sim.calibration.spec import (
     OFFENSIVE_COLUMN,
     WEIGHT_COLUMN,
+    CalibrationError,
     CalibrationSpec,
 )
 
@@ -53,11 +54,12 @@ class Problem:
     fixed: dict[str, float]
     calendar: Calendar
     n_fit: int
-    low: np.ndarray
-    high: np.ndarray
+    observed: np.ndarray
     scale: np.ndarray
     observed_mask: np.ndarray
     cut_day: int
+    error_sd: np.ndarray
+    forecast_error_sd: float
 
     @property
     def names(self) -> list[str]:
@@ -69,7 +71,11 @@ class Problem:
         gains, casualties, offensive = simulate_months(
             theta, self.fixed, self.calendar, rng, cut_day=self.cut_day + 1
         )
-        fit_gains = np.where(self.observed_mask, gains[: self.n_fit], np.nan)
+        fit_gains = np.where(
+            self.observed_mask,
+            gains[: self.n_fit] + self.error_sd * rng.standard_normal(self.n_fit),
+            np.nan,
+        )
         fit_casualties = np.where(
             np.isnan(self.observations.casualties_per_day.to_numpy()),
             np.nan,
@@ -84,9 +90,8 @@ class Problem:
         }
 
     def distance(self, stats: np.ndarray) -> float:
-        """Distance of simulated statistics to the observed ranges (0 inside every range)."""
-        excess = np.maximum(self.low - stats, 0.0) + np.maximum(stats - self.high, 0.0)
-        return float(np.sqrt(np.sum(np.square(excess / self.scale))))
+        """Euclidean distance of simulated to observed statistics, each over its scale."""
+        return float(np.sqrt(np.sum(np.square((stats - self.observed) / self.scale))))
 
 
 def build_problem(spec: CalibrationSpec) -> Problem:
@@ -98,24 +103,25 @@ def build_problem(spec: CalibrationSpec) -> Problem:
     )
     fixed = spec.fixed_values()
     casualties = observations.casualties_per_day.to_numpy()
-    series = [
-        statistics_of(s, casualties, observations.months)
-        for s in (observations.gain_low, observations.gain_mean, observations.gain_high)
-    ]
-    low = np.min(series, axis=0)
-    high = np.max(series, axis=0)
+    try:
+        tracker_sd = observations.tracker_error_sd()
+    except ValueError as exc:
+        raise CalibrationError(str(exc), str(spec.path or "")) from exc
+    trackers = observations.trackers
+    recent = trackers[-12:][trackers[-12:] > 0]
     problem = Problem(
         spec=spec,
         observations=observations,
         fixed=fixed,
         calendar=Calendar(months),
         n_fit=n_fit,
-        low=low,
-        high=high,
+        observed=statistics_of(observations.gain_mean, casualties, observations.months),
         scale=np.ones(len(STATISTICS)),
         observed_mask=~np.isnan(observations.gain_mean),
         # The day before the cut: the phase a run starting on ``until`` begins in.
         cut_day=int((pd.Timestamp(spec.until) - months[0].start_time).days) - 1,
+        error_sd=tracker_sd / np.sqrt(np.maximum(trackers, 1)),
+        forecast_error_sd=tracker_sd / float(np.sqrt(recent.mean() if len(recent) else 1.0)),
     )
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5CA1E]))
     draws = np.array(
@@ -211,7 +217,7 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
         transitions=pyabc.MultivariateNormalTransition(scaling=spec.kernel_scaling),
         sampler=pyabc.sampler.SingleCoreSampler(),
     )
-    abc.new(f"sqlite:///{db}", {"stats": np.concatenate([problem.low, problem.high])})
+    abc.new(f"sqlite:///{db}", {"stats": problem.observed})
     history = abc.run(
         max_nr_populations=spec.generations, min_acceptance_rate=spec.min_acceptance_rate
     )
@@ -245,11 +251,10 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
             }
             for name in names
         },
+        "tracker_error_sd": float(problem.error_sd.max()),
         "statistics": {
-            name: {"observed_low": float(lo), "observed_high": float(hi), "scale": float(sc)}
-            for name, lo, hi, sc in zip(
-                STATISTICS, problem.low, problem.high, problem.scale, strict=True
-            )
+            name: {"observed": float(ob), "scale": float(sc)}
+            for name, ob, sc in zip(STATISTICS, problem.observed, problem.scale, strict=True)
         },
     }
     for name in names:
@@ -295,6 +300,7 @@ def posterior_predictive(fit: Fit, draws: int = PREDICTIVE_DRAWS) -> dict[str, n
         gains[i], casualties[i], _ = simulate_months(
             theta, problem.fixed, calendar, rng, cut_day=problem.cut_day + 1
         )
+        gains[i] += problem.error_sd * rng.standard_normal(problem.n_fit)
     return {"gains": gains, "casualties": casualties}
 
 

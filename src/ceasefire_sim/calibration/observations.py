@@ -67,6 +67,32 @@ class Observations:
         """``(M,)`` mean of the trackers available in each month (km²; NaN: no tracker)."""
         return self.gains.mean(axis=1).to_numpy()
 
+    @property
+    def trackers(self) -> np.ndarray:
+        """``(M,)`` number of trackers reporting each month (0: none)."""
+        return self.gains.notna().sum(axis=1).to_numpy()
+
+    def tracker_error_sd(self) -> float:
+        """s.d. of one tracker's figure about the month's true gain (km²/month).
+
+        The pooled within-month s.d. of the trackers over the months at least two of them
+        report: ``sqrt(sum (n - 1) s² / sum (n - 1))``. Taken as independent errors, the mean of
+        ``n`` trackers is off by ``sd / sqrt(n)``.
+
+        Raises:
+            ValueError: no month before the cut has two trackers.
+        """
+        counts = self.trackers
+        several = counts >= 2
+        if not several.any():
+            raise ValueError(
+                f"no month before {self.until.date()} has two trackers to measure their "
+                "disagreement (move until later)"
+            )
+        variances = self.gains.var(axis=1, ddof=1).to_numpy()[several]
+        dof = counts[several] - 1
+        return float(np.sqrt(np.sum(dof * variances) / np.sum(dof)))
+
 
 def month_end(month: pd.Period) -> pd.Timestamp:
     """The last day of a month (the date a monthly figure is dated by)."""

@@ -125,9 +125,11 @@ def simulate_months(
     daily_gain = tempo * level + noise
     casualty_level = np.full(n, value("belligerents.russia.casualties_per_day"))
     if cut_day is not None and CASUALTY_TREND in theta:
+        # The casualty level is the level on the cut day (the recent level a run goes on at),
+        # falling back linearly into the past (never below 0).
         before = np.arange(n) < cut_day
         years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
-        casualty_level[before] *= 1.0 + float(theta[CASUALTY_TREND]) * (years + 0.5)
+        casualty_level[before] *= np.maximum(1.0 + float(theta[CASUALTY_TREND]) * years, 0.0)
     daily_casualties = casualty_level * (
         front.tempo_casualty_factor(tempo, value("front.casualty_tempo_share"))
     )
@@ -144,13 +146,21 @@ STATISTICS = (
     "sd",
     "lag1_autocorrelation",
     "lag2_autocorrelation",
-    "min_12m",
-    "low_share_12m",
+    "q10_12m",
+    "q50_12m",
+    "q90_12m",
+    "mean_abs_change",
+    "residual_sd",
+    "residual_lag1",
+    "residual_runs",
+    "longest_high_run",
     "season_contrast",
     "peak",
     "casualties_level_all",
     "casualties_level_12m",
     "casualties_recent_3m",
+    "casualties_mean_abs_change",
+    "casualties_residual_sd",
     "casualties_per_gain_slope",
 )
 
@@ -158,17 +168,33 @@ STATISTICS = (
 def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
     """The summary statistics of monthly series (NaN months are not observed and are skipped).
 
+    Besides levels and spread, several statistics speak to the regimes (the phase lengths and
+    the consolidation tempo): the autocorrelation of the months and of their residuals from a
+    straight line (long phases make neighbouring months alike), the mean change from one
+    observed month to the next, the number of runs of residuals of one sign per observed month
+    (short phases: many runs), the longest run of months above the median of the last twelve
+    as a share of them (long offensives: long runs), and quantiles of the last twelve months
+    (a slow consolidation: a low 10% quantile against the 90%).
+
     Args:
         gains: ``(M,)`` gains, km²/month, NaN where not observed.
         casualties: ``(M,)`` casualties per day, NaN where not observed.
 
     Returns:
-        ``(len(STATISTICS),)``: mean gain of all months, of the last 12 months and of the last 3, s.d. of the
-        months, lag-1 and lag-2 autocorrelation of observed months, smallest month of the last 12
-        and their share below half their mean, mean of Aug-Nov less mean of Jan-Apr, largest
-        month (km²); mean casualties per day of all months, the last 12 and last 3
-        months; OLS slope of casualties per day on gains over the last 12 months
-        (persons/day per km²/month).
+        ``(len(STATISTICS),)`` in the order of :data:`STATISTICS`: mean gain of all months, of
+        the last 12 and of the last 3 (km²/month); s.d. of the months (km²/month); lag-1 and
+        lag-2 autocorrelation of observed months; 10%, 50% and 90% quantiles of the last 12
+        months (km²/month); mean absolute change between consecutive observed months
+        (km²/month); s.d. of the residuals from an OLS line through all months (km²/month);
+        lag-1 autocorrelation of the residuals from an OLS line through all
+        months; runs of residuals of one sign per observed month; longest run of consecutive
+        observed months above the median of the last 12, per observed month of the last 12;
+        season contrast (0 here, see :func:`statistics_of`); largest month (km²/month); mean
+        casualties per day of all months, the last 12 and the last 3 (persons/day); mean
+        absolute change of casualties per day between consecutive months and s.d. of their
+        residuals from an OLS line (persons/day); OLS
+        slope of casualties per day on gains over the last 12 months (persons/day per
+        km²/month).
     """
     gains = np.asarray(gains, dtype=float)
     casualties = np.asarray(casualties, dtype=float)
@@ -176,15 +202,25 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
     last12 = slice(max(m - 12, 0), m)
     last3 = slice(max(m - 3, 0), m)
     g12 = gains[last12]
+    seen12 = g12[~np.isnan(g12)]
     pairs = ~np.isnan(gains[:-1]) & ~np.isnan(gains[1:])
     r1 = _correlation(gains[:-1][pairs], gains[1:][pairs])
     pairs2 = ~np.isnan(gains[:-2]) & ~np.isnan(gains[2:])
+    change = np.abs(np.diff(gains))[pairs]
+    residuals = _residuals(gains)
+    seen = ~np.isnan(residuals)
+    signs = np.sign(residuals[seen])
+    runs = 1 + int(np.sum(signs[1:] != signs[:-1])) if len(signs) else 0
     c12 = casualties[last12]
     both = ~np.isnan(g12) & ~np.isnan(c12)
     x, y = g12[both], c12[both]
     dx = x - x.mean() if len(x) else x
     sxx = float(dx @ dx)
     slope = float(dx @ (y - y.mean())) / sxx if len(x) > 2 and sxx > 0 else 0.0
+    c_pairs = ~np.isnan(casualties[:-1]) & ~np.isnan(casualties[1:])
+    c_change = np.abs(np.diff(casualties))[c_pairs]
+    c_residuals = _residuals(casualties)
+    quantiles = np.quantile(seen12, [0.1, 0.5, 0.9]) if len(seen12) else np.zeros(3)
     return np.array(
         [
             _nanmean(gains),
@@ -193,18 +229,45 @@ def summary_statistics(gains: np.ndarray, casualties: np.ndarray) -> np.ndarray:
             float(np.nanstd(gains, ddof=1)) if np.sum(~np.isnan(gains)) > 1 else 0.0,
             r1,
             _correlation(gains[:-2][pairs2], gains[2:][pairs2]),
-            float(np.nanmin(g12)) if np.any(~np.isnan(g12)) else 0.0,
-            float(np.mean(g12[~np.isnan(g12)] < 0.5 * _nanmean(g12)))
-            if np.any(~np.isnan(g12))
-            else 0.0,
+            *quantiles,
+            float(change.mean()) if len(change) else 0.0,
+            float(np.nanstd(residuals)) if seen.any() else 0.0,
+            _correlation(residuals[:-1][pairs], residuals[1:][pairs]),
+            runs / max(int(seen.sum()), 1),
+            _longest_run(g12 > (quantiles[1] if len(seen12) else 0.0)) / max(len(seen12), 1),
             0.0,
             float(np.nanmax(gains)) if np.any(~np.isnan(gains)) else 0.0,
             _nanmean(casualties),
             _nanmean(c12),
             _nanmean(casualties[last3]),
+            float(c_change.mean()) if len(c_change) else 0.0,
+            float(np.nanstd(c_residuals)) if np.any(~np.isnan(c_residuals)) else 0.0,
             slope,
         ]
     )
+
+
+def _residuals(values: np.ndarray) -> np.ndarray:
+    """``(M,)`` residuals of the observed months from their OLS line on the month index (NaN kept)."""
+    t = np.arange(len(values), dtype=float)
+    seen = ~np.isnan(values)
+    out = np.full(len(values), np.nan)
+    if seen.sum() < 3:
+        return out
+    tt, vv = t[seen], values[seen]
+    dt_ = tt - tt.mean()
+    slope = float(dt_ @ (vv - vv.mean())) / float(dt_ @ dt_)
+    out[seen] = vv - vv.mean() - slope * dt_
+    return out
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Longest run of consecutive True values (NaN comparisons are False, ending a run)."""
+    best = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        best = max(best, current)
+    return best
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
