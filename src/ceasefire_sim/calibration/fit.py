@@ -1,12 +1,13 @@
 """ABC-SMC fit of the front and casualty parameters (pyabc), and its diagnostics.
 
 The simulator (:mod:`.simulator`) runs each parameter set from January 2023 through the last
-complete month before ``until`` and on for ``forecast_months``. The distance compares the
-summary statistics of the observed months with the trackers' spread: for each statistic the
-observed value is a range, the lowest to the highest of the statistic over the series of each
-month's smallest, mean and largest tracker figure, and a simulated statistic inside the range is
-at distance 0. Outside it, the excess is divided by the statistic's spread over the prior
-(median absolute deviation of 400 prior draws, seeded), and the distance is the Euclidean norm.
+complete month before ``until`` and on for ``forecast_months``. The observed series is the mean
+of the trackers available in each month, and the simulated one is observed the same way: each
+month's gain plus the error of a mean of as many trackers as reported that month, normal with
+s.d. ``s / sqrt(n)``, ``s`` the pooled spread of the trackers about their monthly mean before
+``until`` (``Observations.tracker_error_sd``). The distance is the Euclidean norm of the
+differences between simulated and observed summary statistics, each divided by its spread
+over the prior (median absolute deviation of 400 prior draws, seeded).
 
 The sampler is pyabc's single-core sampler seeded through numpy's global state, so a spec and
 a seed give the same posterior bit for bit (``make calibrate-check``).
@@ -197,6 +198,27 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
         **{key: pyabc.RV("uniform", low, high - low) for key, (low, high) in bounds.items()}
     )
 
+    class OneModel(pyabc.RV):
+        """pyabc's default prior over the one model, with its mass computed directly."""
+
+        def pmf(self, x: Any, *args: Any, **kwargs: Any) -> float:
+            return 1.0 if x == 0 else 0.0
+
+    class Perturbation(pyabc.MultivariateNormalTransition):
+        """pyabc's multivariate normal kernel, drawing as it does but without pandas.
+
+        The same calls on numpy's global state in the same order (a particle by its weight,
+        then the normal step), so the draws are those of pyabc's kernel; most of a fit's
+        proposals fall outside the prior's box and are drawn again, so this is most of its
+        time.
+        """
+
+        def rvs_single(self) -> Any:
+            index = np.random.choice(self._range, p=self.w, replace=True)
+            step = np.random.multivariate_normal(np.zeros(self.cov.shape[0]), self.cov)
+            values = self._X_arr[index] + step
+            return pyabc.Parameter(dict(zip(self.X.columns, values, strict=True)))
+
     def model(parameter: Any) -> dict[str, Any]:
         theta = {name: float(parameter[keys[name]]) for name in names}
         rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
@@ -214,7 +236,8 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
         prior,
         distance,
         population_size=spec.population,
-        transitions=pyabc.MultivariateNormalTransition(scaling=spec.kernel_scaling),
+        transitions=Perturbation(scaling=spec.kernel_scaling),
+        model_prior=OneModel("randint", 0, 1),
         sampler=pyabc.sampler.SingleCoreSampler(),
     )
     abc.new(f"sqlite:///{db}", {"stats": problem.observed})

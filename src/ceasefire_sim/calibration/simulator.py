@@ -78,7 +78,10 @@ def simulate_months(
             nuisance parameter :data:`TREND` (the force ratio before the reference state was not
             the reference's: in 2023 Russia gained almost nothing), so that ``G`` is the mean
             gain of the year before the cut, as ``front.initial_gain_km2_per_month`` is defined;
-            from the cut on the gain is ``G``, as in the model. ``None``: ``G`` throughout.
+            from the cut on the gain is ``G``, as in the model. Russian casualties per day are
+            ``C`` from the cut on and ``C * max(1 + trend * (day - cut_day) / 365.25, 0)``
+            before it, with ``trend`` :data:`CASUALTY_TREND`: ``C`` is the level at the cut, the
+            recent level a run goes on at. ``None``: ``G`` and ``C`` throughout.
 
     Returns:
         ``(gains, casualties, offensive)``: ``(M,)`` gains (km²/month), ``(M,)`` mean

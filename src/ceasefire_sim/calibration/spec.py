@@ -6,8 +6,8 @@ A spec is a YAML file::
     scenario: ../white_house_2025-03-13.yaml   # fixed values (noise_df, seasonal peak, ...)
     until: 2025-03-13                           # fit to months ending before this date
     seed: 1
-    population: 1000
-    generations: 6
+    population: 1500
+    generations: 10
     kernel_scaling: 2.0     # wider perturbation kernel: more even weights (effective sample size)
     forecast_months: 6
     prior:
