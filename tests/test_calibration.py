@@ -361,3 +361,24 @@ def test_casualty_level_is_the_level_at_the_cut():
     first = calendar.month_starts[january]
     years_before = (cut - np.arange(first, first + 31)) / 365.25
     assert casualties[january] == pytest.approx(1500 * (1 - 0.4 * years_before.mean()), rel=1e-9)
+
+
+def test_backtest_acceptance_checks_coverage_and_both_references(tmp_path, capsys):
+    from ceasefire_sim.calibration.acceptance import backtest_checks
+    from ceasefire_sim.calibration.acceptance import main as acceptance
+
+    good = {"months": 20, "coverage_90": 0.9, "crps": 100.0, "crps_climatology": 150.0}
+    summary = {"gain_km2": {**good, "crps_persistence": 95.0}}
+    assert all(passed for _, passed in backtest_checks(summary))
+    for change in (
+        {"coverage_90": 1.0},  # too wide
+        {"coverage_90": 0.7},  # too narrow
+        {"crps_climatology": 99.0},  # worse than climatology
+        {"crps_persistence": 90.0},  # more than 10% worse than persistence
+    ):
+        bad = {"gain_km2": {**good, "crps_persistence": 95.0, **change}}
+        assert not all(passed for _, passed in backtest_checks(bad)), change
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps({"casualties_per_day": {**good, "crps_persistence": 80.0}}))
+    assert acceptance([str(path)]) == 1
+    assert "FAIL  casualties_per_day: mean CRPS 1.25 x persistence" in capsys.readouterr().out

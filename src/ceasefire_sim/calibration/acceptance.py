@@ -1,6 +1,8 @@
-"""The acceptance checks of a fit (``make calibrate-check``): ESS, shrinkage, predictive coverage.
+"""The acceptance checks of a fit (``make calibrate-check``) and of a backtest.
 
-``python -m ceasefire_sim.calibration.acceptance DIAGNOSTICS.json`` prints one line per check and
+``python -m ceasefire_sim.calibration.acceptance DIAGNOSTICS.json`` (a fit: ESS, shrinkage,
+predictive coverage) or ``... BACKTEST/summary.json`` (a backtest: coverage of the 90%
+intervals, CRPS against climatology and persistence, per series) prints one line per check and
 exits 1 if any fails.
 """
 
@@ -24,6 +26,8 @@ SHRUNK = (
 )
 #: The 90% posterior-predictive band must hold this share of the observed months.
 COVERAGE = (0.80, 0.98)
+#: A backtest's mean CRPS may exceed persistence's by at most this factor.
+PERSISTENCE_FACTOR = 1.10
 
 
 def checks(diagnostics: dict[str, Any]) -> list[tuple[str, bool]]:
@@ -55,11 +59,45 @@ def checks(diagnostics: dict[str, Any]) -> list[tuple[str, bool]]:
     return out
 
 
+def backtest_checks(summary: dict[str, Any]) -> list[tuple[str, bool]]:
+    """``(text, passed)`` for each acceptance check of a backtest's ``summary.json``.
+
+    For each series: its 90% intervals hold 80-98% of the forecast months; its mean CRPS is at
+    most climatology's and at most :data:`PERSISTENCE_FACTOR` times persistence's.
+    """
+    out = []
+    for series, s in summary.items():
+        coverage = s["coverage_90"]
+        out.append(
+            (
+                f"{series}: 90% intervals hold {coverage:.0%} of {s['months']} forecast months "
+                f"({COVERAGE[0]:.0%}-{COVERAGE[1]:.0%})",
+                COVERAGE[0] <= coverage <= COVERAGE[1],
+            )
+        )
+        out.append(
+            (
+                f"{series}: mean CRPS {s['crps']:.4g}, climatology {s['crps_climatology']:.4g} "
+                "(at most climatology)",
+                s["crps"] <= s["crps_climatology"],
+            )
+        )
+        ratio = s["crps"] / s["crps_persistence"]
+        out.append(
+            (
+                f"{series}: mean CRPS {ratio:.2f} x persistence's {s['crps_persistence']:.4g} "
+                f"(at most {PERSISTENCE_FACTOR:.2f})",
+                ratio <= PERSISTENCE_FACTOR,
+            )
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the checks of a diagnostics file; 0 if all pass, 1 otherwise."""
+    """Print the checks of a fit's diagnostics or a backtest's summary; 0 if all pass, else 1."""
     args = sys.argv[1:] if argv is None else argv
-    diagnostics = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    results = checks(diagnostics)
+    document = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    results = checks(document) if "effective_sample_size" in document else backtest_checks(document)
     for text, passed in results:
         print(f"{'pass' if passed else 'FAIL'}  {text}")
     return 0 if all(passed for _, passed in results) else 1
