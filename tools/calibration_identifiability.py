@@ -5,7 +5,7 @@ months of Jan 2023 - Feb 2025, each month's gain observed with the error of the 
 mean), and regresses each parameter on the whole simulated series (every month's gain and
 casualties per day) with a boosted-tree regression. The share of a parameter's variance it
 explains on held-out draws bounds what any summary statistic of these months can learn about
-it. About a minute on one core::
+it. A few minutes on one free core::
 
     .venv/bin/python tools/calibration_identifiability.py
 """
