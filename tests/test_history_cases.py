@@ -79,6 +79,10 @@ ALLOWED = (
     "talks.options_on_table.*",
     # the baseline's proposal on the table (Jeddah, 11 Mar 2025) did not exist before 2025
     "talks.initial_proposal",
+    # limited truces: which scopes were on the table, the campaigns' scale, the holidays
+    "partial_truces.scopes.*.on_table",
+    "partial_truces.channels.*.intensity",
+    "partial_truces.holidays",
     "events",
 )
 _NUMBER_KEYS = frozenset(Param.model_fields)

@@ -549,8 +549,12 @@ def _grain_reason(row: dict[str, Any], hazard: Hazard) -> str:
             f"hazard times its scope's hazard ratio; {hazard.words()}"
         )
     return (
-        f"{_show(value, key)}, {where}: in too many worlds one side values the shipping "
-        "channel's strikes (or their pause) more than the arrangement"
+        f"{_show(value, key)}, {where}: the mediator offers the maritime arrangement in every "
+        "world and Ukraine accepts it, but Russia refuses it in most: what the strikes on ports "
+        "are worth to it (`partial_truces.channels.shipping.attacker_value_per_day`, valued for "
+        "2025) outweighs what it is spared, and the relief linked to it (as the Russia-UN "
+        "memorandum on Russian food and fertiliser exports was signed with the initiative) is "
+        "worth only `partial_truces.linkage_share` of phased sanctions relief"
     )
 
 
