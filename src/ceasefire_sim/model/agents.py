@@ -257,6 +257,8 @@ class Belligerent(WorldAgent):
             fixed_term=preferences.fixed_term_terms(self.model.space, utility, costs, horizon),
             resolve=_take(self.resolve, worlds),
             threat=_take(self.threat, worlds),
+            durability=self.model.durability(worlds, horizon),
+            breakdown_cost=_take(b["truce.breakdown_cost"], worlds),
         )
 
     # Preferences change only when an event or a sweep writes a parameter, so what is built from

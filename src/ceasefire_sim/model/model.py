@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -39,6 +40,9 @@ from ceasefire_sim.resources import check_memory, run_bytes
 from ceasefire_sim.scenario.loader import locate, scenario_file, scenario_lines
 from ceasefire_sim.scenario.schema import NATO_ALLIES, Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Rows of the daily block of uniforms; fixed, so the noise is common across scenarios.
 FRONT, ACCEPT_UA, ACCEPT_RU, BREAKDOWN, VIOLATIONS, PERCEIVE_UA, PERCEIVE_RU = range(7)
 #: Rows of the front's phase: whether it switches today, and the new phase's intensity.
@@ -50,6 +54,10 @@ MAX_DAYS = 3650
 PER_WORLD_FACTOR_CHUNK = 4096
 #: Stream of the per-world types (the sides' resolve, the mediator's misreading of each side).
 TYPES_STREAM = 0x7E5011E
+#: Stream of the daily draws deciding whether a refused threat is carried out.
+THREATS_STREAM = 0x7412EA7
+#: Share of yesterday's violation tension kept each day (about a ten-day memory).
+TENSION_DECAY = 0.9
 
 
 class CeasefireModel(mesa.Model):
@@ -175,6 +183,13 @@ class CeasefireModel(mesa.Model):
         self.dissatisfaction = np.zeros(n)
         self.first_range_day = np.full(n, np.nan)
         self.has_range = np.zeros(n, dtype=bool)
+        self.tension = np.zeros(n)
+        self.deal_pressure = np.ones(n)
+        self.deal_recidivism = np.ones(n)
+        #: ``(day, worlds, package rows)`` of every ceasefire agreed (:meth:`deals`).
+        self.deal_log: list[tuple[int, np.ndarray, np.ndarray]] = []
+        #: ``(day, worlds)`` of every ceasefire's end.
+        self.end_log: list[tuple[int, np.ndarray]] = []
         self._draw_types()
         self.mediator_preference = MediatorPreference(
             self.space, lambda: self.mediator.option_values(shared=True)
@@ -221,7 +236,7 @@ class CeasefireModel(mesa.Model):
         """
         draws = self.keyed(
             np.random.default_rng(np.random.SeedSequence([self.seed, TYPES_STREAM])).random(
-                (4, self.key_count)
+                (5, self.key_count)
             )
         )
         self.resolve_draws = {
@@ -229,6 +244,61 @@ class CeasefireModel(mesa.Model):
             "russia": preferences.chance(draws[1], 1.0),
         }
         self.perceive_draws = {"ukraine": draws[2], "russia": draws[3]}
+        # Whether the US would back a security guarantee in each world (a persistent type).
+        self.guarantee_draws = draws[4]
+
+    def us_backs_guarantee(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``(n,)`` whether the US would back a security guarantee (``us_guarantee_share``)."""
+        share = _take(self.params["mediator.us_guarantee_share"], worlds)
+        return self.guarantee_draws[worlds] < share
+
+    def recidivism(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``(n,)`` hazard ratio of the breakdowns so far: ``recidivism_hazard_ratio ** count``."""
+        ratio = _take(self.params["truce.recidivism_hazard_ratio"], worlds)
+        return np.power(ratio, self.breakdowns[worlds])
+
+    def durability(self, worlds: np.ndarray | None, horizon_days: float | np.ndarray) -> np.ndarray:
+        """``(n, G, T)`` the share of a side's horizon each (guarantees, truce) pair would hold.
+
+        The hazard each pair implies: the hazard ratios of its guarantee and truce type, the
+        monitoring and the fragility of a deal made under the mediator's standing threats
+        (``truce.pressure_hazard_beta``), on the Weibull baseline (:func:`truce.hold_share`),
+        over ``min(truce days, horizon)``. The regret and violations of a ceasefire in force are
+        not foreseen.
+
+        Args:
+            worlds: The worlds (None: all).
+            horizon_days: The side's planning horizon ``H`` (float or ``(n,)``).
+        """
+        p = self.params
+        rows = slice(None) if worlds is None else worlds
+        n = self.worlds if worlds is None else len(worlds)
+        outcome = self.space.outcome
+
+        def ratios(issue: str) -> np.ndarray:
+            columns = [
+                np.broadcast_to(
+                    1.0 if o.hazard_ratio is None else _take(p[o.hazard_ratio], rows), (n,)
+                )
+                for o in outcome.issue(issue).options
+            ]
+            return np.stack(columns, axis=1)
+
+        hr = ratios("guarantees")[:, :, None] * ratios("truce")[:, None, :]
+        threats = np.broadcast_to(
+            _take(np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat), rows), (n,)
+        )
+        pressure = np.exp(_take(p["truce.pressure_hazard_beta"], rows) * threats)
+        monitoring = np.broadcast_to(_take(p["truce.monitoring_hazard_ratio"], rows), (n,))
+        hr = hr * (monitoring * pressure * self.recidivism(rows))[:, None, None]
+        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))
+        span = np.minimum(self._truce_length_days[None, :], h[:, None])[:, None, :]
+        return truce.hold_share(
+            hr,
+            np.broadcast_to(_take(p["truce.base_hazard_per_day"], rows), (n,))[:, None, None],
+            np.broadcast_to(_take(p["truce.hazard_shape"], rows), (n,))[:, None, None],
+            span,
+        )
 
     def threats(self) -> tuple[np.ndarray, np.ndarray]:
         """``(N,)`` what the mediator's standing threats take off each side's value of fighting.
@@ -566,22 +636,34 @@ class CeasefireModel(mesa.Model):
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
         """``(n, P)`` packages the mediator can propose in the given worlds."""
-        allowed, without_force = self._feasible_rows
-        available = self.alliance.reassurance_available()[worlds]
-        return np.where(np.asarray(available)[:, None], allowed, without_force)
+        available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))
+        return self._feasible_table[self._feasible_row(worlds, available[worlds])]
 
     @cached_property
-    def _feasible_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(P,)`` packages the mediator may propose with and without a reassurance force."""
+    def _feasible_rows(self) -> tuple[np.ndarray, ...]:
+        """``(P,)`` packages the mediator may propose, four rows.
+
+        With and without a reassurance force, then the same where the US would not back a
+        guarantee.
+        """
         excluded = ~self.space.valid
         for key in self.scenario.mediator.excluded_options:
             excluded |= self.space.has(key)
-        force = "guarantees.european_force"
-        if force in self.space.outcome.option_index:
-            euro_force = self.space.has(force)
-        else:
-            euro_force = np.zeros(self.space.size, dtype=bool)
-        return ~excluded, ~excluded & ~euro_force
+
+        def having(key: str) -> np.ndarray:
+            if key in self.space.outcome.option_index:
+                return self.space.has(key)
+            return np.zeros(self.space.size, dtype=bool)
+
+        euro_force = having("guarantees.european_force")
+        us_backed = having("guarantees.us_backed")
+        allowed = ~excluded
+        return (
+            allowed,
+            allowed & ~euro_force,
+            allowed & ~us_backed,
+            allowed & ~euro_force & ~us_backed,
+        )
 
     def _mediator_varies_by_world(self) -> bool:
         """Whether the mediator's preference for a package differs between worlds."""
@@ -635,8 +717,12 @@ class CeasefireModel(mesa.Model):
                 terms_ru[k],
                 zero,
                 self._feasible_table,
-                np.where(available[worlds[k]], 0, 1),
+                self._feasible_row(worlds[k], available[worlds[k]]),
                 np.ones((1, self.space.size)),
+                None if ua.durability is None else ua.durability[k],
+                None if ru.durability is None else ru.durability[k],
+                _take(ua.breakdown_cost, k),
+                _take(ru.breakdown_cost, k),
             )
             self.has_range[worlds[k]] = agreeable
         first = self.has_range & np.isnan(self.first_range_day)
@@ -659,8 +745,7 @@ class CeasefireModel(mesa.Model):
         available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))[worlds]
         # Where nothing can be put on the table (e.g. only a European force is acceptable to the
         # mediator and the pledges fall short) there are no talks, except a pending first proposal.
-        allowed, without_force = self._feasible_rows
-        proposable = np.where(available, allowed.any(), without_force.any())
+        proposable = self._feasible_table.any(axis=1)[self._feasible_row(worlds, available)]
         if self.scenario.talks.initial_proposal is not None:
             proposable |= self.proposals[worlds] == 0
         if not proposable.all():
@@ -711,10 +796,8 @@ class CeasefireModel(mesa.Model):
                 "russia": _take(p["mediator.leverage_on_russia"], worlds)
                 * _take(p["mediator.sanctions_pressure"], worlds),
             }
-        feasible_row = (
-            np.zeros(len(worlds), dtype=np.int64)
-            if force_available is None
-            else np.where(force_available, 0, 1)
+        feasible_row = self._feasible_row(
+            worlds, np.ones(len(worlds), dtype=bool) if force_available is None else force_available
         )
         return Table(
             space=self.space,
@@ -753,8 +836,13 @@ class CeasefireModel(mesa.Model):
 
     @cached_property
     def _feasible_table(self) -> np.ndarray:
-        """``(2, P)`` :attr:`_feasible_rows` stacked: with and without a reassurance force."""
+        """``(4, P)`` :attr:`_feasible_rows` stacked (row ``2 * no US guarantee + no force``)."""
         return np.stack(self._feasible_rows)
+
+    def _feasible_row(self, worlds: np.ndarray, force_available: np.ndarray) -> np.ndarray:
+        """``(n,)`` the row of :attr:`_feasible_table` that applies in ``worlds``."""
+        no_us = ~self.us_backs_guarantee(worlds)
+        return 2 * no_us.astype(np.int64) + (~np.asarray(force_available)).astype(np.int64)
 
     @cached_property
     def _initial_row(self) -> int:
@@ -775,6 +863,16 @@ class CeasefireModel(mesa.Model):
         self.package[worlds] = rows
         self.last_package[worlds] = rows
         self.ceasefire_start_day[worlds] = self.day
+        self.tension[worlds] = 0.0
+        # A deal made under the mediator's standing threats is more fragile (Werner & Yuen 2005).
+        threats = np.broadcast_to(
+            np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat), (self.worlds,)
+        )[worlds]
+        self.deal_pressure[worlds] = np.exp(
+            _take(self.params["truce.pressure_hazard_beta"], worlds) * threats
+        )
+        self.deal_recidivism[worlds] = self.recidivism(worlds)
+        self.deal_log.append((self.day, worlds.copy(), rows.copy()))
         self.truce_end_day[worlds] = self.day + length
         first = np.isnan(self.first_ceasefire_day[worlds])
         self.first_package[worlds[first]] = rows[first]
@@ -813,11 +911,22 @@ class CeasefireModel(mesa.Model):
             self.noise[VIOLATIONS, h],
         )
         self.violations_total[h] += count[h]
+        self.tension[h] = truce.escalation(
+            self.tension[h], count[h], _take(p["truce.violations_per_day"], h), TENSION_DECAY
+        )
+        escalation = np.exp(
+            _take(p["truce.violation_escalation"], h) * np.maximum(self.tension[h], 0.0)
+        )
         hazard = truce.breakdown_hazard(
             _take(p["truce.base_hazard_per_day"], h),
-            self._hazard_ratio(rows, h),
+            self._hazard_ratio(rows, h)
+            * self.deal_pressure[h]
+            * self.deal_recidivism[h]
+            * escalation,
             dissatisfaction,
             _take(p["truce.dissatisfaction_beta"], h),
+            self.day - self.ceasefire_start_day[h],
+            _take(p["truce.hazard_shape"], h),
         )
         broke = np.zeros(self.worlds, dtype=bool)
         broke[h] = truce.breaks_down(hazard, self.noise[BREAKDOWN, h])
@@ -880,10 +989,60 @@ class CeasefireModel(mesa.Model):
             ended & np.isnan(self.first_breakdown_day), self.day, self.first_breakdown_day
         )
         self.breakdowns += ended
+        self.end_log.append((self.day, np.flatnonzero(ended)))
         self.last_ceasefire_end_day = np.where(ended, self.day, self.last_ceasefire_end_day)
         self.in_ceasefire &= ~ended
         self.package = np.where(ended, -1, self.package)
         self.truce_end_day = np.where(ended, np.inf, self.truce_end_day)
+
+    def deals(self) -> pd.DataFrame:
+        """Every ceasefire agreed in the run, one row each (not only the first or last per world).
+
+        Columns: ``world``, ``start_day``, ``end_day`` (NaN while it holds), ``duration_days``
+        (to its end or to the last day simulated), ``ended`` and ``terms_<issue>`` (the terms
+        agreed; a truce converted at expiry keeps the row of its agreement).
+        """
+        import pandas as pd
+
+        columns = ["world", "start_day", "end_day", "duration_days", "ended"]
+        by_issue = self.space.outcome.by_issue
+        if not self.deal_log:
+            return pd.DataFrame(
+                {**{c: [] for c in columns}, **{f"terms_{i}": [] for i in by_issue}}
+            )
+        start_day = np.concatenate([np.full(len(w), d) for d, w, _ in self.deal_log])
+        world = np.concatenate([w for _, w, _ in self.deal_log])
+        package = np.concatenate([r for _, _, r in self.deal_log])
+        order = np.lexsort((start_day, world))
+        world, start_day, package = world[order], start_day[order], package[order]
+        end_day = np.full(len(world), np.nan)
+        if self.end_log:
+            ends_day = np.concatenate([np.full(len(w), d) for d, w in self.end_log])
+            ends_world = np.concatenate([w for _, w in self.end_log])
+            o = np.lexsort((ends_day, ends_world))
+            ends_day, ends_world = ends_day[o], ends_world[o]
+            # A world's k-th end closes its k-th ceasefire.
+            rank_deal = np.arange(len(world)) - np.searchsorted(world, world)
+            rank_end = np.arange(len(ends_world)) - np.searchsorted(ends_world, ends_world)
+            key_deal = world * (self.days + 2) + rank_deal
+            key_end = ends_world * (self.days + 2) + rank_end
+            at = np.searchsorted(key_deal, key_end)
+            end_day[at] = ends_day
+        ended = ~np.isnan(end_day)
+        frame = pd.DataFrame(
+            {
+                "world": world,
+                "start_day": start_day,
+                "end_day": end_day,
+                "duration_days": np.where(ended, end_day, self.day) - start_day,
+                "ended": ended,
+            }
+        )
+        for c, issue in enumerate(by_issue):
+            frame[f"terms_{issue}"] = np.asarray(by_issue[issue], dtype=object)[
+                self.space.choices[package, c]
+            ].astype(str)
+        return frame
 
     # ------------------------------------------------------------------ status
     def status(self) -> np.ndarray:

@@ -80,6 +80,12 @@ class SideView:
             surplus of every package (float or ``(N,)``; a persistent type, not a draw per round).
         threat: What the mediator's standing threat takes off the side's value of fighting on
             (an aid cut for Ukraine, sanctions for Russia; utility), added to every package.
+        durability: ``(N, G, T)`` the share of the horizon a package with guarantees option
+            ``g`` and truce option ``t`` (outcome order) would hold under the hazard its terms
+            imply (:func:`~ceasefire_sim.model.truce.hold_share`), or None (every package holds):
+            the surplus of a package is that share times its surplus were it to hold.
+        breakdown_cost: What a breakdown costs the side (utility): the surplus of a package
+            holding a share ``h`` is ``h * (S + c) - c``.
     """
 
     option_utility: FloatArray
@@ -96,6 +102,8 @@ class SideView:
     fixed_term: FixedTerm | None = None
     resolve: FloatArray | float = 0.0
     threat: FloatArray | float = 0.0
+    durability: FloatArray | None = None
+    breakdown_cost: FloatArray | float = 0.0
 
     def subset(self, rows: np.ndarray | slice) -> SideView:
         """The same side restricted to some worlds."""
@@ -103,14 +111,28 @@ class SideView:
         def take(x: FloatArray | float) -> FloatArray | float:
             return x[rows] if np.ndim(x) > 0 else x
 
-        skip = ("sign", "war_by_issue", "fixed_term")
+        skip = ("sign", "war_by_issue", "fixed_term", "durability")
         fields = {k: v for k, v in self.__dict__.items() if k not in skip}
         return SideView(
             **{k: take(v) for k, v in fields.items()},
             sign=self.sign,
             war_by_issue={i: take(v) for i, v in self.war_by_issue.items()},
             fixed_term=None if self.fixed_term is None else self.fixed_term.subset(rows),
+            durability=None if self.durability is None else self.durability[rows],
         )
+
+    def hold(self, space: PackageSpace, rows: np.ndarray | None = None) -> FloatArray | None:
+        """``(n,)`` the share each package ``rows`` (one per world) holds, ``(n, P)`` if None."""
+        if self.durability is None:
+            return None
+        t = space.issue_choice("truce")
+        if "guarantees" in space.outcome.names:
+            g = space.issue_choice("guarantees")
+        else:
+            g = np.zeros_like(t)
+        if rows is None:
+            return self.durability[:, g, t]
+        return self.durability[np.arange(len(rows)), g[rows], t[rows]]
 
 
 # ------------------------------------------------------------------------- option utilities
@@ -518,6 +540,12 @@ def surplus_of_all(
     blocks = result.reshape(n, len(space.options[0][1]), len(space.options[1][1]), -1)
     per_block = terms[:, space.issue_options("territory")][:, :, space.issue_options("truce")]
     blocks += per_block.transpose(0, 2, 1)[:, :, :, None]
+    hold = side.hold(space)
+    if hold is not None:
+        c = _col(side.breakdown_cost)[:, None]
+        result += c
+        result *= hold
+        result -= c
     return result
 
 
@@ -547,7 +575,12 @@ def surplus_at(
         terms = territory_terms(side, space, control_km2, deal_lines_km2)
     issues = _issue_sums_at(side.option_utility, space, rows) - _col(side.war_issues)
     territory, truce = space.issue_choice("territory")[rows], space.issue_choice("truce")[rows]
-    return issues + terms[np.arange(len(rows)), territory, truce]
+    value = issues + terms[np.arange(len(rows)), territory, truce]
+    hold = side.hold(space, rows)
+    if hold is None:
+        return value
+    c = np.broadcast_to(np.asarray(side.breakdown_cost, dtype=float), value.shape)
+    return (value + c) * hold - c
 
 
 def issue_sums(
@@ -622,8 +655,9 @@ def explain(
     Returns:
         Issue -> contribution ``(n,)``; ``territory`` includes the ground, the days of fighting
         the package saves and what a fixed-term truce takes back (:func:`fixed_term_terms`);
-        ``resolve`` is the side's private resolve and ``pressure`` the mediator's standing
-        threat. The contributions sum to :func:`surplus_at`.
+        ``resolve`` is the side's private resolve, ``pressure`` the mediator's standing
+        threat and ``durability`` (with a side's ``durability``) what the chance of a breakdown
+        takes off the rest. The contributions sum to :func:`surplus_at`.
     """
     cols = space.package_columns[rows]
     n = len(rows)
@@ -645,6 +679,11 @@ def explain(
     )
     out["resolve"] = resolve.copy()
     out["pressure"] = threat.copy()
+    hold = side.hold(space, rows)
+    if hold is not None:
+        # What the chance of a breakdown takes off the package's worth were it to hold.
+        c = np.broadcast_to(np.asarray(side.breakdown_cost, dtype=float), (n,))
+        out["durability"] = (hold - 1.0) * (sum(out.values()) + c)
     return out
 
 

@@ -256,6 +256,10 @@ class MediatedNash:
             table.feasible,
             table.feasible_row,
             factor,
+            ua.durability,
+            ru.durability,
+            ua.breakdown_cost,
+            ru.breakdown_cost,
         )
         first_time = table.rounds_held == 0
         if table.initial is not None:

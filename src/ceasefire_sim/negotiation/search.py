@@ -39,12 +39,16 @@ class SearchLayout:
         truce_index: ``(max_options,)`` index within the truce options of each truce option on
             the table (the last axis of the territory terms).
         territory_index: The same for territory (the middle axis of the territory terms).
+        guarantees_issue: Position of the guarantees issue (the durability's first axis).
+        guarantees_index: The same as ``truce_index`` for the guarantees options.
     """
 
     columns: np.ndarray
     counts: np.ndarray
     truce_index: np.ndarray
     territory_index: np.ndarray
+    guarantees_issue: int = 0
+    guarantees_index: np.ndarray | None = None
 
     @classmethod
     def of(cls, space: PackageSpace) -> SearchLayout:
@@ -60,7 +64,12 @@ class SearchLayout:
         truce, territory = pad.copy(), pad.copy()
         truce[: counts[0]] = space.issue_options("truce")
         territory[: counts[1]] = space.issue_options("territory")
-        return cls(columns, counts, truce, territory)
+        guarantees = np.zeros(widest, dtype=np.int64)
+        g = 0
+        if "guarantees" in space.outcome.names:
+            g = space.outcome.names.index("guarantees")
+            guarantees[: counts[g]] = space.issue_options("guarantees")
+        return cls(columns, counts, truce, territory, g, guarantees)
 
 
 def choose(
@@ -76,11 +85,16 @@ def choose(
     feasible: FloatArray,
     feasible_row: FloatArray,
     exp_bonus: FloatArray,
+    hold_a: FloatArray | None = None,
+    hold_b: FloatArray | None = None,
+    breakdown_a: FloatArray | float = 0.0,
+    breakdown_b: FloatArray | float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
     """The mediator's choice in each world, as :func:`~ceasefire_sim.negotiation.solutions.nash_choice`.
 
     Side ``s``'s surplus of package ``j`` is
-    ``issue_sum_s(j) - war_s + terms_s[territory(j), truce(j)] + shift_s``.
+    ``(issue_sum_s(j) - war_s + terms_s[territory(j), truce(j)] + c_s) * h_s - c_s + shift_s``
+    with ``h_s = hold_s[guarantees(j), truce(j)]`` and ``c_s`` what a breakdown costs it.
 
     Args:
         layout: The package space's :class:`SearchLayout`.
@@ -97,6 +111,12 @@ def choose(
         feasible_row: ``(n,)`` which row of ``feasible`` applies in each world.
         exp_bonus: ``(1, P)`` or ``(n, P)`` factor on the Nash product (``exp`` of the mediator's
             bonus in log-Nash units; positive).
+        hold_a: ``(n, G, T)`` the share of the horizon each (guarantees, truce) pair of options
+            holds for side A (:attr:`~ceasefire_sim.negotiation.preferences.SideView.durability`;
+            None: 1).
+        hold_b: As ``hold_a``, for side B.
+        breakdown_a: ``(n,)`` what a breakdown costs side A (utility; float or ``(n,)``).
+        breakdown_b: As ``breakdown_a``, for side B.
 
     Returns:
         ``(choice, agreeable)``: the package row per world, and whether it leaves both sides a
@@ -105,6 +125,12 @@ def choose(
     n = len(utility_a)
     choice = np.empty(n, dtype=np.int64)
     agreeable = np.empty(n, dtype=np.bool_)
+    n_g = int(layout.guarantees_index.max()) + 1 if layout.guarantees_index is not None else 1
+    ones = np.ones((1, max(n_g, 1), terms_a.shape[2]))
+    if hold_a is not None and hold_b is None:
+        hold_b = np.ones_like(hold_a)
+    if hold_b is not None and hold_a is None:
+        hold_a = np.ones_like(hold_b)
     _choose(
         layout.columns,
         layout.counts,
@@ -121,6 +147,12 @@ def choose(
         np.ascontiguousarray(feasible, dtype=np.bool_),
         np.ascontiguousarray(feasible_row, dtype=np.int64),
         np.ascontiguousarray(exp_bonus, dtype=np.float64),
+        layout.guarantees_issue,
+        layout.guarantees_index if layout.guarantees_index is not None else layout.truce_index * 0,
+        ones if hold_a is None else _f64(hold_a, n),
+        ones if hold_b is None else _f64(hold_b, n),
+        _vec(breakdown_a, n),
+        _vec(breakdown_b, n),
         choice,
         agreeable,
     )
@@ -160,6 +192,12 @@ def _choose(
     feasible,
     feasible_row,
     exp_bonus,
+    guarantees_issue,
+    guarantees_index,
+    hold_a,
+    hold_b,
+    breakdown_a,
+    breakdown_b,
     choice,
     agreeable,
 ):  # pragma: no cover - compiled; tested through choose()
@@ -173,8 +211,13 @@ def _choose(
     UB = np.empty((n_options, B))
     TA = np.empty((n_territory, n_truce, B))
     TB = np.empty((n_territory, n_truce, B))
+    n_guarantees = hold_a.shape[1]
+    shared_hold = hold_a.shape[0] == 1
+    HA = np.ones((n_guarantees, n_truce, B))
+    HB = np.ones((n_guarantees, n_truce, B))
+    gi = guarantees_issue
     # Per world: war utilities and perception shifts of A and B (rows 0-3).
-    fixed = np.empty((4, B))
+    fixed = np.empty((6, B))
     # Partial sums over the issues: row c holds the sum over issues 0..c of the current options
     # (rows 0 .. n_issues - 2; the last issue is added in _consider).
     PA = np.empty((n_issues - 1, B))
@@ -202,8 +245,13 @@ def _choose(
                     for y in range(n_truce):
                         TA[x, y, i] = terms_a[w, x, y]
                         TB[x, y, i] = terms_b[w, x, y]
+                for x in range(n_guarantees):
+                    for y in range(n_truce):
+                        HA[x, y, i] = hold_a[0 if shared_hold else w, x, y]
+                        HB[x, y, i] = hold_b[0 if shared_hold else w, x, y]
                 fixed[0, i], fixed[1, i] = war_a[w], shift_a[w]
                 fixed[2, i], fixed[3, i] = war_b[w], shift_b[w]
+                fixed[4, i], fixed[5, i] = breakdown_a[w], breakdown_b[w]
                 best[0, i], best_j[0, i] = -1.0, -1
                 best[1, i], best_j[1, i] = -np.inf, 0
             # An odometer over the issues' options (the last issue fastest, as the package rows
@@ -213,6 +261,8 @@ def _choose(
             changed = 0
             ta = TA[0, 0]
             tb = TB[0, 0]
+            ha = HA[0, 0]
+            hb = HB[0, 0]
             for j in range(n_packages):
                 for c in range(changed, last):
                     col = columns[c, at[c]]
@@ -227,6 +277,9 @@ def _choose(
                 if changed <= 1:
                     ta = TA[territory_index[at[1]], truce_index[at[0]]]
                     tb = TB[territory_index[at[1]], truce_index[at[0]]]
+                if changed <= gi:
+                    ha = HA[guarantees_index[at[gi]], truce_index[at[0]]]
+                    hb = HB[guarantees_index[at[gi]], truce_index[at[0]]]
                 if fea[j]:
                     cd = columns[last, at[last]]
                     if per_world_bonus:
@@ -241,6 +294,8 @@ def _choose(
                             UB[cd],
                             ta,
                             tb,
+                            ha,
+                            hb,
                             fixed,
                             bonus,
                             best,
@@ -256,6 +311,8 @@ def _choose(
                             UB[cd],
                             ta,
                             tb,
+                            ha,
+                            hb,
                             fixed,
                             exp_bonus[0, j],
                             best,
@@ -277,22 +334,27 @@ def _choose(
 
 @numba.njit(inline="always")
 def _consider(
-    j, m, a4, b4, ua, ub, ta, tb, fixed, bonus, best, best_j
+    j, m, a4, b4, ua, ub, ta, tb, ha, hb, fixed, bonus, best, best_j
 ):  # pragma: no cover - compiled
     """Package ``j`` in each world of the block: keep it where it beats the best so far.
 
     ``a4``/``b4`` are the sides' sums over all issues but the last, ``ua``/``ub`` their utilities of
-    the package's last option, ``ta``/``tb`` its territory terms, ``bonus`` the mediator's factor.
+    the package's last option, ``ta``/``tb`` its territory terms, ``ha``/``hb`` the share of the
+    horizon it holds, ``bonus`` the mediator's factor.
     """
     for i in range(m):
-        a = (((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[1, i]
-        b = (((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[3, i]
+        a = (
+            ((((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[4, i]) * ha[i] - fixed[4, i]
+        ) + fixed[1, i]
+        b = (
+            ((((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[5, i]) * hb[i] - fixed[5, i]
+        ) + fixed[3, i]
         _keep(j, i, a, b, bonus[i], best, best_j)
 
 
 @numba.njit(inline="always")
 def _consider_shared(
-    j, m, a4, b4, ua, ub, ta, tb, fixed, bonus, best, best_j
+    j, m, a4, b4, ua, ub, ta, tb, ha, hb, fixed, bonus, best, best_j
 ):  # pragma: no cover - compiled
     """:func:`_consider` with the same factor ``bonus`` in every world.
 
@@ -300,8 +362,12 @@ def _consider_shared(
     stays vectorised, and the search runs in about 0.3 µs per world instead of 0.5.
     """
     for i in range(m):
-        a = (((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[1, i]
-        b = (((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[3, i]
+        a = (
+            ((((a4[i] + ua[i]) - fixed[0, i]) + ta[i]) + fixed[4, i]) * ha[i] - fixed[4, i]
+        ) + fixed[1, i]
+        b = (
+            ((((b4[i] + ub[i]) - fixed[2, i]) + tb[i]) + fixed[5, i]) * hb[i] - fixed[5, i]
+        ) + fixed[3, i]
         _keep(j, i, a, b, bonus, best, best_j)
 
 

@@ -56,6 +56,10 @@ class TerritoryConfig(Strict):
         fixed(603_550), description="Ukraine's area, km² (incl. Crimea)."
     )
     control_km2: Num(ge=0) = Field(fixed(112_400), description="Area held by Russia on day 0, km².")
+    donetsk_unheld_km2: Num(ge=0) = Field(
+        fixed(7_900, "Donetsk oblast (26,517 km²) x the 30% not held in Dec 2024"),
+        description="Part of Donetsk oblast not held by Russia on day 0, km².",
+    )
     four_oblasts_unheld_km2: Num(ge=0) = Field(
         fixed(23_000, "Donetsk, Luhansk, Zaporizhzhia, Kherson areas x (1 - share held)"),
         description="Part of the four claimed oblasts not held by Russia on day 0, km².",
@@ -322,6 +326,27 @@ class MediatorConfig(Strict):
     patience_days: Num(ge=0) = Field(
         fixed(180), description="Fruitless talk days before walking away."
     )
+    reengage_days: Num(ge=0) = Field(
+        fixed(1e9, "a mediator that walked away does not come back unless the scenario says so"),
+        description="Days after walking away before the mediator re-engages.",
+    )
+    threat_credibility: Num(ge=0, le=1) = Field(
+        fixed(0.0, "threats are never carried out unless the scenario says so"),
+        description="Chance a refused threat is carried out (also the weight the sides give it).",
+    )
+    threat_cost_days: Num(ge=0) = Field(
+        fixed(0.0), description="Patience (days) the mediator spends on each threat it executes."
+    )
+    aid_cut_days: Num(ge=0) = Field(
+        fixed(90.0), description="Days an executed aid cut lasts (ended early by a ceasefire)."
+    )
+    sanctions_production_cut: Num(ge=0, le=1) = Field(
+        fixed(0.1), description="Share of Russia's materiel production executed sanctions remove."
+    )
+    us_guarantee_share: Num(ge=0, le=1) = Field(
+        fixed(1.0, "the US offers to back a guarantee in every world unless the scenario says"),
+        description="Share of worlds in which the US would back a security guarantee.",
+    )
     perception_sd: Num(ge=0) = Field(
         fixed(0.05), description="Sd of the mediator's error in perceiving each side's war utility."
     )
@@ -520,6 +545,26 @@ class TruceConfig(Strict):
         description="Hazard ratio of each truce option (definitive outlast preliminary ceasefires).",
     )
     monitoring_hazard_ratio: Num(gt=0, le=10) = Field(fixed(1.0), description="HR of monitoring.")
+    hazard_shape: Num(gt=0, le=2) = Field(
+        fixed(1.0, "a constant hazard unless the scenario gives a shape"),
+        description="k of the Weibull baseline hazard (k < 1: the hazard falls with time).",
+    )
+    pressure_hazard_beta: Num(ge=0) = Field(
+        fixed(0.0, "deals made under pressure are no more fragile unless the scenario says so"),
+        description="Hazard ratio exp(beta * threats standing at the deal) of a deal under pressure.",
+    )
+    breakdown_cost: Num(ge=0) = Field(
+        fixed(0.0, "a breakdown costs nothing beyond the war resuming unless the scenario says so"),
+        description="What a breakdown costs each side (utility), which it weighs when it agrees.",
+    )
+    recidivism_hazard_ratio: Num(gt=0, le=10) = Field(
+        fixed(1.0, "earlier breakdowns do not change the hazard unless the scenario says so"),
+        description="Hazard ratio per earlier breakdown in the world (anticipated and realised).",
+    )
+    violation_escalation: Num(ge=0) = Field(
+        fixed(0.0, "violations do not escalate unless the scenario says so"),
+        description="eta: hazard factor exp(eta * tension) of violations above the base rate.",
+    )
     dissatisfaction_beta: Num(ge=0) = Field(
         fixed(2.0), description="beta: hazard per unit dissatisfaction."
     )
