@@ -207,7 +207,7 @@ def pressed(baseline):
         Path(__file__).resolve().parents[1] / "scenarios" / "white_house_2025-03-13.yaml"
     )
     return load_scenario(
-        baseline_file, ["mediator.leverage_on_russia=0.8", "mediator.leverage_on_ukraine=0.8"]
+        baseline_file, ["mediator.leverage_on_russia=1.5", "mediator.leverage_on_ukraine=1.5"]
     )
 
 

@@ -74,14 +74,21 @@ def test_same_seed_same_outcomes(baseline):
 
 
 def test_common_random_numbers_across_scenarios(baseline):
-    """A change that only touches the talks leaves the front's noise, world by world, unchanged."""
+    """A change that only touches the talks leaves the front's noise, world by world, unchanged.
+
+    Leverage on Russia also reaches the front where its threat is carried out (sanctions cut
+    Russia's production), so the comparison is over the worlds where neither arm had a deal or
+    an executed threat.
+    """
     from ceasefire_sim.scenario.loader import load_scenario
     from tests.conftest import BASELINE
 
-    pressed = load_scenario(BASELINE, ["mediator.leverage_on_russia=0.6"])
+    pressed = load_scenario(BASELINE, ["mediator.perception_sd=0.15"])
     a = simulate(baseline, worlds=400, seed=5, days=200)
     b = simulate(pressed, worlds=400, seed=5, days=200)
     at_war_in_both = (a.outcomes["ceasefires"] == 0) & (b.outcomes["ceasefires"] == 0)
+    for o in (a.outcomes, b.outcomes):
+        at_war_in_both &= (o["threats_executed_russia"] == 0) & (o["threats_executed_ukraine"] == 0)
     assert at_war_in_both.sum() > 30
     np.testing.assert_array_equal(
         a.outcomes["control_km2_final"][at_war_in_both],

@@ -67,7 +67,7 @@ def test_no_talks_during_the_cooldown(baseline):
 
 
 def test_walkout_is_narrated():
-    scenario = load_scenario(BASELINE, ["mediator.patience_days=20"])
+    scenario = load_scenario(BASELINE, ["mediator.patience_days=20", "mediator.threat_cost_days=0"])
     events = simulate(scenario, worlds=2, seed=0, days=40).events
     walkouts = events[events["kind"] == "walkout"]
     assert len(walkouts) == 2 and (walkouts["day"] == 21).all()

@@ -298,6 +298,12 @@ class Mediator(WorldAgent):
         aid_total_bn: Aid delivered since day 0 (US$ bn).
         engaged: Whether the US still mediates in each world.
         fruitless_days: Days of talks since the last ceasefire (or day 0) without agreement.
+        walked_away: Whether the US has walked away (until it re-engages).
+        ever_walked_away: Whether it walked away at some time in the run.
+        aid_cut_until: Day until which an executed aid cut stops US aid (-inf: none).
+        sanctioned: Whether executed (secondary) sanctions cut Russia's production.
+        share_before_cut: The US share of Ukraine's materiel inflow when the last cut began.
+        threats_executed: Side -> how many times its threat was carried out in each world.
     """
 
     def __init__(self, model: CeasefireModel) -> None:
@@ -309,12 +315,54 @@ class Mediator(WorldAgent):
         self.aid_total_bn = np.zeros(n)
         self.engaged = np.ones(n, dtype=bool)
         self.walked_away = np.zeros(n, dtype=bool)
+        self.ever_walked_away = np.zeros(n, dtype=bool)
+        self.walked_away_day = np.full(n, np.inf)
         self.fruitless_days = np.zeros(n)
+        self.aid_cut_until = np.full(n, -np.inf)
+        self.sanctioned = np.zeros(n, dtype=bool)
+        self.share_before_cut = np.zeros(n)
+        self.threats_executed = {
+            "ukraine": np.zeros(n, dtype=np.int64),
+            "russia": np.zeros(n, dtype=np.int64),
+        }
+
+    def aid_cut(self) -> np.ndarray:
+        """``(N,)`` whether an executed aid cut is in force today."""
+        return self.model.day < self.aid_cut_until
 
     def committed_aid_bn_per_year(self) -> np.ndarray | float:
         """Aid the US is sending (US$ bn/year): zero while paused."""
         p = self.params
         return p.aid_bn_per_year * (1.0 - p.aid_paused)
+
+    def aid_arriving_bn_per_year(self) -> np.ndarray:
+        """``(N,)`` US aid reaching Ukraine today (US$ bn/year).
+
+        The pipeline's deliveries, less the share ``aid_cut_share`` an executed aid cut holds
+        back while it is in force (shipments stop at once, not with the delivery lag; what is
+        held back is not made up later).
+        """
+        cut = self.aid_cut()
+        if not cut.any():
+            return self.aid_delivered_bn_per_year
+        held = np.where(cut, self.params.aid_cut_share, 0.0)
+        return self.aid_delivered_bn_per_year * (1.0 - held)
+
+    def execute(self, ukraine: np.ndarray, russia: np.ndarray) -> None:
+        """Carry out the threats in the worlds given (``(N,)`` masks), at a cost to the mediator.
+
+        An aid cut holds back ``aid_cut_share`` of US aid to Ukraine for ``aid_cut_days``
+        (Ukraine's yes or a ceasefire ends it sooner; :meth:`aid_arriving_bn_per_year`); sanctions cut Russia's materiel production by
+        ``sanctions_production_cut`` until a ceasefire. Each costs the mediator
+        ``threat_cost_days`` of its patience.
+        """
+        p = self.params
+        day = self.model.day
+        self.aid_cut_until = np.where(ukraine, day + p.aid_cut_days, self.aid_cut_until)
+        self.sanctioned |= russia
+        self.threats_executed["ukraine"] += ukraine
+        self.threats_executed["russia"] += russia
+        self.fruitless_days = self.fruitless_days + (ukraine | russia) * p.threat_cost_days
 
     def step(self, aid_frozen: np.ndarray, at_war: np.ndarray) -> None:
         """Deliver aid through the pipeline; lose patience after long fruitless talks."""
@@ -324,9 +372,19 @@ class Mediator(WorldAgent):
             self.aid_delivered_bn_per_year
             + (committed - self.aid_delivered_bn_per_year) / p.aid_lag_days
         )
-        self.aid_total_bn += self.aid_delivered_bn_per_year / DAYS_PER_YEAR
+        self.aid_total_bn += self.aid_arriving_bn_per_year() / DAYS_PER_YEAR
         self.fruitless_days = np.where(at_war, self.fruitless_days + 1.0, 0.0)
-        self.walked_away |= self.fruitless_days > p.patience_days
+        day = self.model.day
+        back = self.walked_away & (day - self.walked_away_day >= p.reengage_days)
+        if back.any():
+            # The mediator re-engages: its patience starts afresh.
+            self.walked_away &= ~back
+            self.fruitless_days = np.where(back, 0.0, self.fruitless_days)
+            self.walked_away_day = np.where(back, np.inf, self.walked_away_day)
+        leaving = ~self.walked_away & (self.fruitless_days > p.patience_days)
+        self.walked_away |= leaving
+        self.ever_walked_away |= leaving
+        self.walked_away_day = np.where(leaving, day, self.walked_away_day)
         self.engaged = ~self.walked_away & (np.asarray(p.engaged) > 0.5)
 
     def option_values(self, shared: bool = False) -> np.ndarray:

@@ -186,11 +186,15 @@ class CeasefireModel(mesa.Model):
         self.tension = np.zeros(n)
         self.deal_pressure = np.ones(n)
         self.deal_recidivism = np.ones(n)
-        #: ``(day, worlds, package rows)`` of every ceasefire agreed (:meth:`deals`).
-        self.deal_log: list[tuple[int, np.ndarray, np.ndarray]] = []
+        #: ``(day, worlds, package rows, a guarantee could be proposed)`` of every ceasefire
+        #: agreed (:meth:`deals`).
+        self.deal_log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         #: ``(day, worlds)`` of every ceasefire's end.
         self.end_log: list[tuple[int, np.ndarray]] = []
         self._draw_types()
+        self._threat_rng = np.random.default_rng(
+            np.random.SeedSequence([self.seed, THREATS_STREAM])
+        )
         self.mediator_preference = MediatorPreference(
             self.space, lambda: self.mediator.option_values(shared=True)
         )
@@ -305,15 +309,32 @@ class CeasefireModel(mesa.Model):
 
         While the US mediates, fighting on costs Ukraine ``mediator.leverage_on_ukraine`` times
         the US share of its materiel inflow (the aid a cut would stop) and Russia
-        ``mediator.leverage_on_russia`` times ``mediator.sanctions_pressure``; the sides value
-        every package against that, and the mediator chooses terms knowing it. A mediator that
-        has walked away threatens nothing.
+        ``mediator.leverage_on_russia`` times ``mediator.sanctions_pressure``, each times the
+        chance the threat is carried out (``mediator.threat_credibility``); the sides value
+        every package against that, and the mediator chooses terms knowing it (Kydd 2003). A
+        threat carried out (:meth:`execute_threats`) weighs in full while it is in force (a deal
+        ends it); a mediator that has walked away threatens nothing more.
         """
         p = self.params
         engaged = np.broadcast_to(self.mediator.engaged, (self.worlds,))
-        ukraine = np.where(engaged, p["mediator.leverage_on_ukraine"] * self.us_aid_share(), 0.0)
+        credibility = p["mediator.threat_credibility"]
+        # A threat carried out is certain: while the aid cut or the sanctions are in force,
+        # fighting on costs their full weight, and a deal ends them.
+        cut = self.mediator.aid_cut()
+        ukraine = np.where(
+            engaged | cut,
+            np.where(cut, 1.0, credibility)
+            * p["mediator.leverage_on_ukraine"]
+            * self.us_aid_share(reference=True),
+            0.0,
+        )
+        sanctioned = self.mediator.sanctioned
         russia = np.where(
-            engaged, p["mediator.leverage_on_russia"] * p["mediator.sanctions_pressure"], 0.0
+            engaged | sanctioned,
+            np.where(sanctioned, 1.0, credibility)
+            * p["mediator.leverage_on_russia"]
+            * p["mediator.sanctions_pressure"],
+            0.0,
         )
         return ukraine, russia
 
@@ -443,6 +464,7 @@ class CeasefireModel(mesa.Model):
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
         self.noise = self._daily_noise()
+        self.threat_draws = self.keyed(self._threat_rng.random(self.key_count))
         self.events_schedule.apply_due(self)
         at_war = ~self.in_ceasefire
         aid_frozen = self.in_ceasefire & self._package_has("aid_during_truce.frozen")
@@ -493,15 +515,26 @@ class CeasefireModel(mesa.Model):
     def _materiel_inflow(self, side: Belligerent) -> np.ndarray:
         """Materiel arriving per day (US$ bn): production, and aid for Ukraine."""
         inflow = side.production_bn_per_day()
+        if side is self.russia and self.mediator.sanctioned.any():
+            cut = self.params["mediator.sanctions_production_cut"]
+            inflow = inflow * np.where(self.mediator.sanctioned, 1.0 - cut, 1.0)
         if side is self.ukraine:
-            aid = self.mediator.aid_delivered_bn_per_year + self.allied_aid_delivered_bn_per_year
+            aid = self.mediator.aid_arriving_bn_per_year() + self.allied_aid_delivered_bn_per_year
             inflow = inflow + aid / DAYS_PER_YEAR
         return inflow
 
-    def us_aid_share(self) -> np.ndarray:
-        """Share of Ukraine's materiel inflow that comes from the US (what pressure threatens)."""
+    def us_aid_share(self, reference: bool = False) -> np.ndarray:
+        """Share of Ukraine's materiel inflow that comes from the US (what pressure threatens).
+
+        Args:
+            reference: While an executed aid cut is in force, the share the aid had before it
+                (what the cut takes away) rather than today's.
+        """
         total = self._materiel_inflow(self.ukraine) * DAYS_PER_YEAR
-        return self.mediator.aid_delivered_bn_per_year / np.maximum(total, 1e-9)
+        share = self.mediator.aid_arriving_bn_per_year() / np.maximum(total, 1e-9)
+        if reference and self.mediator.aid_cut().any():
+            share = np.where(self.mediator.aid_cut(), self.mediator.share_before_cut, share)
+        return share
 
     # ------------------------------------------------------------------- front
     def _advance_phase(self) -> None:
@@ -828,11 +861,57 @@ class CeasefireModel(mesa.Model):
         )
 
     def apply_round(self, record: Round) -> None:
-        """Count the round, log it, and start a ceasefire where both sides said yes."""
+        """Count the round, log it, start a ceasefire where both sides said yes, and execute.
+
+        Where one side refused, the threat against the side in the way may be carried out
+        (:meth:`execute_threats`).
+        """
         self.proposals[record.worlds] += 1
         self.narrative.talks(record)
         deal = record.agreed
         self._start_ceasefire(record.worlds[deal], record.package[deal])
+        self.execute_threats(record)
+
+    def execute_threats(self, record: Round) -> None:
+        """Carry out the mediator's standing threat against the side that refused.
+
+        Where a round ends without a deal, the side in the way is the one that refused (the one
+        with the smaller surplus if both did). If its threat stands and its full weight would
+        make up the side's shortfall, the mediator carries it out with chance
+        ``mediator.threat_credibility`` (a draw of its own stream, common across scenarios): an
+        aid cut for Ukraine, sanctions for Russia (:meth:`Mediator.execute`).
+        """
+        refused_ua = ~record.accepted["ukraine"]
+        refused_ru = ~record.accepted["russia"]
+        in_way_ua = refused_ua & (
+            ~refused_ru | (record.surplus["ukraine"] <= record.surplus["russia"])
+        )
+        in_way_ru = refused_ru & ~in_way_ua
+        w = record.worlds
+        p = self.params
+        carried = self.threat_draws[w] < _take(p["mediator.threat_credibility"], w)
+        # The threat's full weight (what it takes off fighting on if carried out for certain):
+        # the mediator spends it only where it can make up the side's shortfall (Beardsley 2011:
+        # leverage is costly, so it is used where it can be decisive).
+        full_ua = _take(p["mediator.leverage_on_ukraine"], w) * self.us_aid_share(True)[w]
+        full_ru = _take(p["mediator.leverage_on_russia"], w) * _take(
+            p["mediator.sanctions_pressure"], w
+        )
+        decisive_ua = (full_ua > 0) & (record.surplus["ukraine"] + full_ua >= 0)
+        decisive_ru = (full_ru > 0) & (record.surplus["russia"] + full_ru >= 0)
+        ukraine = in_way_ua & carried & decisive_ua & ~self.mediator.aid_cut()[w]
+        russia = in_way_ru & carried & decisive_ru & ~self.mediator.sanctioned[w]
+        # An aid cut has served its purpose once Ukraine says yes (as the pause of 3-11 March
+        # 2025 ended when Ukraine accepted the truce proposal).
+        accepted_ua = w[record.accepted["ukraine"]]
+        self.mediator.aid_cut_until[accepted_ua] = np.minimum(
+            self.mediator.aid_cut_until[accepted_ua], self.day
+        )
+        if ukraine.any() or russia.any():
+            self.mediator.share_before_cut[w[ukraine]] = self.us_aid_share()[w[ukraine]]
+            self.mediator.execute(
+                _scatter(w, ukraine, self.worlds), _scatter(w, russia, self.worlds)
+            )
 
     @cached_property
     def _feasible_table(self) -> np.ndarray:
@@ -864,6 +943,11 @@ class CeasefireModel(mesa.Model):
         self.last_package[worlds] = rows
         self.ceasefire_start_day[worlds] = self.day
         self.tension[worlds] = 0.0
+        # A ceasefire ends an aid cut or sanctions carried out to bring it about.
+        self.mediator.aid_cut_until[worlds] = np.minimum(
+            self.mediator.aid_cut_until[worlds], self.day
+        )
+        self.mediator.sanctioned[worlds] = False
         # A deal made under the mediator's standing threats is more fragile (Werner & Yuen 2005).
         threats = np.broadcast_to(
             np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat), (self.worlds,)
@@ -872,7 +956,10 @@ class CeasefireModel(mesa.Model):
             _take(self.params["truce.pressure_hazard_beta"], worlds) * threats
         )
         self.deal_recidivism[worlds] = self.recidivism(worlds)
-        self.deal_log.append((self.day, worlds.copy(), rows.copy()))
+        available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))
+        on_table = self._feasible_table[self._feasible_row(worlds, available[worlds])]
+        guaranteed = on_table & ~self.space.has("guarantees.none")[None, :]
+        self.deal_log.append((self.day, worlds.copy(), rows.copy(), guaranteed.any(axis=1)))
         self.truce_end_day[worlds] = self.day + length
         first = np.isnan(self.first_ceasefire_day[worlds])
         self.first_package[worlds[first]] = rows[first]
@@ -999,22 +1086,25 @@ class CeasefireModel(mesa.Model):
         """Every ceasefire agreed in the run, one row each (not only the first or last per world).
 
         Columns: ``world``, ``start_day``, ``end_day`` (NaN while it holds), ``duration_days``
-        (to its end or to the last day simulated), ``ended`` and ``terms_<issue>`` (the terms
-        agreed; a truce converted at expiry keeps the row of its agreement).
+        (to its end or to the last day simulated), ``ended``, ``guarantee_on_table`` (whether a
+        package with a security guarantee could be proposed that day) and ``terms_<issue>`` (the
+        terms agreed; a truce converted at expiry keeps the row of its agreement).
         """
         import pandas as pd
 
-        columns = ["world", "start_day", "end_day", "duration_days", "ended"]
+        columns = ["world", "start_day", "end_day", "duration_days", "ended", "guarantee_on_table"]
         by_issue = self.space.outcome.by_issue
         if not self.deal_log:
             return pd.DataFrame(
                 {**{c: [] for c in columns}, **{f"terms_{i}": [] for i in by_issue}}
             )
-        start_day = np.concatenate([np.full(len(w), d) for d, w, _ in self.deal_log])
-        world = np.concatenate([w for _, w, _ in self.deal_log])
-        package = np.concatenate([r for _, _, r in self.deal_log])
+        start_day = np.concatenate([np.full(len(w), d) for d, w, _, _ in self.deal_log])
+        world = np.concatenate([w for _, w, _, _ in self.deal_log])
+        package = np.concatenate([r for _, _, r, _ in self.deal_log])
+        guarantee = np.concatenate([g for _, _, _, g in self.deal_log])
         order = np.lexsort((start_day, world))
         world, start_day, package = world[order], start_day[order], package[order]
+        guarantee = guarantee[order]
         end_day = np.full(len(world), np.nan)
         if self.end_log:
             ends_day = np.concatenate([np.full(len(w), d) for d, w in self.end_log])
@@ -1036,6 +1126,7 @@ class CeasefireModel(mesa.Model):
                 "end_day": end_day,
                 "duration_days": np.where(ended, end_day, self.day) - start_day,
                 "ended": ended,
+                "guarantee_on_table": guarantee,
             }
         )
         for c, issue in enumerate(by_issue):

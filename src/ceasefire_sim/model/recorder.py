@@ -112,7 +112,7 @@ class DailyRecorder:
             self.medians = np.concatenate([m for _, m in parts])
         for name, values in (
             ("allies_at_2pct_mean", m.allies_at_2pct()),
-            ("us_aid_bn_per_year_mean", m.mediator.aid_delivered_bn_per_year),
+            ("us_aid_bn_per_year_mean", m.mediator.aid_arriving_bn_per_year()),
             ("allied_aid_bn_per_year_mean", m.allied_aid_delivered_bn_per_year),
             ("dissatisfaction_mean", m.dissatisfaction),
             ("share_range", m.has_range),

@@ -340,6 +340,9 @@ class MediatorConfig(Strict):
     aid_cut_days: Num(ge=0) = Field(
         fixed(90.0), description="Days an executed aid cut lasts (ended early by a ceasefire)."
     )
+    aid_cut_share: Num(ge=0, le=1) = Field(
+        fixed(1.0), description="Share of US aid deliveries an executed aid cut holds back."
+    )
     sanctions_production_cut: Num(ge=0, le=1) = Field(
         fixed(0.1), description="Share of Russia's materiel production executed sanctions remove."
     )

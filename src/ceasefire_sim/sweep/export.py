@@ -66,7 +66,9 @@ OUTCOME_CODEBOOK: dict[str, tuple[str, str]] = {
     "us_aid_total_bn": ("US military aid delivered by the horizon", "US$ bn"),
     "allied_aid_total_bn": ("allied military aid delivered by the horizon", "US$ bn"),
     "violations": ("ceasefire violations by the horizon", "count"),
-    "mediator_walked_away": ("the US walked away from the talks", "0/1"),
+    "mediator_walked_away": ("the US walked away from the talks at some time", "0/1"),
+    "threats_executed_ukraine": ("times the US carried out its aid-cut threat", "count"),
+    "threats_executed_russia": ("times the US carried out its sanctions threat", "count"),
     "belief_ukraine_km2_per_day": (
         "Ukraine's belief about the front's drift at the horizon",
         "km²/day",

@@ -234,6 +234,20 @@ METRICS: dict[str, Metric] = {
         _limited_within("maritime"),
         "P(maritime in 365 d)",
     ),
+    "threats_executed": Metric(
+        "threats the US carried out per world (aid cuts and sanctions)",
+        "mean",
+        lambda o, d: (o["threats_executed_ukraine"] + o["threats_executed_russia"]).to_numpy(
+            dtype=float
+        ),
+        "threats carried out",
+    ),
+    "share_walked_away": Metric(
+        "share of worlds in which the US walked away from the talks",
+        "mean",
+        lambda o, d: o["mediator_walked_away"].to_numpy(dtype=float),
+        "US walked away",
+    ),
     "russian_gains_km2": Metric(
         "Russian gains at the horizon, km²",
         "mean",
@@ -413,6 +427,22 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         "limited scopes on the table", "all", "none", "p_range_365", "+",
         (), tuple(day0(f"partial_truces.scopes.{s}.on_table", 0.0) for s in LIMITED_NAMES),
+    ),
+    Lever(
+        "threat credibility (mediator.threat_credibility)", "0", "0.8", "p_ceasefire_365", "+",
+        (day0("mediator.threat_credibility", 0.0),), (day0("mediator.threat_credibility", 0.8),),
+    ),
+    Lever(
+        "threat credibility (mediator.threat_credibility)", "0", "0.8", "threats_executed", "+",
+        (day0("mediator.threat_credibility", 0.0),), (day0("mediator.threat_credibility", 0.8),),
+    ),
+    Lever(
+        "threat cost (mediator.threat_cost_days)", "0", "60", "threats_executed", "-",
+        (day0("mediator.threat_cost_days", 0.0),), (day0("mediator.threat_cost_days", 60.0),),
+    ),
+    Lever(
+        "threat cost (mediator.threat_cost_days)", "0", "60", "share_walked_away", "+",
+        (day0("mediator.threat_cost_days", 0.0),), (day0("mediator.threat_cost_days", 60.0),),
     ),
 )  # fmt: skip
 
