@@ -172,11 +172,13 @@ def test_front_checks_fail_for_a_smooth_front(tmp_path):
 def test_hazard_parameters_give_the_implied_duration_when_dissatisfaction_is_off():
     checks, _ = calibration.check_bare_truce(BASELINE, worlds=2000, seed=2, days=120)
     forced = checks[0].data["estimate"]
-    # 1 / (1 - exp(-h0)) days with the baseline's h0; 4 standard errors of the mean.
-    h0 = load_scenario(BASELINE).truce.base_hazard_per_day.mean_value()
-    expected = 1 / -math.expm1(-h0)
-    se = expected / math.sqrt(forced.breakdowns)
-    assert forced.mean_days == pytest.approx(expected, abs=4 * se)
+    # exp(-h0 t^k) survive t = 29 days on the Weibull baseline; 4 binomial standard errors.
+    truce = load_scenario(BASELINE).truce
+    h0, k = truce.base_hazard_per_day.mean_value(), truce.hazard_shape.mean_value()
+    expected = math.exp(-h0 * 29**k)
+    share = checks[0].data["survival"][0]
+    assert share == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / 2000))
+    assert checks[0].data["expected_survival"] == pytest.approx(expected)
     assert checks[0].passed
     # Forcing on Russia a truce it loses from makes it collapse sooner: its regret raises the
     # hazard (a 30-day truce carries Russia's red lines only for the share of the horizon it

@@ -54,8 +54,6 @@ MAX_DAYS = 3650
 PER_WORLD_FACTOR_CHUNK = 4096
 #: Stream of the per-world types (the sides' resolve, the mediator's misreading of each side).
 TYPES_STREAM = 0x7E5011E
-#: Stream of the daily draws deciding whether a refused threat is carried out.
-THREATS_STREAM = 0x7412EA7
 #: Share of yesterday's violation tension kept each day (about a ten-day memory).
 TENSION_DECAY = 0.9
 
@@ -189,12 +187,9 @@ class CeasefireModel(mesa.Model):
         #: ``(day, worlds, package rows, a guarantee could be proposed)`` of every ceasefire
         #: agreed (:meth:`deals`).
         self.deal_log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-        #: ``(day, worlds)`` of every ceasefire's end.
-        self.end_log: list[tuple[int, np.ndarray]] = []
+        #: ``(day, worlds, whether each broke down rather than expired)`` of every ceasefire's end.
+        self.end_log: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._draw_types()
-        self._threat_rng = np.random.default_rng(
-            np.random.SeedSequence([self.seed, THREATS_STREAM])
-        )
         self.mediator_preference = MediatorPreference(
             self.space, lambda: self.mediator.option_values(shared=True)
         )
@@ -229,18 +224,19 @@ class CeasefireModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _draw_types(self) -> None:
-        """The per-world types, drawn once: each side's resolve and the mediator's misreading.
+        """The per-world types, drawn once: the sides' resolve, the mediator's misreading and will.
 
         Private information that persists (Fearon 1995): a side's resolve is a standard logistic
         draw times its ``preferences.resolve_scale``, the same in every round of a world; the
-        mediator's
-        error in reading each side is a fixed uniform (its normal quantile times
-        ``mediator.perception_sd``). They come from their own stream, so they are common to
-        every scenario run with the seed.
+        mediator's error in reading each side is a fixed uniform (its normal quantile times
+        ``mediator.perception_sd``); whether the US would back a guarantee
+        (``mediator.us_guarantee_share``) and whether it carries out its threats
+        (``mediator.threat_credibility``) are fixed uniforms too. They come from their own
+        stream, so they are common to every scenario run with the seed.
         """
         draws = self.keyed(
             np.random.default_rng(np.random.SeedSequence([self.seed, TYPES_STREAM])).random(
-                (5, self.key_count)
+                (6, self.key_count)
             )
         )
         self.resolve_draws = {
@@ -250,6 +246,9 @@ class CeasefireModel(mesa.Model):
         self.perceive_draws = {"ukraine": draws[2], "russia": draws[3]}
         # Whether the US would back a security guarantee in each world (a persistent type).
         self.guarantee_draws = draws[4]
+        # Whether the mediator is one that carries out its threats (``threat_credibility``): a
+        # persistent type, so meeting more often does not give it more chances to.
+        self.threat_draws = draws[5]
 
     def us_backs_guarantee(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``(n,)`` whether the US would back a security guarantee (``us_guarantee_share``)."""
@@ -464,7 +463,6 @@ class CeasefireModel(mesa.Model):
         self.day += 1
         self.date = self.start_date + dt.timedelta(days=self.day)
         self.noise = self._daily_noise()
-        self.threat_draws = self.keyed(self._threat_rng.random(self.key_count))
         self.events_schedule.apply_due(self)
         at_war = ~self.in_ceasefire
         aid_frozen = self.in_ceasefire & self._package_has("aid_during_truce.frozen")
@@ -877,9 +875,10 @@ class CeasefireModel(mesa.Model):
 
         Where a round ends without a deal, the side in the way is the one that refused (the one
         with the smaller surplus if both did). If its threat stands and its full weight would
-        make up the side's shortfall, the mediator carries it out with chance
-        ``mediator.threat_credibility`` (a draw of its own stream, common across scenarios): an
-        aid cut for Ukraine, sanctions for Russia (:meth:`Mediator.execute`).
+        make up the side's shortfall, a mediator that carries out its threats does so: in a
+        share ``mediator.threat_credibility`` of the worlds (a per-world type drawn once with
+        the sides' resolve, so that meeting more often gives no more chances): an aid cut for
+        Ukraine, sanctions for Russia (:meth:`Mediator.execute`).
         """
         refused_ua = ~record.accepted["ukraine"]
         refused_ru = ~record.accepted["russia"]
@@ -1019,12 +1018,13 @@ class CeasefireModel(mesa.Model):
         broke[h] = truce.breaks_down(hazard, self.noise[BREAKDOWN, h])
         expiring = np.zeros(self.worlds, dtype=bool)
         expiring[h] = ~broke[h] & (self.day >= self.truce_end_day[h])
+        by_hazard = broke.copy()
         if expiring.any():
             due = expiring[h]
             table = self.table(h[due], ua.subset(due), ru.subset(due))
             broke |= self.apply_renewal(self.renewal.renew(table, rows[due]))
         self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
-        self._end_ceasefire(broke)
+        self._end_ceasefire(broke, by_hazard)
 
     def apply_renewal(self, record: Renewal) -> np.ndarray:
         """Apply the answers at truces' expiry; returns ``(N,)`` the worlds where fighting resumes."""
@@ -1067,7 +1067,7 @@ class CeasefireModel(mesa.Model):
         )
         return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
 
-    def _end_ceasefire(self, ended: np.ndarray) -> None:
+    def _end_ceasefire(self, ended: np.ndarray, by_hazard: np.ndarray | None = None) -> None:
         if not ended.any():
             return
         first = ended & np.isnan(self.first_ceasefire_end_day)
@@ -1076,7 +1076,9 @@ class CeasefireModel(mesa.Model):
             ended & np.isnan(self.first_breakdown_day), self.day, self.first_breakdown_day
         )
         self.breakdowns += ended
-        self.end_log.append((self.day, np.flatnonzero(ended)))
+        worlds = np.flatnonzero(ended)
+        broke = np.ones(len(worlds), dtype=bool) if by_hazard is None else by_hazard[worlds]
+        self.end_log.append((self.day, worlds, broke))
         self.last_ceasefire_end_day = np.where(ended, self.day, self.last_ceasefire_end_day)
         self.in_ceasefire &= ~ended
         self.package = np.where(ended, -1, self.package)
@@ -1086,13 +1088,22 @@ class CeasefireModel(mesa.Model):
         """Every ceasefire agreed in the run, one row each (not only the first or last per world).
 
         Columns: ``world``, ``start_day``, ``end_day`` (NaN while it holds), ``duration_days``
-        (to its end or to the last day simulated), ``ended``, ``guarantee_on_table`` (whether a
+        (to its end or to the last day simulated), ``ended``, ``broke_down`` (it ended by the
+        breakdown hazard, not by expiring unrenewed), ``guarantee_on_table`` (whether a
         package with a security guarantee could be proposed that day) and ``terms_<issue>`` (the
         terms agreed; a truce converted at expiry keeps the row of its agreement).
         """
         import pandas as pd
 
-        columns = ["world", "start_day", "end_day", "duration_days", "ended", "guarantee_on_table"]
+        columns = [
+            "world",
+            "start_day",
+            "end_day",
+            "duration_days",
+            "ended",
+            "broke_down",
+            "guarantee_on_table",
+        ]
         by_issue = self.space.outcome.by_issue
         if not self.deal_log:
             return pd.DataFrame(
@@ -1106,11 +1117,13 @@ class CeasefireModel(mesa.Model):
         world, start_day, package = world[order], start_day[order], package[order]
         guarantee = guarantee[order]
         end_day = np.full(len(world), np.nan)
+        broke_down = np.zeros(len(world), dtype=bool)
         if self.end_log:
-            ends_day = np.concatenate([np.full(len(w), d) for d, w in self.end_log])
-            ends_world = np.concatenate([w for _, w in self.end_log])
+            ends_day = np.concatenate([np.full(len(w), d) for d, w, _ in self.end_log])
+            ends_world = np.concatenate([w for _, w, _ in self.end_log])
+            ends_broke = np.concatenate([b for _, _, b in self.end_log])
             o = np.lexsort((ends_day, ends_world))
-            ends_day, ends_world = ends_day[o], ends_world[o]
+            ends_day, ends_world, ends_broke = ends_day[o], ends_world[o], ends_broke[o]
             # A world's k-th end closes its k-th ceasefire.
             rank_deal = np.arange(len(world)) - np.searchsorted(world, world)
             rank_end = np.arange(len(ends_world)) - np.searchsorted(ends_world, ends_world)
@@ -1118,6 +1131,7 @@ class CeasefireModel(mesa.Model):
             key_end = ends_world * (self.days + 2) + rank_end
             at = np.searchsorted(key_deal, key_end)
             end_day[at] = ends_day
+            broke_down[at] = ends_broke
         ended = ~np.isnan(end_day)
         frame = pd.DataFrame(
             {
@@ -1126,6 +1140,7 @@ class CeasefireModel(mesa.Model):
                 "end_day": end_day,
                 "duration_days": np.where(ended, end_day, self.day) - start_day,
                 "ended": ended,
+                "broke_down": broke_down,
                 "guarantee_on_table": guarantee,
             }
         )

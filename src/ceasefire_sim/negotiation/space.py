@@ -251,10 +251,11 @@ def _options(issue: str, *rows: tuple[str, str, dict[str, Any]]) -> tuple[Option
 #: Settlement terms belong to a lasting agreement: a fixed-term truce cannot carry them.
 LASTING = {"requires": (("truce", ("indefinite",)),)}
 
-#: The model's own issues and options. Recognition, withdrawals, a moratorium, neutrality and
-#: lifting sanctions settle the war and hold only in an indefinite ceasefire (``LASTING``); a
-#: fixed-term truce carries a freeze, the NATO status quo, guarantees, phased relief and the
-#: rules on aid, which fit a pause.
+#: The model's own issues and options. Recognition (de jure or de facto), withdrawals (all four
+#: oblasts, or graded: the rest of Donetsk oblast with a freeze elsewhere), a moratorium,
+#: neutrality and lifting sanctions settle the war and hold only in an indefinite ceasefire
+#: (``LASTING``); a fixed-term truce carries a freeze, the NATO status quo, guarantees, phased
+#: relief and the rules on aid, which fit a pause.
 BUILT_IN = OutcomeSpace(
     (
         Issue(
@@ -285,6 +286,16 @@ BUILT_IN = OutcomeSpace(
                     "russia_withdraws",
                     "Russian withdrawal to the 24 Feb 2022 line",
                     {"line": LineRule("line_2022"), **LASTING},
+                ),
+                (
+                    "donetsk_withdrawal",
+                    "Ukrainian withdrawal from the rest of Donetsk oblast, freeze elsewhere",
+                    {"line": LineRule("withdraw", region="donetsk"), **LASTING},
+                ),
+                (
+                    "de_facto",
+                    "Russian control recognised de facto, not in law",
+                    {"line": LineRule("keep"), **LASTING},
                 ),
             ),
         ),

@@ -332,19 +332,23 @@ class MediatorConfig(Strict):
     )
     threat_credibility: Num(ge=0, le=1) = Field(
         fixed(0.0, "threats are never carried out unless the scenario says so"),
-        description="Chance a refused threat is carried out (also the weight the sides give it).",
+        description="Share of worlds whose mediator carries out a decisive threat (and the weight "
+        "the sides give a threat not yet carried out).",
     )
     threat_cost_days: Num(ge=0) = Field(
         fixed(0.0), description="Patience (days) the mediator spends on each threat it executes."
     )
     aid_cut_days: Num(ge=0) = Field(
-        fixed(90.0), description="Days an executed aid cut lasts (ended early by a ceasefire)."
+        fixed(90.0),
+        description="Days an executed aid cut lasts at most (Ukraine's yes or a ceasefire ends it).",
     )
     aid_cut_share: Num(ge=0, le=1) = Field(
         fixed(1.0), description="Share of US aid deliveries an executed aid cut holds back."
     )
     sanctions_production_cut: Num(ge=0, le=1) = Field(
-        fixed(0.1), description="Share of Russia's materiel production executed sanctions remove."
+        fixed(0.1),
+        description="Share of Russia's materiel production executed sanctions remove (until a "
+        "ceasefire).",
     )
     us_guarantee_share: Num(ge=0, le=1) = Field(
         fixed(1.0, "the US offers to back a guarantee in every world unless the scenario says"),
