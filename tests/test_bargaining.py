@@ -132,4 +132,9 @@ def test_meeting_daily_does_not_multiply_the_chances(by_interval):
     daily, monthly = (by_interval[iv].outcomes["first_ceasefire_day"] for iv in (1, 28))
     p1, p28 = daily.notna().mean(), monthly.notna().mean()
     assert abs(p1 - p28) <= 0.08, (p1, p28)
-    assert np.nanmedian(daily) < np.nanmedian(monthly)
+    # Paired over the worlds with a deal in both (the daily arm also catches ranges that open
+    # late, or after the mediator re-engages, which monthly talks miss within the horizon).
+    both = daily.notna() & monthly.notna()
+    assert both.sum() > 20
+    assert (daily[both] <= monthly[both]).all()
+    assert np.median(daily[both]) < np.median(monthly[both])

@@ -40,7 +40,7 @@ def test_run_writes_the_four_files_and_is_reproducible(tmp_path):
             "belligerents.russia.personnel",
         ),
         (
-            "base_hazard_per_day: {value: 0.07,",
+            "base_hazard_per_day: {value: 0.258,",
             "base_hazard_per_day: {value: 7.5,",
             "truce.base_hazard_per_day",
         ),

@@ -42,9 +42,10 @@ def test_issue_sums_are_the_sequential_sums_of_the_option_matrix(space):
 
 
 def _lines(control: np.ndarray, space: PackageSpace | None = None) -> np.ndarray:
-    """The lines under each territory option, for the four oblasts and the 2022 line."""
+    """The lines under each territory option, for the four oblasts, Donetsk and the 2022 line."""
     parameters = {
         "territory.four_oblasts_unheld_km2": 23_000.0,
+        "territory.donetsk_unheld_km2": 7_900.0,
         "territory.line_2022_km2": 43_000.0,
     }
     outcome = BUILT_IN if space is None else space.outcome

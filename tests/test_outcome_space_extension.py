@@ -30,7 +30,8 @@ ADDED = {
             }
         },
     },
-    "truce.hazard_ratio_type.days_180": 0.7,
+    # As durable as an indefinite ceasefire (0.5), so the sides' values of it decide.
+    "truce.hazard_ratio_type.days_180": 0.5,
 }
 VALUES = {
     f"belligerents.{side}.preferences.values.{key}": 1.0
@@ -48,10 +49,10 @@ def test_the_new_options_are_on_the_table():
     model = CeasefireModel(scenario, worlds=2, seed=1, days=1)
     outcome = model.space.outcome
     assert outcome.by_issue["truce"][-1] == "days_180" and len(outcome.by_issue["truce"]) == 4
-    assert len(outcome.by_issue["territory"]) == 5
-    assert model.space.size == 4 * 5 * 3 * 3 * 3 * 2
+    assert len(outcome.by_issue["territory"]) == 7
+    assert model.space.size == 4 * 7 * 3 * 3 * 3 * 2
     assert outcome.label("territory.demilitarised_zone") == "demilitarised zone along the line"
-    assert model.deal_lines_km2().shape == (2, 5)
+    assert model.deal_lines_km2().shape == (2, 7)
     assert model.params["outcome_space.territory.demilitarised_zone.hazard_ratio"] == 0.9
 
 

@@ -23,10 +23,10 @@ def brute_force(sa, sb):
 
 def test_full_space_has_every_combination():
     space = PackageSpace.full()
-    assert space.size == np.prod([len(o) for o in BUILT_IN.by_issue.values()]) == 648
-    assert space.matrix.shape == (648, len(BUILT_IN.option_keys))
+    assert space.size == np.prod([len(o) for o in BUILT_IN.by_issue.values()]) == 972
+    assert space.matrix.shape == (972, len(BUILT_IN.option_keys))
     assert np.all(space.matrix.sum(axis=1) == len(BUILT_IN.names))
-    assert len({tuple(r) for r in space.choices.tolist()}) == 648
+    assert len({tuple(r) for r in space.choices.tolist()}) == 972
 
 
 def test_restricted_space_and_lookup():
@@ -90,10 +90,11 @@ def test_feasibility_mask_excludes_packages():
 def test_territory_lines():
     parameters = {
         "territory.four_oblasts_unheld_km2": 20_000.0,
+        "territory.donetsk_unheld_km2": 8_000.0,
         "territory.line_2022_km2": 43_000.0,
     }
     lines = BUILT_IN.lines_km2(np.array([100_000.0]), parameters.get)
-    assert lines.tolist() == [[100_000.0, 100_000.0, 120_000.0, 43_000.0]]
+    assert lines.tolist() == [[100_000.0, 100_000.0, 120_000.0, 43_000.0, 108_000.0, 100_000.0]]
 
 
 def test_option_keys_cover_every_issue_option():

@@ -97,7 +97,7 @@ def test_validate_reports_every_problem_not_only_the_first(project: Path, capsys
         BASELINE.read_text()
         .replace("noise_df: {value: 3.0,", "noise_df: {value: 3.0, sourc: x,", 1)
         .replace("    personnel: {value: 600000,", "    personnel: {value: lots,", 1)
-        .replace("base_hazard_per_day: {value: 0.07,", "base_hazard_per_day: {value: 7.5,", 1)
+        .replace("base_hazard_per_day: {value: 0.258,", "base_hazard_per_day: {value: 7.5,", 1)
         .replace(QUOTE, "Ukraine has gladly agreed to a 90-day truce", 1)
     )
     copy = project / "scenarios" / "many.yaml"

@@ -135,5 +135,5 @@ def test_an_outcome_space_starts_with_truce_and_territory():
 
 def test_the_layout_follows_the_space_not_fixed_sizes():
     layout = search.SearchLayout.of(SPACES["extended"])
-    assert layout.counts.tolist() == [4, 5, 3, 3, 3, 2]
+    assert layout.counts.tolist() == [4, 7, 3, 3, 3, 2]
     assert search.SearchLayout.of(SPACES["two_issues"]).counts.tolist() == [3, 3]
