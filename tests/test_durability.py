@@ -85,3 +85,29 @@ def test_the_hazard_falls_with_time_on_a_weibull_base() -> None:
     # A constant hazard when the shape is 1, as before.
     flat = truce.breakdown_hazard(0.07, 1.0, np.zeros(4), 2.0, days, 1.0)
     np.testing.assert_allclose(flat, 0.07)
+
+
+def test_a_pause_shifts_power_to_the_side_that_rearms_faster() -> None:
+    """Powell (2006): the shift in power while a truce holds counts in each side's valuation."""
+    from ceasefire_sim.model.model import CeasefireModel
+    from ceasefire_sim.scenario.loader import load_scenario
+    from tests.conftest import BASELINE
+
+    def shift(*overrides: str) -> np.ndarray:
+        model = CeasefireModel(
+            load_scenario(BASELINE, list(overrides)), worlds=20, seed=1, narrative_worlds=0
+        )
+        model.step()
+        return model.pause_shift_km2(None, 180.0)
+
+    base = shift()
+    days = BUILT_IN.truce_days()
+    indefinite = int(np.flatnonzero(np.isinf(days))[0])
+    # An indefinite ceasefire leaves no fighting in the horizon to shift.
+    assert np.all(base[:, indefinite] == 0.0)
+    # D * (H - D): 90 days of pause then 90 of fighting against 30 then 150.
+    np.testing.assert_allclose(base[:, 1] / base[:, 0], (90 * 90) / (30 * 150))
+    # Ukraine, with aid, rearms faster than Russia in the baseline: a pause costs Russia ground;
+    # a Russia spending 20% of GDP on defence gains from one.
+    assert np.all(base[:, 0] < 0)
+    assert np.all(shift("belligerents.russia.defence_share_pct=20")[:, 0] > 0)

@@ -258,6 +258,7 @@ class Belligerent(WorldAgent):
             resolve=_take(self.resolve, worlds),
             threat=_take(self.threat, worlds),
             durability=self.model.durability(worlds, horizon),
+            pause_km2=self.model.pause_shift_km2(worlds, horizon),
             breakdown_cost=_take(b["truce.breakdown_cost"], worlds),
         )
 

@@ -255,6 +255,48 @@ class CeasefireModel(mesa.Model):
         share = _take(self.params["mediator.us_guarantee_share"], worlds)
         return self.guarantee_draws[worlds] < share
 
+    def pause_shift_km2(
+        self, worlds: np.ndarray | None, horizon_days: float | np.ndarray
+    ) -> np.ndarray:
+        """``(n, T)`` the change of the Russian-held area a pause of each truce option implies.
+
+        The shift in power while a deal holds (Powell 2006): in a ceasefire both sides keep
+        recruiting and producing (Ukraine receiving aid) and lose nothing, so their combat powers
+        grow at ``g = w * recruitment / personnel + (1 - w) * inflow / materiel`` a day. After a
+        pause of ``D = min(truce days, H)`` days the contest success has moved by about
+        ``D * k * p (1 - p) (g_ru - g_ua)`` and the front's drift by ``kappa`` times that, for
+        the ``H - D`` days of fighting left in the horizon (0 for an indefinite ceasefire).
+
+        Args:
+            worlds: The worlds (None: all).
+            horizon_days: The side's planning horizon ``H`` (float or ``(n,)``).
+        """
+        p = self.params
+        rows = np.arange(self.worlds) if worlds is None else worlds
+        n = len(rows)
+
+        def col(value: float | np.ndarray) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype=float), (self.worlds,))[rows]
+
+        w = col(p["front.personnel_weight"])
+
+        def growth(side: Belligerent) -> np.ndarray:
+            recruits = col(side.params.recruitment_per_day) / np.maximum(col(side.personnel), 1.0)
+            inflow = col(self._materiel_inflow(side)) / np.maximum(col(side.materiel_bn), 1e-3)
+            return w * recruits + (1.0 - w) * inflow
+
+        p_now = col(self.p_now)
+        per_day = (
+            col(self.gain_scale_km2_per_day)
+            * col(p["front.contest_exponent"])
+            * p_now
+            * (1.0 - p_now)
+            * (growth(self.russia) - growth(self.ukraine))
+        )
+        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))[:, None]
+        pause = np.minimum(self._truce_length_days[None, :], h)
+        return per_day[:, None] * pause * np.maximum(h - pause, 0.0)
+
     def recidivism(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``(n,)`` hazard ratio of the breakdowns so far: ``recidivism_hazard_ratio ** count``."""
         ratio = _take(self.params["truce.recidivism_hazard_ratio"], worlds)

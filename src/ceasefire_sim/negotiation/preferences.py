@@ -86,6 +86,9 @@ class SideView:
             the surplus of a package is that share times its surplus were it to hold.
         breakdown_cost: What a breakdown costs the side (utility): the surplus of a package
             holding a share ``h`` is ``h * (S + c) - c``.
+        pause_km2: ``(N, T)`` the change of the Russian-held area (km²) that the shift in power
+            during a pause of each truce option implies over the rest of the horizon (Powell
+            2006), or None; it counts in the territory terms as ``sign * lambda * pause_km2``.
     """
 
     option_utility: FloatArray
@@ -104,6 +107,7 @@ class SideView:
     threat: FloatArray | float = 0.0
     durability: FloatArray | None = None
     breakdown_cost: FloatArray | float = 0.0
+    pause_km2: FloatArray | None = None
 
     def subset(self, rows: np.ndarray | slice) -> SideView:
         """The same side restricted to some worlds."""
@@ -111,7 +115,7 @@ class SideView:
         def take(x: FloatArray | float) -> FloatArray | float:
             return x[rows] if np.ndim(x) > 0 else x
 
-        skip = ("sign", "war_by_issue", "fixed_term", "durability")
+        skip = ("sign", "war_by_issue", "fixed_term", "durability", "pause_km2")
         fields = {k: v for k, v in self.__dict__.items() if k not in skip}
         return SideView(
             **{k: take(v) for k, v in fields.items()},
@@ -119,6 +123,7 @@ class SideView:
             war_by_issue={i: take(v) for i, v in self.war_by_issue.items()},
             fixed_term=None if self.fixed_term is None else self.fixed_term.subset(rows),
             durability=None if self.durability is None else self.durability[rows],
+            pause_km2=None if self.pause_km2 is None else self.pause_km2[rows],
         )
 
     def hold(self, space: PackageSpace, rows: np.ndarray | None = None) -> FloatArray | None:
@@ -362,6 +367,9 @@ def territory_terms(
         _add_shifts(out, f.territory_utility, f.forced_cost, f.rebate, shift)
     elif np.any(shift != 0.0):
         out += shift[:, None, None]
+    if side.pause_km2 is not None:
+        # The shift in power while a pause holds (Powell 2006), valued as ground.
+        out += (side.sign * vec(side.value_per_km2))[:, None, None] * side.pause_km2[:, None, :]
     return out
 
 
