@@ -304,6 +304,7 @@ class Mediator(WorldAgent):
         aid_cut_until: Day until which an executed aid cut stops US aid (-inf: none).
         sanctioned: Whether executed (secondary) sanctions cut Russia's production.
         share_before_cut: The US share of Ukraine's materiel inflow when the last cut began.
+        aid_cut_spent: Whether an aid cut was carried out since the last ceasefire (at most one).
         threats_executed: Side -> how many times its threat was carried out in each world.
     """
 
@@ -322,6 +323,7 @@ class Mediator(WorldAgent):
         self.aid_cut_until = np.full(n, -np.inf)
         self.sanctioned = np.zeros(n, dtype=bool)
         self.share_before_cut = np.zeros(n)
+        self.aid_cut_spent = np.zeros(n, dtype=bool)
         self.threats_executed = {
             "ukraine": np.zeros(n, dtype=np.int64),
             "russia": np.zeros(n, dtype=np.int64),
@@ -361,6 +363,7 @@ class Mediator(WorldAgent):
         day = self.model.day
         self.aid_cut_until = np.where(ukraine, day + p.aid_cut_days, self.aid_cut_until)
         self.sanctioned |= russia
+        self.aid_cut_spent |= ukraine
         self.threats_executed["ukraine"] += ukraine
         self.threats_executed["russia"] += russia
         self.fruitless_days = self.fruitless_days + (ukraine | russia) * p.threat_cost_days

@@ -940,7 +940,9 @@ class CeasefireModel(mesa.Model):
         )
         decisive_ua = (full_ua > 0) & (record.surplus["ukraine"] + full_ua >= 0)
         decisive_ru = (full_ru > 0) & (record.surplus["russia"] + full_ru >= 0)
-        ukraine = in_way_ua & carried & decisive_ua & ~self.mediator.aid_cut()[w]
+        # Once between ceasefires: a cut that did not bring a deal is spent (rounds held more
+        # often give no more cuts).
+        ukraine = in_way_ua & carried & decisive_ua & ~self.mediator.aid_cut_spent[w]
         russia = in_way_ru & carried & decisive_ru & ~self.mediator.sanctioned[w]
         # An aid cut has served its purpose once Ukraine says yes (as the pause of 3-11 March
         # 2025 ended when Ukraine accepted the truce proposal).
@@ -989,6 +991,7 @@ class CeasefireModel(mesa.Model):
             self.mediator.aid_cut_until[worlds], self.day
         )
         self.mediator.sanctioned[worlds] = False
+        self.mediator.aid_cut_spent[worlds] = False
         # A deal made under the mediator's standing threats is more fragile (Werner & Yuen 2005).
         threats = np.broadcast_to(
             np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat), (self.worlds,)
