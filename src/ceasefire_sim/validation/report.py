@@ -137,8 +137,8 @@ def run_validation(
     """
     from ceasefire_sim.validation.bargaining import run_bargaining
     from ceasefire_sim.validation.calibration import run_calibration
-    from ceasefire_sim.validation.history import history_checks, run_history
     from ceasefire_sim.validation.durability import run_durability
+    from ceasefire_sim.validation.history import history_checks, run_history
     from ceasefire_sim.validation.levers import run_levers
     from ceasefire_sim.validation.sensitivity import run_sensitivity
     from ceasefire_sim.validation.theory import run_theory
