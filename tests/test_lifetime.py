@@ -15,8 +15,10 @@ from ceasefire_sim.model.lifetime import WorldAgent, release
 from ceasefire_sim.model.model import CeasefireModel
 
 #: Most the resident memory may grow over ten calls after the first (MB). Before models were
-#: released each 20,000-world call kept about 28 MB, so ten calls grew it by about 250 MB.
-GROWTH_BOUND_MB = 40
+#: released each 20,000-world call kept about 28 MB, so ten calls grew it by about 250 MB. The
+#: allocator's own growth after other tests (test_blocks' threads) reaches about 50 MB with no
+#: model kept, so the bound sits between that and a leak.
+GROWTH_BOUND_MB = 100
 
 
 def _rss_mb() -> float:
