@@ -591,6 +591,8 @@ STATUS_TEXT = {
     },
 }
 CHART_HEIGHT = 170
+#: While playing, the charts are redrawn at most this often (s).
+CHART_PERIOD_S = 0.4
 
 
 def _config(theme: str) -> dict[str, Any]:
@@ -1086,7 +1088,6 @@ def levers_html(model: CeasefireModel) -> str:
     )
 
 
-
 # ------------------------------------------------------------------------------ components
 DEFAULT_PARAMS = {"scenario": BASELINE_NAME, "worlds": 1, "seed": 1}
 
@@ -1241,34 +1242,27 @@ def Page() -> None:  # noqa: N802 (solara component)
     solara.use_memo(ensure_chart_assets, [])
     defaults = solara.use_memo(_defaults, [])
     own = solara.use_memo(lambda: Session(ClassroomModel, defaults), [])
-    joined, set_joined = solara.use_state(None)  # (code, seat) in team mode
-    session: Session = REGISTRY.get(joined[0]) if joined else own
-    tick, set_tick = solara.use_state(0)
+    joined = solara.use_reactive(None)  # (code, seat) in team mode
+    session: Session = REGISTRY.get(joined.value[0]) if joined.value else own
+    # The part of the page that moves with the model reads ``version``; the controls do not,
+    # so a day's update re-renders only what changed.
+    version = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     render_interval = solara.use_reactive(1)
-    play_interval = solara.use_reactive(50)
+    play_interval = solara.use_reactive(0)
     sidebar = solara.use_reactive("default")
     dark = solara.use_reactive(False)
-    params = solara.use_reactive(dict(defaults))
-    role = solara.use_reactive("watch")
-    log_query = solara.use_reactive("")
-    log_kind = solara.use_reactive("all")
     message = solara.use_reactive("")
-    code_input = solara.use_reactive("")
-    seat_input = solara.use_reactive("ukraine")
-    team_input = solara.use_reactive("Team A")
     alive = solara.use_memo(lambda: [True], [])
-    seen = solara.use_memo(lambda: [session.version], [])
-    theme = "dark" if dark.value else "light"
 
     def refresh() -> None:
-        seen[0] = session.version
-        set_tick(lambda t: t + 1)
+        version.set(session.version)
 
     def loop() -> None:
-        # Play and keep in step with the other screens of a team session.
+        # Play, and keep in step with the other screens of a team session.
+        seen = -1
         while alive[0]:
-            if playing.value and not joined:
+            if playing.value and not joined.value:
                 time.sleep(max(play_interval.value, 0) / 1000)
                 try:
                     moved = session.advance(render_interval.value)
@@ -1278,12 +1272,12 @@ def Page() -> None:  # noqa: N802 (solara component)
                 if moved == 0:
                     playing.set(False)
             else:
-                time.sleep(0.3)
-            if session.version != seen[0]:
-                seen[0] = session.version
-                set_tick(lambda t: t + 1)
+                time.sleep(0.25)
+            if session.version != seen:
+                seen = session.version
+                version.set(seen)
 
-    solara.lab.use_task(loop, dependencies=[joined], prefer_threaded=True)
+    solara.lab.use_task(loop, dependencies=[joined.value], prefer_threaded=True)
 
     def stop_loop() -> Callable[[], None]:
         def cleanup() -> None:
@@ -1292,9 +1286,55 @@ def Page() -> None:  # noqa: N802 (solara component)
         return cleanup
 
     solara.use_effect(stop_loop, [])
+    theme = "dark" if dark.value else "light"
+    sb_class = {"default": "sb-default", "open": "sb-open", "closed": "sb-closed"}[sidebar.value]
+    solara.Style(page_css(theme))
+    with solara.Div(classes=["cf-root", sb_class, f"theme-{theme}"]):  # noqa: SIM117
+        with solara.Div(classes=["cf-body"]):
+            Sidebar(
+                session,
+                defaults,
+                joined,
+                playing,
+                render_interval,
+                play_interval,
+                sidebar,
+                dark,
+                message,
+                refresh,
+            )
+            Live(
+                session,
+                joined.value,
+                version.value,
+                sidebar,
+                message,
+                theme,
+                refresh,
+                playing.value,
+            )
 
-    model = session.model
-    seats = {joined[1]} if joined else set(session.local_humans)
+
+@solara.component
+def Sidebar(  # noqa: N802 (solara component)
+    session: Session,
+    defaults: dict[str, Any],
+    joined: solara.Reactive,
+    playing: solara.Reactive,
+    render_interval: solara.Reactive,
+    play_interval: solara.Reactive,
+    sidebar: solara.Reactive,
+    dark: solara.Reactive,
+    message: solara.Reactive,
+    refresh: Callable[[], None],
+) -> None:
+    """The controls: step, play, run to the end, reset, role, levers, injects, team mode."""
+    params = solara.use_reactive(dict(defaults))
+    role = solara.use_reactive("watch")
+    code_input = solara.use_reactive("")
+    seat_input = solara.use_reactive("ukraine")
+    team_input = solara.use_reactive("Team A")
+    code, set_code = solara.use_state(session.code)
 
     def step() -> None:
         session.advance(render_interval.value)
@@ -1316,8 +1356,7 @@ def Page() -> None:  # noqa: N802 (solara component)
         refresh()
 
     def choose_role(value: str) -> None:
-        label_to_key = {v: k for k, v in ROLE_CHOICES.items()}
-        key = label_to_key.get(value, value)
+        key = {v: k for k, v in ROLE_CHOICES.items()}.get(value, value)
         role.set(key)
         session.set_humans(set() if key == "watch" else {key})
         refresh()
@@ -1327,141 +1366,150 @@ def Page() -> None:  # noqa: N802 (solara component)
         refresh()
 
     def start_team() -> None:
-        if session.code is None:
-            REGISTRY.start(session)
+        set_code(session.code or REGISTRY.start(session))
         refresh()
 
     def join() -> None:
         try:
             REGISTRY.join(code_input.value, seat_input.value, team_input.value)
-            set_joined((code_input.value.strip().upper(), seat_input.value))
+            joined.set((code_input.value.strip().upper(), seat_input.value))
             message.set("")
         except ScenarioError as exc:
             message.set(str(exc))
 
-    sb_class = {"default": "sb-default", "open": "sb-open", "closed": "sb-closed"}[sidebar.value]
-    solara.Style(page_css(theme))
-    with solara.Div(classes=["cf-root", sb_class, f"theme-{theme}"]):  # noqa: SIM117
-        with solara.Div(classes=["cf-body"]):
-            with solara.Div(classes=["cf-sidebar"]):
-                with solara.Row(justify="space-between"):
-                    solara.HTML(tag="div", unsafe_innerHTML="<b>Controls</b>")
-                    solara.Button(
-                        "Close",
-                        on_click=lambda: sidebar.set("closed"),
-                        classes=["close-sidebar"],
-                        text=True,
-                    )
-                if not joined:
-                    with solara.Row():
-                        solara.Button("Step", on_click=step, disabled=session.finished)
-                        solara.Button(
-                            "Pause" if playing.value else "Play",
-                            on_click=lambda: playing.set(not playing.value),
-                            disabled=session.finished and not playing.value,
-                        )
-                    with solara.Row():
-                        solara.Button(
-                            "Run to the end", on_click=run_to_end, disabled=session.finished
-                        )
-                        solara.Button("Reset", on_click=reset)
-                    solara.SliderInt(
-                        "Render interval (days per step)",
-                        value=render_interval,
-                        min=RENDER_INTERVALS[0],
-                        max=RENDER_INTERVALS[-1],
-                    )
-                    solara.SliderInt(
-                        "Play interval (ms between updates)",
-                        value=play_interval,
-                        min=0,
-                        max=1000,
-                        step=50,
-                    )
-                    solara.Select(
-                        "Your role",
-                        values=list(ROLE_CHOICES.values()),
-                        value=ROLE_CHOICES[role.value],
-                        on_value=choose_role,
-                    )
-                    _Levers(params)
-                    solara.HTML(tag="div", unsafe_innerHTML="<b>Teacher's injects</b>")
-                    for kind, label in INJECTS.items():
-                        solara.Button(
-                            label,
-                            on_click=lambda kind=kind: inject(kind),
-                            text=True,
-                            classes=[f"inject-{kind}"],
-                        )
-                    solara.HTML(tag="div", unsafe_innerHTML="<b>Team mode</b>")
-                    if session.code:
-                        solara.HTML(
-                            tag="div",
-                            unsafe_innerHTML=(
-                                f'Session code: <span class="team-code">{session.code}</span><br>'
-                                "Teams: "
-                                + (
-                                    ", ".join(
-                                        f"{t} ({ROLE_NAMES[s]})" for s, t in session.teams.items()
-                                    )
-                                    or "none yet"
-                                )
-                            ),
-                        )
-                    else:
-                        solara.Button("Start a team session", on_click=start_team)
-                solara.HTML(tag="div", unsafe_innerHTML="<b>Join a team session</b>")
-                solara.InputText("Session code", value=code_input)
-                solara.Select("Seat", values=list(ROLES), value=seat_input)
-                solara.InputText("Team name", value=team_input)
-                solara.Button("Join", on_click=join, classes=["join-button"])
-                solara.Checkbox(label="Dark mode", value=dark)
-            with solara.Div(classes=["cf-main"]):
-                with solara.Div(classes=["cf-header"]):
-                    solara.Button(
-                        "☰ Controls",
-                        on_click=lambda: sidebar.set("open"),
-                        classes=["open-sidebar"],
-                        text=True,
-                    )
-                    HtmlBox(banner_html(model, theme), "date-banner")
-                if message.value:
-                    solara.Info(message.value)
-                if joined:
-                    solara.HTML(
-                        tag="div",
-                        unsafe_innerHTML=(
-                            f'<div class="team-banner">Team session <b>{html.escape(joined[0])}</b>: '
-                            f"you are {html.escape(ROLE_NAMES[joined[1]])}</div>"
-                        ),
-                    )
-                with solara.Div(classes=["cf-grid"]):
-                    with solara.Div(classes=["cf-cell", "front-chart"]):
-                        Chart(control_spec(model, theme), "control")
-                    TablePanel(session, seats, refresh, theme)
-                    DecisionPanel(session, theme)
-                with solara.Div(classes=["charts-row"]):
-                    with solara.Div(classes=["cf-cell"]):
-                        Chart(status_spec(model, theme), "status")
-                    with solara.Div(classes=["cf-cell"]):
-                        Chart(beliefs_spec(model, theme), "beliefs")
-                with solara.Div(classes=["cf-cell", "log-cell"]):
-                    solara.HTML(
-                        tag="div",
-                        unsafe_innerHTML='<div class="panel-title">What happened in world 0 (newest first)</div>',
-                    )
-                    with solara.Row():
-                        solara.InputText("Filter the log", value=log_query, continuous_update=True)
-                        solara.Select("Kind", values=list(LOG_KINDS), value=log_kind)
-                    HtmlBox(
-                        narrative_html(model, query=log_query.value, kind=log_kind.value),
-                        "narrative-log",
-                    )
-                with solara.Div(classes=["cf-cell"]):
-                    HtmlBox(levers_html(model), "levers-panel")
-                with solara.Div(classes=["cf-cell", "info-panel"]):
-                    HtmlBox(INFO_HTML + glossary_html(), "info-box")
-    del tick
+    with solara.Div(classes=["cf-sidebar"]):
+        with solara.Row(justify="space-between"):
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Controls</b>")
+            solara.Button(
+                "Close",
+                on_click=lambda: sidebar.set("closed"),
+                classes=["close-sidebar"],
+                text=True,
+            )
+        if not joined.value:
+            with solara.Row():
+                solara.Button("Step", on_click=step)
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    on_click=lambda: playing.set(not playing.value),
+                )
+            with solara.Row():
+                solara.Button("Run to the end", on_click=run_to_end)
+                solara.Button("Reset", on_click=reset)
+            solara.SliderInt(
+                "Render interval (days per step)",
+                value=render_interval,
+                min=RENDER_INTERVALS[0],
+                max=RENDER_INTERVALS[-1],
+            )
+            solara.SliderInt(
+                "Play interval (ms between updates)", value=play_interval, min=0, max=1000, step=50
+            )
+            solara.Select(
+                "Your role",
+                values=list(ROLE_CHOICES.values()),
+                value=ROLE_CHOICES[role.value],
+                on_value=choose_role,
+            )
+            _Levers(params)
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Teacher's injects</b>")
+            for kind, label in INJECTS.items():
+                solara.Button(
+                    label,
+                    on_click=lambda kind=kind: inject(kind),
+                    text=True,
+                    classes=[f"inject-{kind}"],
+                )
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Team mode</b>")
+            if code:
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f'Session code: <span class="team-code">{code}</span><br>'
+                        "Teams join with this code from their own devices."
+                    ),
+                )
+            else:
+                solara.Button("Start a team session", on_click=start_team, classes=["start-team"])
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Join a team session</b>")
+        solara.InputText("Session code", value=code_input)
+        solara.Select("Seat", values=list(ROLES), value=seat_input)
+        solara.InputText("Team name", value=team_input)
+        solara.Button("Join", on_click=join, classes=["join-button"])
+        solara.Checkbox(label="Dark mode", value=dark)
+
+
+@solara.component
+def Live(  # noqa: N802 (solara component)
+    session: Session,
+    joined: tuple[str, str] | None,
+    version: int,
+    sidebar: solara.Reactive,
+    message: solara.Reactive,
+    theme: str,
+    refresh: Callable[[], None],
+    playing: bool = False,
+) -> None:
+    """What moves with the model: the date and monitors, the front, the table, the answers.
+
+    While playing, the charts are redrawn at most every :data:`CHART_PERIOD_S` (the date, the
+    monitors and the log move every day); when play stops they show the day reached.
+    """
+    model = session.model
+    clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1
+    key = [id(model), model.day if not playing else clock, theme]
+    specs = solara.use_memo(lambda: {n: draw(model, theme) for n, draw in CHARTS.items()}, key)
+    seats = {joined[1]} if joined else set(session.local_humans)
+    log_query = solara.use_reactive("")
+    log_kind = solara.use_reactive("all")
+    with solara.Div(classes=["cf-main"]):
+        with solara.Div(classes=["cf-header"]):
+            solara.Button(
+                "☰ Controls",
+                on_click=lambda: sidebar.set("open"),
+                classes=["open-sidebar"],
+                text=True,
+            )
+            HtmlBox(banner_html(model, theme), "date-banner")
+        if message.value:
+            solara.Info(message.value)
+        if joined:
+            others = ", ".join(f"{t}: {ROLE_NAMES[s]}" for s, t in session.teams.items())
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    f'<div class="team-banner">Team session <b>{html.escape(joined[0])}</b>: '
+                    f"you are {html.escape(ROLE_NAMES[joined[1]])}. Seats taken: "
+                    f"{html.escape(others)}; the model plays the others.</div>"
+                ),
+            )
+        with solara.Div(classes=["cf-grid"]):
+            with solara.Div(classes=["cf-cell", "front-chart"]):
+                Chart(specs["control"], "control")
+            TablePanel(session, seats, refresh, theme)
+            DecisionPanel(session, theme)
+        with solara.Div(classes=["charts-row"]):
+            with solara.Div(classes=["cf-cell"]):
+                Chart(specs["status"], "status")
+            with solara.Div(classes=["cf-cell"]):
+                Chart(specs["beliefs"], "beliefs")
+        with solara.Div(classes=["cf-cell", "log-cell"]):
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    '<div class="panel-title">What happened in world 0 (newest first)</div>'
+                ),
+            )
+            with solara.Row():
+                solara.InputText("Filter the log", value=log_query, continuous_update=True)
+                solara.Select("Kind", values=list(LOG_KINDS), value=log_kind)
+            HtmlBox(
+                narrative_html(model, query=log_query.value, kind=log_kind.value), "narrative-log"
+            )
+        with solara.Div(classes=["cf-cell"]):
+            HtmlBox(levers_html(model), "levers-panel")
+        with solara.Div(classes=["cf-cell", "info-panel"]):
+            HtmlBox(INFO_HTML + glossary_html(), "info-box")
 
 
 def glossary_html() -> str:
