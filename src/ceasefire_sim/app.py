@@ -1111,7 +1111,9 @@ def HtmlBox(content: str, css_class: str) -> None:  # noqa: N802 (solara compone
 
 
 @solara.component
-def Composer(session: Session, proposer: str, on_done: Callable[[], None]) -> None:  # noqa: N802
+def Composer(
+    session: Session, proposer: str, on_done: Callable[[], None], version: int = 0
+) -> None:  # noqa: N802
     """Pick one option per issue and propose the package (the mediator or a side's counter)."""
     model = session.model
     table = options_on_table(model)
@@ -1151,7 +1153,9 @@ def Composer(session: Session, proposer: str, on_done: Callable[[], None]) -> No
 
 
 @solara.component
-def TablePanel(session: Session, seats: set[str], refresh: Callable[[], None], theme: str) -> None:  # noqa: N802
+def TablePanel(
+    session: Session, seats: set[str], refresh: Callable[[], None], theme: str, version: int = 0
+) -> None:  # noqa: N802
     """The negotiation table: what is proposed, and the actions of the seats people hold here."""
     model = session.model
     pending = session.pending
@@ -1182,7 +1186,7 @@ def TablePanel(session: Session, seats: set[str], refresh: Callable[[], None], t
                         on_click=lambda side=side: (session.answer(side, False), refresh()),
                     )
                 with solara.Details(f"Counter-propose as {ROLE_NAMES[side]}"):
-                    Composer(session, side, refresh)
+                    Composer(session, side, refresh, version)
             if pending.waiting - seats:
                 solara.Text(
                     "Waiting for: "
@@ -1195,7 +1199,7 @@ def TablePanel(session: Session, seats: set[str], refresh: Callable[[], None], t
                 solara.Text(
                     "Compose a package and propose it today (or step to a negotiation day)."
                 )
-            Composer(session, "united_states", refresh)
+            Composer(session, "united_states", refresh, version)
             if pending is not None:
                 solara.Button(
                     "Let the model propose", on_click=lambda: (session.delegate(), refresh())
@@ -1213,7 +1217,7 @@ def TablePanel(session: Session, seats: set[str], refresh: Callable[[], None], t
 
 
 @solara.component
-def DecisionPanel(session: Session, theme: str) -> None:  # noqa: N802 (solara component)
+def DecisionPanel(session: Session, theme: str, version: int = 0) -> None:  # noqa: N802 (solara component)
     """Why did they say yes or no? The open round's answers, or the last round's."""
     model = session.model
     pending = session.pending
@@ -1486,8 +1490,8 @@ def Live(  # noqa: N802 (solara component)
         with solara.Div(classes=["cf-grid"]):
             with solara.Div(classes=["cf-cell", "front-chart"]):
                 Chart(specs["control"], "control")
-            TablePanel(session, seats, refresh, theme)
-            DecisionPanel(session, theme)
+            TablePanel(session, seats, refresh, theme, version)
+            DecisionPanel(session, theme, version)
         with solara.Div(classes=["charts-row"]):
             with solara.Div(classes=["cf-cell"]):
                 Chart(specs["status"], "status")

@@ -464,6 +464,11 @@ class Session:
                 is over.
         """
         with self.lock:
+            if self.model.day == 0:
+                # Day 0 is the calibrated start: talks open from day 1 (the day's chance draws).
+                self.advance(1)
+                if self.table.pending is not None:
+                    return
             m = self.model
             if self.table.pending is not None:
                 raise ScenarioError("a proposal is already on the table")
@@ -494,7 +499,11 @@ class Session:
     def propose(self, choices: dict[str, str], proposer: str = "united_states") -> None:
         """Propose the package of ``choices`` (issue -> option name) in the open round."""
         with self.lock:
-            if self.table.pending is None and proposer == "united_states":
+            if proposer == "united_states" and (
+                self.table.pending is None or self.table.pending.stage != "propose"
+            ):
+                if self.table.pending is not None:
+                    raise ScenarioError("a proposal is already on the table: wait for the answers")
                 self.open_talks()
             row = package_row(self.model, choices)
             self._apply(self.table.propose(row, proposer))
