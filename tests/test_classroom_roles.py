@@ -36,10 +36,7 @@ def test_mediator_proposes_and_sees_both_answers_with_reasons(browser, server):
         choose(page, "Your role", "You are the mediator")
         choose(page, "NATO", "permanent NATO exclusion")
         button(page, "Propose this package").click()
-        try:
-            page.wait_for_selector(".answer-russia", timeout=15_000)
-        finally:
-            page.screenshot(path="/tmp/roles_fail.png")
+        page.wait_for_selector(".answer-russia", timeout=TIMEOUT_MS)
         panel = page.locator(".decision-panel")
         for side in ("ukraine", "russia"):
             _answer_has_reasons(panel.locator(f".answer-{side}").inner_text())

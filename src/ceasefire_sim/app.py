@@ -1046,6 +1046,15 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
   .negotiation-table, .decision-panel {{ max-height:640px; }} }}
 .cf-root .v-input, .cf-root .v-label, .cf-root .v-select__selection, .cf-root input {{
   color:{t["fg"]} !important; }}
+.cf-root .cf-sidebar *, .cf-root .v-input *, .cf-root .v-label, .cf-root .v-btn:not(.v-btn--disabled) {{
+  color:{t['fg']} !important; }}
+.cf-root .v-input__slot, .cf-root .v-sheet, .cf-root .cf-sidebar > div {{
+  background:transparent !important; }}
+.v-application, .v-application--wrap, .v-main, body {{ background:{t['bg']} !important;
+  color:{t['fg']}; }}
+.cf-root .v-btn.v-btn--contained {{ background-color:{t['bg']} !important; border:1px solid {t['muted']}; }}
+b:has(> a[href="https://solara.dev"]) {{ color:{t['fg']} !important; background:{t['bg']}; }}
+a[href="https://solara.dev"] {{ color:{t['link']} !important; }}
 .v-slider__thumb-label-container {{ display:block !important; }}
 .v-slider__thumb-label {{ color:#ffffff !important; background-color:#0b4f8a !important; }}
 """
