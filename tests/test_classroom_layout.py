@@ -60,6 +60,7 @@ def test_phone_layout_fits_and_the_sidebar_closes(browser, server):
         assert widest <= 390 + 0.5
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         button(page, "☰ Controls").click()
+        page.wait_for_selector(".cf-sidebar", state="visible", timeout=TIMEOUT_MS)
         box = page.locator(".cf-sidebar").bounding_box()
         assert box is not None and 0 < box["width"] <= 390
         button(page, "Close").click()
