@@ -6,7 +6,15 @@ import pytest
 
 from ceasefire_sim.app import RENDER_INTERVALS, ClassroomModel
 from ceasefire_sim.classroom import Session
-from tests.classroom_browser import browser, button, no_error, open_page, server, set_slider, wait_day
+from tests.classroom_browser import (
+    browser,
+    button,
+    no_error,
+    open_page,
+    server,
+    set_slider,
+    wait_day,
+)
 
 __all__ = ["browser", "server"]
 

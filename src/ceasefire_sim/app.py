@@ -1047,14 +1047,14 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
 .cf-root .v-input, .cf-root .v-label, .cf-root .v-select__selection, .cf-root input {{
   color:{t["fg"]} !important; }}
 .cf-root .cf-sidebar *, .cf-root .v-input *, .cf-root .v-label, .cf-root .v-btn:not(.v-btn--disabled) {{
-  color:{t['fg']} !important; }}
+  color:{t["fg"]} !important; }}
 .cf-root .v-input__slot, .cf-root .v-sheet, .cf-root .cf-sidebar > div {{
   background:transparent !important; }}
-.v-application, .v-application--wrap, .v-main, body {{ background:{t['bg']} !important;
-  color:{t['fg']}; }}
-.cf-root .v-btn.v-btn--contained {{ background-color:{t['bg']} !important; border:1px solid {t['muted']}; }}
-b:has(> a[href="https://solara.dev"]) {{ color:{t['fg']} !important; background:{t['bg']}; }}
-a[href="https://solara.dev"] {{ color:{t['link']} !important; }}
+.v-application, .v-application--wrap, .v-main, body {{ background:{t["bg"]} !important;
+  color:{t["fg"]}; }}
+.cf-root .v-btn.v-btn--contained {{ background-color:{t["bg"]} !important; border:1px solid {t["muted"]}; }}
+b:has(> a[href="https://solara.dev"]) {{ color:{t["fg"]} !important; background:{t["bg"]}; }}
+a[href="https://solara.dev"] {{ color:{t["link"]} !important; }}
 .v-slider__thumb-label-container {{ display:block !important; }}
 .v-slider__thumb-label {{ color:#ffffff !important; background-color:#0b4f8a !important; }}
 """
@@ -1120,9 +1120,9 @@ def HtmlBox(content: str, css_class: str) -> None:  # noqa: N802 (solara compone
 
 
 @solara.component
-def Composer(
+def Composer(  # noqa: N802 (solara component)
     session: Session, proposer: str, on_done: Callable[[], None], version: int = 0
-) -> None:  # noqa: N802
+) -> None:
     """Pick one option per issue and propose the package (the mediator or a side's counter)."""
     model = session.model
     table = options_on_table(model)
@@ -1162,9 +1162,9 @@ def Composer(
 
 
 @solara.component
-def TablePanel(
+def TablePanel(  # noqa: N802 (solara component)
     session: Session, seats: set[str], refresh: Callable[[], None], theme: str, version: int = 0
-) -> None:  # noqa: N802
+) -> None:
     """The negotiation table: what is proposed, and the actions of the seats people hold here."""
     model = session.model
     pending = session.pending
