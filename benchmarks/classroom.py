@@ -50,7 +50,7 @@ def measure(seconds: float) -> dict[str, float]:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             start = time.monotonic()
             page.goto(url, timeout=60_000)
-            page.wait_for_selector(".chart-control svg", timeout=60_000)
+            page.wait_for_selector(".chart-control svg.marks", timeout=60_000)
             first_chart_s = time.monotonic() - start
             page.get_by_role("button", name="Play", exact=True).click()
             page.wait_for_function("() => +document.querySelector('.sim-day').textContent >= 1")

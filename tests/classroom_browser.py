@@ -71,7 +71,7 @@ def open_page(browser, url: str, width: int = 1280, height: int = 720):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(url, timeout=TIMEOUT_MS)
-    page.wait_for_selector(".chart-control svg", timeout=TIMEOUT_MS)
+    page.wait_for_selector(".chart-control svg.marks", timeout=TIMEOUT_MS)
     return context, page
 
 

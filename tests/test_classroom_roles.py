@@ -34,6 +34,7 @@ def test_mediator_proposes_and_sees_both_answers_with_reasons(browser, server):
     context, page = open_page(browser, server)
     try:
         choose(page, "Your role", "You are the mediator")
+        choose(page, "Truce", "indefinite ceasefire")  # exclusion needs a lasting deal
         choose(page, "NATO", "permanent NATO exclusion")
         button(page, "Propose this package").click()
         page.wait_for_selector(".answer-russia", timeout=TIMEOUT_MS)

@@ -124,7 +124,7 @@ def test_demo_steps_in_headless_chromium(demo_url: str, tmp_path: Path) -> None:
             page.on("request", lambda request: requested.append(request.url))
             page.goto(demo_url, timeout=UI_TIMEOUT_MS)
             page.wait_for_selector(".sim-date", timeout=UI_TIMEOUT_MS)
-            chart = ".chart-control svg"
+            chart = ".chart-control svg.marks"
             page.wait_for_selector(chart, timeout=UI_TIMEOUT_MS)
             date_before = page.inner_text(".sim-date")
             log_before = page.inner_text(".narrative-log")
@@ -151,7 +151,7 @@ def test_demo_steps_in_headless_chromium(demo_url: str, tmp_path: Path) -> None:
                 arg=chart_before,
                 timeout=UI_TIMEOUT_MS,
             )
-            assert page.locator(".classroom-chart svg").count() >= 3
+            assert page.locator(".classroom-chart svg.marks").count() >= 3
             assert "Russia" in page.inner_text(".decision-panel")
 
             external = [u for u in requested if not u.startswith((demo_url, "data:", "blob:"))]

@@ -621,6 +621,13 @@ def _config(theme: str) -> dict[str, Any]:
     }
 
 
+#: vega-embed's options: SVG marks; the actions menu saves PNG or SVG, nothing else.
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+
 def _spec(title: str, rows: list[dict[str, Any]], layer: dict[str, Any], theme: str) -> dict:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -630,6 +637,9 @@ def _spec(title: str, rows: list[dict[str, Any]], layer: dict[str, Any], theme: 
         "data": {"values": rows},
         **layer,
         **_config(theme),
+        # vega-embed reads its options here: SVG marks (readable by tests and screen readers)
+        # and an actions menu that saves the chart as an image, with no link off the page.
+        "usermeta": {"embedOptions": EMBED_OPTIONS},
     }
 
 
@@ -909,11 +919,14 @@ def reasons_html(model: CeasefireModel, found: dict[str, Reason], title: str) ->
         cols.append(
             f'<div class="answer answer-{side}"><div class="answer-head">{html.escape(ROLE_NAMES[side])}: '
             f'<b class="{cls}">{verdict}</b></div><table class="reasons">{rows}'
-            f'<tr class="sum"><td>{_abbr("surplus")} (deal minus {_abbr("fighting on")})</td>'
-            f'<td class="num">{r.surplus:+.2f}</td></tr>'
+            f'<tr class="sum"><td>deal minus {_abbr("fighting on")}</td>'
+            f'<td class="num">{r.deal_value:+.2f}</td></tr>'
             f'<tr><td>+ US {_abbr("pressure")}</td><td class="num">{r.pressure:+.2f}</td></tr>'
+            f'<tr class="sum"><td>= {_abbr("surplus")} with pressure</td>'
+            f'<td class="num">{r.deal_value + r.pressure:+.2f}</td></tr>'
             f'<tr><td>+ {_abbr("chance")} today</td><td class="num">{r.chance:+.2f}</td></tr>'
-            f'<tr class="sum"><td>total (yes if at least 0)</td><td class="num">{r.total:+.2f}</td></tr>'
+            f'<tr class="sum"><td>total (yes only if this and the surplus are at least 0)</td>'
+            f'<td class="num">{r.total:+.2f}</td></tr>'
             f'</table><div class="words">{html.escape(r.words())}</div></div>'
         )
     extra = ""

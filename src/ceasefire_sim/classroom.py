@@ -125,6 +125,32 @@ KEY_PATTERN = re.compile(r"\b([a-z_]+(?:\.(?:[a-z_0-9]+|\*))+)\b")
 
 
 # ------------------------------------------------------------------------------- the table
+def unmet_requirements(space: Any, row: int) -> list[str]:
+    """The options of package ``row`` whose ``requires`` it does not meet, in words.
+
+    Args:
+        space: The :class:`~ceasefire_sim.negotiation.space.PackageSpace`.
+        row: A package row.
+
+    Returns:
+        One sentence per unmet requirement ("permanent NATO exclusion needs an indefinite
+        ceasefire"); empty if the package meets them all.
+    """
+    outcome = space.outcome
+    chosen = space.describe(row)
+    out = []
+    for issue, option in chosen.items():
+        for other, allowed in outcome.option(f"{issue}.{option}").requires:
+            if chosen.get(other) not in allowed:
+                words = " or ".join(outcome.label(f"{other}.{a}") for a in allowed)
+                out.append(f"{outcome.label(f'{issue}.{option}')} needs {_article(words)}")
+    return out
+
+
+def _article(words: str) -> str:
+    return ("an " if words[:1] in "aeiou" else "a ") + words
+
+
 def _empty_round(table: Table) -> Round:
     """A round in no worlds: what the model applies while a person has not yet acted."""
     none = np.zeros(0, dtype=np.int64)
@@ -232,8 +258,10 @@ class HumanTable:
         rows = np.full(n, int(package), dtype=np.int64)
         feasible = t.feasible_packages()[np.arange(n), rows]
         if not feasible.all():
+            needs = unmet_requirements(t.space, int(package))
             raise ScenarioError(
-                "that package is not on the table: choose options the mediator offers"
+                "that package cannot be proposed: "
+                + ("; ".join(needs) if needs else "choose options the mediator offers")
             )
         surplus = {s: t.value_of(s, rows) for s in SIDES}
         if proposer == "united_states":
@@ -479,13 +507,9 @@ class Session:
                 raise ScenarioError("no world is at war today: there is nothing to negotiate")
             ua, ru = m.side_views(worlds)
             available = np.broadcast_to(m.alliance.reassurance_available(), (m.worlds,))
-            table = m.table(
-                worlds,
-                ua,
-                ru,
-                us_share=m.us_aid_share()[worlds],
-                force_available=np.asarray(available)[worlds],
-            )
+            # As in the model's own rounds: the mediator's pressure is its standing threat,
+            # already in the sides' views, so the table adds none.
+            table = m.table(worlds, ua, ru, force_available=np.asarray(available)[worlds])
             self.table.open(table, m.day)
             self.touch()
 
@@ -699,45 +723,69 @@ def default_choices(model: CeasefireModel) -> dict[str, str]:
 class Reason:
     """One side's answer with its reasons, for one world.
 
+    The numbers are the round's own (:class:`~ceasefire_sim.negotiation.protocols.Round`) and
+    :func:`~ceasefire_sim.negotiation.preferences.explain`'s split of the surplus: the model's
+    surplus already counts the mediator's standing threat (its ``pressure`` contribution), which
+    is shown here as pressure, apart from the issues.
+
     Attributes:
         side: ``ukraine`` or ``russia``.
         accepted: Its answer (``None`` while a person has not answered).
-        surplus: Deal minus fighting on (utility).
-        pressure: The mediator's pressure on it (utility).
+        surplus: The round's surplus, deal minus fighting on, threat included (utility).
+        threat: The part of ``surplus`` that is the mediator's standing threat (utility).
+        table_pressure: Pressure the protocol added at the table (utility; 0 in the model's
+            own protocol, whose pressure is the standing threat).
         chance: Its chance term today (utility).
-        issues: ``(issue, option label, contribution)``, most against first.
+        issues: ``(issue, option label, contribution)`` of the issues and the side's resolve,
+            most against first; with ``threat`` they sum to ``surplus``.
     """
 
     side: str
     accepted: bool | None
     surplus: float
-    pressure: float
+    threat: float
+    table_pressure: float
     chance: float
     issues: tuple[tuple[str, str, float], ...]
 
     @property
+    def deal_value(self) -> float:
+        """The deal against fighting on before any US pressure (utility)."""
+        return self.surplus - self.threat
+
+    @property
+    def pressure(self) -> float:
+        """All US pressure on the side: the standing threat and any pressure at the table."""
+        return self.threat + self.table_pressure
+
+    @property
     def total(self) -> float:
-        """``surplus + pressure + chance``: the side says yes when it is at least 0."""
-        return self.surplus + self.pressure + self.chance
+        """``deal_value + pressure + chance``."""
+        return self.deal_value + self.pressure + self.chance
 
     def words(self) -> str:
-        """The answer and its reasons in one plain sentence."""
+        """The answer and its reasons in plain sentences."""
         name = ROLE_NAMES[self.side]
         verdict = {True: "says yes", False: "says no", None: "has not answered yet"}[self.accepted]
         against = [f"{label} ({v:+.2f})" for _, label, v in self.issues if v < -0.005][:2]
         favour = [f"{label} ({v:+.2f})" for _, label, v in self.issues[::-1] if v > 0.005][:2]
         parts = [f"{name} {verdict}."]
-        worth = "better" if self.surplus >= 0 else "worse"
-        parts.append(f"It finds the deal {worth} than fighting on (surplus {self.surplus:+.2f}).")
+        worth = "better" if self.deal_value >= 0 else "worse"
+        parts.append(
+            f"On the issues it finds the deal {worth} than fighting on ({self.deal_value:+.2f})."
+        )
         if favour:
             parts.append("For the deal: " + ", ".join(favour) + ".")
         if against:
             parts.append("Against it: " + ", ".join(against) + ".")
-        if abs(self.pressure) > 1e-9:
-            parts.append(f"US pressure adds {self.pressure:+.2f}.")
+        with_pressure = self.deal_value + self.pressure
         parts.append(
-            f"Today's chance is {self.chance:+.2f}, so the total is {self.total:+.2f} "
-            f"({'at least' if self.total >= 0 else 'below'} 0)."
+            f"US pressure adds {self.pressure:+.2f}, so the deal is worth {with_pressure:+.2f} "
+            "against fighting on."
+        )
+        parts.append(
+            f"Today's chance is {self.chance:+.2f}, so the total is {self.total:+.2f}. A side says "
+            "yes only if the deal with pressure and the total are both at least 0."
         )
         return " ".join(parts)
 
@@ -750,7 +798,7 @@ def reasons(model: CeasefireModel, record: Round | Pending, world: int = 0) -> d
         return {}
     k = int(hits[0])
     row = int(record.package[k])
-    labels = model.space.labels(row)
+    labels = {**model.space.labels(row), "resolve": "its own resolve"}
     if isinstance(record, Pending):
         t = record.table
         parts = {
@@ -771,9 +819,14 @@ def reasons(model: CeasefireModel, record: Round | Pending, world: int = 0) -> d
         parts, at = record.contributions, explained.index(k)
     out = {}
     for side in SIDES:
+        threat = float(parts[side]["pressure"][at]) if "pressure" in parts[side] else 0.0
         issues = tuple(
             sorted(
-                ((i, labels.get(i, i), float(v[at])) for i, v in parts[side].items()),
+                (
+                    (i, labels.get(i, i), float(v[at]))
+                    for i, v in parts[side].items()
+                    if i != "pressure"
+                ),
                 key=lambda t: t[2],
             )
         )
@@ -782,6 +835,7 @@ def reasons(model: CeasefireModel, record: Round | Pending, world: int = 0) -> d
             side,
             None if waiting else bool(record.accepted[side][k]),
             float(record.surplus[side][k]),
+            threat,
             float(record.pressure[side][k]),
             float(record.chance[side][k]),
             issues,
