@@ -16,7 +16,7 @@ NUMBER = re.compile(r"[+-]\d+\.\d\d")
 def _answer_has_reasons(text: str) -> None:
     for word in ("surplus", "pressure", "chance", "total"):
         assert word in text
-    assert re.search(r"says (yes|no)", text)
+    assert re.search(r"(Ukraine|Russia) says (yes|no)\.", text)
     assert len(NUMBER.findall(text)) >= 8  # six issues, surplus, pressure, chance, total
 
 

@@ -84,7 +84,7 @@ def stop(process: subprocess.Popen) -> None:
 @pytest.fixture
 def demo_url(tmp_path: Path) -> Iterator[str]:
     if not CHROMIUM.exists():
-        pytest.skip(
+        pytest.fail(
             f"{CHROMIUM} is absent: install Debian's chromium package (apt-get install chromium)"
         )
     port = free_port()

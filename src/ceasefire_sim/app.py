@@ -1119,11 +1119,30 @@ def _defaults() -> dict[str, Any]:
     return {k: (p["value"] if isinstance(p, dict) else p.value) for k, p in params.items()}
 
 
+class Specs:
+    """The charts' Vega-Lite specs, held so that rendering does not walk their rows.
+
+    Solara (reacton) walks the values of every element's arguments on each render; a spec holds
+    a row per day (thousands by the end of a year), so it is passed inside this object and set
+    on the chart widget only when it changes.
+    """
+
+    def __init__(self, specs: dict[str, dict[str, Any]]) -> None:
+        self.specs = specs
+
+
 @solara.component
-def Chart(spec: dict[str, Any], name: str) -> None:  # noqa: N802 (solara component)
-    """A Vega-Lite chart drawn in the browser."""
-    with solara.Div(classes=["classroom-chart", f"chart-{name}"]):
-        solara.widgets.VegaLite.element(spec=spec)
+def Chart(specs: Specs, name: str) -> None:  # noqa: N802 (solara component)
+    """A Vega-Lite chart drawn in the browser; its widget is made once and its spec updated."""
+    spec = specs.specs[name]
+    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec=spec), [])
+
+    def update() -> None:
+        if widget.spec is not spec:
+            widget.spec = spec
+
+    solara.use_effect(update, [id(spec)])
+    solara.Div(classes=["classroom-chart", f"chart-{name}"], children=[widget])
 
 
 @solara.component
@@ -1332,12 +1351,12 @@ def Page() -> None:  # noqa: N802 (solara component)
             Live(
                 session,
                 joined.value,
-                version.value,
+                version,
                 sidebar,
                 message,
                 theme,
                 refresh,
-                playing.value,
+                playing,
             )
 
 
@@ -1469,22 +1488,27 @@ def Sidebar(  # noqa: N802 (solara component)
 def Live(  # noqa: N802 (solara component)
     session: Session,
     joined: tuple[str, str] | None,
-    version: int,
+    version_state: solara.Reactive,
     sidebar: solara.Reactive,
     message: solara.Reactive,
     theme: str,
     refresh: Callable[[], None],
-    playing: bool = False,
+    playing_state: solara.Reactive,
 ) -> None:
     """What moves with the model: the date and monitors, the front, the table, the answers.
 
-    While playing, the charts are redrawn at most every :data:`CHART_PERIOD_S` (the date, the
-    monitors and the log move every day); when play stops they show the day reached.
+    Only this component reads the session's ``version`` (and whether it plays), so a day's
+    update re-renders it and not the controls. While playing, the charts are redrawn at most
+    every :data:`CHART_PERIOD_S` (the date, the monitors and the log move every day); when play
+    stops they show the day reached.
     """
+    version, playing = version_state.value, playing_state.value
     model = session.model
     clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1
     key = [id(model), model.day if not playing else clock, theme]
-    specs = solara.use_memo(lambda: {n: draw(model, theme) for n, draw in CHARTS.items()}, key)
+    specs = solara.use_memo(
+        lambda: Specs({n: draw(model, theme) for n, draw in CHARTS.items()}), key
+    )
     seats = {joined[1]} if joined else set(session.local_humans)
     log_query = solara.use_reactive("")
     log_kind = solara.use_reactive("all")
@@ -1511,14 +1535,14 @@ def Live(  # noqa: N802 (solara component)
             )
         with solara.Div(classes=["cf-grid"]):
             with solara.Div(classes=["cf-cell", "front-chart"]):
-                Chart(specs["control"], "control")
+                Chart(specs, "control")
             TablePanel(session, seats, refresh, theme, version)
             DecisionPanel(session, theme, version)
         with solara.Div(classes=["charts-row"]):
             with solara.Div(classes=["cf-cell"]):
-                Chart(specs["status"], "status")
+                Chart(specs, "status")
             with solara.Div(classes=["cf-cell"]):
-                Chart(specs["beliefs"], "beliefs")
+                Chart(specs, "beliefs")
         with solara.Div(classes=["cf-cell", "log-cell"]):
             solara.HTML(
                 tag="div",
@@ -1533,7 +1557,7 @@ def Live(  # noqa: N802 (solara component)
                 narrative_html(model, query=log_query.value, kind=log_kind.value), "narrative-log"
             )
         with solara.Div(classes=["cf-cell"]):
-            HtmlBox(levers_html(model), "levers-panel")
+            HtmlBox(solara.use_memo(lambda: levers_html(model), [id(model)]), "levers-panel")
         with solara.Div(classes=["cf-cell", "info-panel"]):
             HtmlBox(INFO_HTML + glossary_html(), "info-box")
 

@@ -30,7 +30,6 @@ import numpy as np
 from pydantic import BaseModel
 
 from ceasefire_sim.errors import ScenarioError
-from ceasefire_sim.model import truce
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.negotiation import preferences
 from ceasefire_sim.negotiation.protocols import MediatedNash, Round, Table
@@ -846,31 +845,17 @@ def reasons(model: CeasefireModel, record: Round | Pending, world: int = 0) -> d
 def durability(model: CeasefireModel, row: int, reasons_: dict[str, Reason]) -> tuple[float, float]:
     """A ceasefire on package ``row``'s expected days before breakdown, and its daily hazard.
 
-    The hazard is the model's (:func:`~ceasefire_sim.model.truce.breakdown_hazard`): the bare
-    truce's hazard times the hazard ratios of the package's terms and of monitoring, times
-    ``exp(beta x dissatisfaction)`` of the unhappier side, in world 0 (parameter means).
+    The hazard is the model's own (:meth:`~ceasefire_sim.model.model.CeasefireModel.ceasefire_hazard`)
+    in world 0, with the dissatisfaction of the unhappier side (its shortfall of the deal).
 
     Returns:
         ``(expected days to breakdown, hazard per day)``; the days are 1 / hazard.
     """
-    p = model.params
-
-    def mean(path: str) -> float:
-        return float(np.mean(p[path]))
-
-    ratio = mean("truce.monitoring_hazard_ratio")
-    for issue, option in model.space.describe(row).items():
-        opt = model.space.outcome.option(f"{issue}.{option}")
-        if opt.hazard_ratio is not None:
-            ratio *= mean(opt.hazard_ratio)
     dissatisfaction = max([0.0] + [-r.surplus for r in reasons_.values()])
     hazard = float(
-        truce.breakdown_hazard(
-            mean("truce.base_hazard_per_day"),
-            ratio,
-            np.asarray(dissatisfaction),
-            mean("truce.dissatisfaction_beta"),
-        )
+        model.ceasefire_hazard(
+            np.array([row], dtype=np.int64), np.array([dissatisfaction]), np.array([0])
+        )[0]
     )
     return (1.0 / hazard if hazard > 0 else float("inf")), hazard
 

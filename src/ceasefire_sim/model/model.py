@@ -871,6 +871,28 @@ class CeasefireModel(mesa.Model):
         )
         return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
 
+    def ceasefire_hazard(
+        self, rows: np.ndarray, dissatisfaction: np.ndarray, worlds: np.ndarray
+    ) -> np.ndarray:
+        """``(n,)`` the daily breakdown hazard a ceasefire on packages ``rows`` would start with.
+
+        The hazard the model applies to a ceasefire in force (:func:`truce.breakdown_hazard` of
+        the package's hazard ratios and monitoring), for readers outside the model such as the
+        classroom's expected durability.
+
+        Args:
+            rows: ``(n,)`` package rows.
+            dissatisfaction: ``(n,)`` the unhappier side's shortfall of the deal (utility, >= 0).
+            worlds: ``(n,)`` the worlds whose parameters apply.
+        """
+        p = self.params
+        return truce.breakdown_hazard(
+            _take(p["truce.base_hazard_per_day"], worlds),
+            self._hazard_ratio(rows, worlds),
+            dissatisfaction,
+            _take(p["truce.dissatisfaction_beta"], worlds),
+        )
+
     def _end_ceasefire(self, ended: np.ndarray) -> None:
         if not ended.any():
             return
