@@ -33,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/classroom.py
 
 validate: $(STAMP)
 	$(BIN)/ceasefire-sim validation-report --out docs/validation.md

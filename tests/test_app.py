@@ -7,30 +7,32 @@ import subprocess
 import sys
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pytest
 import solara
 
 from ceasefire_sim import CeasefireModel, ScenarioError
 from ceasefire_sim.app import (
-    COMPONENTS,
     FACTOR_PATHS,
     MANY_WORLDS,
+    VEGA_ALIASES,
     ClassroomModel,
     Levers,
     Page,
     apply_levers,
-    beliefs_figure,
-    control_figure,
-    decision_figure,
+    beliefs_spec,
+    control_spec,
+    ensure_chart_assets,
+    explain_keys,
     latest_decision,
     lever_values,
     model_params,
     narrative_html,
+    reasons_html,
     scenario_choices,
-    status_figure,
+    status_spec,
 )
+from ceasefire_sim.classroom import reasons
 from ceasefire_sim.cli.demo import server_command, server_environment
 from tests.conftest import BASELINE, ROOT
 
@@ -196,15 +198,9 @@ class _ConstantRenderer:
 
 
 def _panel(model):
-    """What the decision panel shows: its titles, bar labels, tick labels and numbers."""
-    figure = decision_figure(model)
-    words = [figure.get_suptitle()]
-    for ax in figure.axes:
-        words.append(ax.get_title())
-        words.extend(t.get_text() for t in ax.texts)
-        words.extend(t.get_text() for t in ax.get_yticklabels())
-    bars = [tuple(round(p.get_width(), 12) for p in ax.patches) for ax in figure.axes]
-    return words, bars
+    """What the decision panel shows, from the last round record of world 0."""
+    _, date, record = model.narrative.rounds[-1]
+    return reasons_html(model, reasons(model, record), f"The proposal of {date}")
 
 
 def test_the_decision_panel_reads_the_round_records_not_the_narrative_text():
@@ -213,9 +209,10 @@ def test_the_decision_panel_reads_the_round_records_not_the_narrative_text():
     constant.narrative.renderer = _ConstantRenderer()
     run_days(constant, 40)
     assert {r[5] for r in constant.narrative.rows if r[4] == "proposal"} == {"a proposal"}
-    words, bars = _panel(plain)
-    assert _panel(constant) == (words, bars)
-    assert any("+" in w or "-" in w for w in words) and any(any(b) for b in bars)
+    panel = _panel(plain)
+    assert _panel(constant) == panel
+    assert "surplus" in panel and "pressure" in panel and "chance" in panel
+    assert "says" in panel
     assert latest_decision(constant) == latest_decision(plain)
 
 
@@ -261,35 +258,58 @@ def test_latest_decision_reads_the_last_proposal_of_world_zero():
         assert answer.accepted == (kinds[answer.side] == "accept")
 
 
-# -------------------------------------------------------------------------------- figures
-def test_figures_draw_the_days_so_far():
+# --------------------------------------------------------------------------------- charts
+def _values(spec):
+    return spec["data"]["values"]
+
+
+def test_charts_draw_the_days_so_far():
     model = run_days(ClassroomModel(seed=1), 40)
-    control = control_figure(model).axes[0]
-    assert len(control.lines[0].get_xdata()) == 41
-    assert control.lines[0].get_ydata()[-1] == pytest.approx(model.control_km2[0] / 1000)
-    assert len(status_figure(model).axes[0].collections) == 4
-    beliefs = beliefs_figure(model).axes[0]
-    assert [len(line.get_xdata()) for line in beliefs.lines[:3]] == [41, 41, 41]
-    decision = decision_figure(model)
-    assert [len(ax.patches) for ax in decision.axes] == [7, 7]
+    control = _values(control_spec(model))
+    assert len(control) == 41
+    assert control[-1]["median"] == pytest.approx(model.control_km2[0] / 1000, abs=1e-3)
+    status = _values(status_spec(model))
+    assert len(status) == 41 * 4
+    assert {r["status"] for r in status} == {"war", "ceasefire", "collapsed", "settled"}
+    assert len(_values(beliefs_spec(model, "dark"))) == 41 * 3
 
 
 def test_many_futures_draw_a_fan():
     model = run_days(ClassroomModel(worlds=MANY_WORLDS, seed=1), 30)
-    fan = control_figure(model).axes[0]
-    assert len(fan.collections) == 2  # 5-95% and 25-75% bands
-    assert f"{MANY_WORLDS} futures" in status_figure(model).axes[0].get_title(loc="left")
+    assert len(control_spec(model)["layer"]) == 3  # 5-95% and 25-75% bands and the median
+    assert f"{MANY_WORLDS} world(s)" in status_spec(model)["title"]
 
 
-def test_decision_figure_before_any_proposal_says_so():
-    figure = decision_figure(ClassroomModel(seed=1))
-    assert "No proposal yet" in figure.axes[0].texts[0].get_text()
+def test_decision_panel_before_any_proposal_says_so():
+    assert "No proposal yet" in reasons_html(ClassroomModel(seed=1), {}, "Why?")
+
+
+def test_chart_assets_are_served_from_the_installed_copies(tmp_path):
+    for source in VEGA_ALIASES.values():
+        (tmp_path / source).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / source).write_text(f"// {source}")
+    written = ensure_chart_assets(tmp_path)
+    assert len(written) == len(VEGA_ALIASES)
+    for alias, source in VEGA_ALIASES.items():
+        assert (tmp_path / alias).read_text() == f"// {source}"
+    assert ensure_chart_assets(tmp_path) == []
+
+
+def test_raw_keys_are_explained_on_hover():
+    text = explain_keys("US mediation ends: mediator.engaged = 0 <b>")
+    assert '<abbr class="gloss" title="1 while the US mediates, else 0."' in text
+    assert "<b>" not in text
 
 
 def test_narrative_html_escapes_and_explains():
     model = run_days(ClassroomModel(seed=1), 12)
     text = narrative_html(model)
     assert text.count('class="narrative-row"') == len(model.narrative.rows)
+    only = narrative_html(model, kind="proposal")
+    assert only.count('class="narrative-row"') == sum(
+        r[4] == "proposal" for r in model.narrative.rows
+    )
+    assert "narrative-empty" in narrative_html(model, query="no such words")
     assert "why: " in text
     model.narrative.rows.append(
         (12, "2025-03-25", 0, "scenario", "event", "<script>x</script>", "")
@@ -315,24 +335,23 @@ def _html_with(rc, css_class):
     )
 
 
-def test_page_steps_and_resets_in_many_futures_mode():
+def test_page_steps_runs_to_the_end_and_resets():
     _, rc = _render_page()
-    assert len(COMPONENTS) == 6
-    banner = _html_with(rc, "date-banner")
-    assert "Thursday 13 March 2025" in banner
+    assert "Thursday 13 March 2025" in _html_with(rc, "date-banner")
     step = rc.find(v.Btn, children=["Step"])
     for _ in range(6):
         step.widget.click()
     assert "Wednesday 19 March 2025" in _html_with(rc, "date-banner")
     assert 'class="narrative-row"' in _html_with(rc, "narrative-log")
-    images = rc.find(ipywidgets.Image).widgets
-    assert len(images) == 4 and all(len(image.value) > 1000 for image in images)
-
-    worlds = rc.find(v.Select, label=f"Worlds (1 = one story, {MANY_WORLDS} = many futures)")
-    worlds.widget.v_model = MANY_WORLDS
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    charts = rc.find(solara.widgets.VegaLite).widgets
+    assert len(charts) == 3 and all(len(c.spec["data"]["values"]) >= 7 for c in charts)
+    rc.find(v.Btn, children=["Run to the end"]).widget.click()
     banner = _html_with(rc, "date-banner")
-    assert "Thursday 13 March 2025" in banner and f"{MANY_WORLDS} worlds" in banner
+    assert 'Day <span class="sim-day">365</span>' in banner and "the end of the run" in banner
+    step.widget.click()  # at the horizon: nothing happens
+    assert 'sim-day">365<' in _html_with(rc, "date-banner")
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "Thursday 13 March 2025" in _html_with(rc, "date-banner")
 
 
 # ------------------------------------------------------------------------------------ CLI

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("results", ("results", "metrics", "survival", "api")),
     (
         "analysis",
-        ("sweep", "plots", "report", "app", "validation", "calibration"),
+        ("sweep", "plots", "report", "app", "classroom", "validation", "calibration"),
     ),
     ("cli", ("cli",)),
 ]

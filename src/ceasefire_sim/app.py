@@ -23,19 +23,34 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import textwrap
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib.dates as mdates
 import numpy as np
 import solara
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+import solara.lab
 
+from ceasefire_sim.classroom import (
+    GLOSSARY,
+    INJECTS,
+    KEY_PATTERN,
+    PROPOSERS,
+    REGISTRY,
+    ROLE_NAMES,
+    ROLES,
+    Reason,
+    Session,
+    brief,
+    default_choices,
+    durability,
+    glossary,
+    options_on_table,
+    reasons,
+)
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
 from ceasefire_sim.model.recorder import QUANTITIES
@@ -48,9 +63,7 @@ from ceasefire_sim.scenario.schema import EventConfig, Scenario
 with warnings.catch_warnings():
     # mesa 3.3.1's own SolaraViz trips solara's hook linter on import; nothing for us to fix.
     warnings.filterwarnings("ignore", message=".*ComponentsView.*", category=UserWarning)
-    from mesa.visualization import SolaraViz
     from mesa.visualization.user_param import Slider
-    from mesa.visualization.utils import update_counter
 
 #: Environment variable naming the scenario the page opens with (set by ``ceasefire-sim demo``).
 SCENARIO_ENV = "CEASEFIRE_SIM_SCENARIO"
@@ -501,278 +514,563 @@ def status_of_world(model: CeasefireModel, world: int = 0) -> str:
     return STATUS_NAMES[int(model.status()[world])]
 
 
-# -------------------------------------------------------------------------------- figures
-def _dates(model: CeasefireModel, days: int) -> list[dt.date]:
-    return [model.start_date + dt.timedelta(days=d) for d in range(days)]
+# ------------------------------------------------------------------------- browser assets
+#: Vega, Vega-Lite and vega-embed as solara's chart widget asks for them, and the versions
+#: that the ``solara-assets`` package installs into solara's asset cache (no download).
+VEGA_ALIASES = {
+    "vega@5/build/vega.min.js": "vega@5.21.0/build/vega.min.js",
+    "vega-lite@5/build/vega-lite.min.js": "vega-lite@5.2.0/build/vega-lite.min.js",
+    "vega-embed@6/build/vega-embed.min.js": "vega-embed@6.20.2/build/vega-embed.min.js",
+}
 
 
-def _new_figure(width: float = 6.4, height: float = 4.2) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    fig.set_facecolor("white")
-    return fig
+def ensure_chart_assets(cache: Path | None = None) -> list[Path]:
+    """Put the chart library where the page looks for it, from the installed assets.
+
+    Solara's chart widget loads ``vega@5`` etc. through the server's asset cache, which would
+    download them; the ``solara-assets`` package ships fixed versions under their full names.
+    This copies each to the name the widget asks for, so the page works offline.
+
+    Returns:
+        The files written (none if they were there already or the assets are missing).
+    """
+    if cache is None:
+        from solara.server import settings
+
+        cache = Path(settings.assets.proxy_cache_dir)
+    written = []
+    for alias, source in VEGA_ALIASES.items():
+        target, origin = cache / alias, cache / source
+        if target.exists() or not origin.exists():
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(origin.read_bytes())
+            written.append(target)
+        except OSError:
+            continue
+    return written
 
 
-def _date_axis(ax: Any, model: CeasefireModel) -> None:
-    ax.set_xlim(model.start_date, model.start_date + dt.timedelta(days=model.days))
-    locator = mdates.AutoDateLocator(maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.tick_params(labelsize=FONT_SIZE - 1)
-    ax.grid(alpha=0.3)
-    ax.axvline(model.date, color="#888888", lw=1, ls=":")
+# ------------------------------------------------------------------------------ charts
+#: Colours of text and marks with at least 4.5:1 contrast on the page's background.
+THEMES = {
+    "light": {
+        "bg": "#ffffff",
+        "fg": "#1a1a1a",
+        "muted": "#4a4a4a",
+        "panel": "#f4f4f4",
+        "yes": "#17633a",
+        "no": "#9b1c1c",
+        "grid": "#dddddd",
+        "link": "#0b4f8a",
+    },
+    "dark": {
+        "bg": "#121212",
+        "fg": "#f0f0f0",
+        "muted": "#c8c8c8",
+        "panel": "#1f1f1f",
+        "yes": "#7ee2a8",
+        "no": "#ff9e9e",
+        "grid": "#444444",
+        "link": "#9ccfff",
+    },
+}
+STATUS_TEXT = {
+    "light": {
+        "war": "#9b1c1c",
+        "ceasefire": "#0b4f8a",
+        "collapsed": "#7a4a00",
+        "settled": "#17633a",
+    },
+    "dark": {
+        "war": "#ff9e9e",
+        "ceasefire": "#9ccfff",
+        "collapsed": "#ffd27a",
+        "settled": "#7ee2a8",
+    },
+}
+CHART_HEIGHT = 170
+#: While playing, the charts are redrawn at most this often (s).
+CHART_PERIOD_S = 0.4
 
 
-def control_figure(model: CeasefireModel) -> Figure:
-    """Russian-held area over time: the line (one world) or the fan of futures (many worlds)."""
-    fig = _new_figure()
-    ax = fig.subplots()
+def _config(theme: str) -> dict[str, Any]:
+    t = THEMES[theme]
+    axis = {
+        "labelColor": t["fg"],
+        "titleColor": t["fg"],
+        "gridColor": t["grid"],
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+    }
+    return {
+        "background": t["bg"],
+        "config": {
+            "axis": axis,
+            "legend": {
+                "labelColor": t["fg"],
+                "titleColor": t["fg"],
+                "labelFontSize": 12,
+                "orient": "bottom",
+                "direction": "horizontal",
+            },
+            "title": {"color": t["fg"], "fontSize": 14, "anchor": "start"},
+            "view": {"stroke": None},
+        },
+    }
+
+
+#: vega-embed's options: SVG marks; the actions menu saves PNG or SVG, nothing else.
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+
+def _spec(title: str, rows: list[dict[str, Any]], layer: dict[str, Any], theme: str) -> dict:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": title,
+        "width": "container",
+        "height": CHART_HEIGHT,
+        "data": {"values": rows},
+        **layer,
+        **_config(theme),
+        # vega-embed reads its options here: SVG marks (readable by tests and screen readers)
+        # and an actions menu that saves the chart as an image, with no link off the page.
+        "usermeta": {"embedOptions": EMBED_OPTIONS},
+    }
+
+
+def _x(model: CeasefireModel) -> dict[str, Any]:
+    end = (model.start_date + dt.timedelta(days=model.days)).isoformat()
+    return {
+        "field": "date",
+        "type": "temporal",
+        "title": None,
+        "scale": {"domain": [model.start_date.isoformat(), end]},
+    }
+
+
+def control_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
+    """Vega-Lite: Russian-held area (thousand km²), a line or the fan of futures."""
     n = model.day + 1
-    dates = _dates(model, n)
     q = model.recorder.quantiles[QUANTITIES.index("control_km2"), :n] / 1000.0
+    rows = [
+        {
+            "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
+            "q05": round(float(q[d, 0]), 3),
+            "q25": round(float(q[d, 1]), 3),
+            "median": round(float(q[d, 2]), 3),
+            "q75": round(float(q[d, 3]), 3),
+            "q95": round(float(q[d, 4]), 3),
+        }
+        for d in range(n)
+    ]
+    start = float(q[0, 2])
+    domain = [min(start - 0.5, float(q.min()) - 0.2), max(start + 1.5, float(q.max()) + 0.2)]
+    y = {"type": "quantitative", "title": "thousand km²", "scale": {"domain": domain}}
+    colour = ACTOR_COLOURS["russia"]
+    layers: list[dict[str, Any]] = []
     if model.worlds > 1:
-        ax.fill_between(
-            dates, q[:, 0], q[:, 4], color=ACTOR_COLOURS["russia"], alpha=0.15, label="5-95%"
-        )
-        ax.fill_between(
-            dates, q[:, 1], q[:, 3], color=ACTOR_COLOURS["russia"], alpha=0.3, label="25-75%"
-        )
-        ax.plot(dates, q[:, 2], color=ACTOR_COLOURS["russia"], lw=2, label="median")
-        ax.legend(loc="upper left", fontsize=FONT_SIZE - 2, frameon=False)
-        title = f"Territory held by Russia, {model.worlds} futures"
-    else:
-        ax.plot(dates, q[:, 2], color=ACTOR_COLOURS["russia"], lw=2.5)
-        title = "Territory held by Russia"
-    ax.set_title(f"{title}: {q[-1, 2]:,.1f} thousand km²", fontsize=FONT_SIZE + 1, loc="left")
-    ax.set_ylabel("thousand km²", fontsize=FONT_SIZE)
-    # A fixed minimum range, so a few days of fighting do not look like a landslide.
-    start = q[0, 2]
-    ax.set_ylim(min(start - 0.5, q.min() - 0.2), max(start + 1.5, q.max() + 0.2))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.1f}")
-    _date_axis(ax, model)
-    return fig
+        layers += [
+            {
+                "mark": {"type": "area", "opacity": 0.18, "color": colour},
+                "encoding": {"x": _x(model), "y": {"field": "q05", **y}, "y2": {"field": "q95"}},
+            },
+            {
+                "mark": {"type": "area", "opacity": 0.35, "color": colour},
+                "encoding": {"x": _x(model), "y": {"field": "q25", **y}, "y2": {"field": "q75"}},
+            },
+        ]
+    layers.append(
+        {
+            "mark": {"type": "line", "color": colour, "strokeWidth": 2.5},
+            "encoding": {"x": _x(model), "y": {"field": "median", **y}},
+        }
+    )
+    who = f", median of {model.worlds} futures" if model.worlds > 1 else ""
+    title = f"Territory held by Russia{who}: {q[-1, 2]:,.1f} thousand km²"
+    return _spec(title, rows, {"layer": layers}, theme)
+
+
+def status_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
+    """Vega-Lite: share of futures at war, in a ceasefire, collapsed or settled, by day."""
+    n = model.day + 1
+    shares = model.recorder.shares[:n]
+    rows = [
+        {
+            "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
+            "status": s,
+            "share": round(float(shares[d, i]), 4),
+        }
+        for d in range(n)
+        for i, s in enumerate(STATUS_NAMES)
+    ]
+    layer = {
+        "mark": {"type": "area", "interpolate": "step-after"},
+        "encoding": {
+            "x": _x(model),
+            "y": {
+                "field": "share",
+                "type": "quantitative",
+                "stack": True,
+                "title": "share",
+                "axis": {"format": "%"},
+                "scale": {"domain": [0, 1]},
+            },
+            "color": {
+                "field": "status",
+                "type": "nominal",
+                "title": None,
+                "scale": {
+                    "domain": list(STATUS_NAMES),
+                    "range": [STATUS_COLOURS[s] for s in STATUS_NAMES],
+                },
+            },
+            "order": {"field": "status", "sort": "ascending"},
+        },
+    }
+    now = ", ".join(
+        f"{s} {_percent(v)}" for s, v in zip(STATUS_NAMES, shares[-1], strict=True) if v
+    )
+    return _spec(f"Status of {model.worlds} world(s): {now}", rows, layer, theme)
+
+
+def beliefs_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
+    """Vega-Lite: each side's belief about the front's drift against the true drift."""
+    n = model.day + 1
+    names = {
+        "belief_ukraine_km2_per_day": "Ukraine believes",
+        "belief_russia_km2_per_day": "Russia believes",
+        "true_drift_km2_per_day": "reality",
+    }
+    rows = []
+    for key, label in names.items():
+        q = model.recorder.quantiles[QUANTITIES.index(key), :n, 2]
+        rows += [
+            {
+                "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
+                "who": label,
+                "km2": round(float(q[d]), 3),
+            }
+            for d in range(n)
+        ]
+    layer = {
+        "mark": {"type": "line", "strokeWidth": 2},
+        "encoding": {
+            "x": _x(model),
+            "y": {"field": "km2", "type": "quantitative", "title": "km²/day Russia gains"},
+            "color": {
+                "field": "who",
+                "type": "nominal",
+                "title": None,
+                "scale": {
+                    "domain": list(names.values()),
+                    "range": [SIDE_COLOURS["ukraine"], SIDE_COLOURS["russia"], THEMES[theme]["fg"]],
+                },
+            },
+            "strokeDash": {
+                "field": "who",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": list(names.values()), "range": [[1, 0], [1, 0], [5, 3]]},
+            },
+        },
+    }
+    return _spec("Who is winning? Expected Russian gain", rows, layer, theme)
 
 
 def _percent(share: float) -> str:
-    return f"{100 * share:.0f}%" if share >= 0.01 else f"{100 * share:.1f}%"
+    return f"{100 * share:.0f}%" if share >= 0.01 or share == 0 else f"{100 * share:.1f}%"
 
 
-def status_figure(model: CeasefireModel) -> Figure:
-    """Share of worlds at war, in a ceasefire, after a collapse, or settled, day by day."""
-    fig = _new_figure()
-    ax = fig.subplots()
-    n = model.day + 1
-    shares = model.recorder.shares[:n].T
-    ax.stackplot(
-        _dates(model, n),
-        shares,
-        labels=STATUS_NAMES,
-        colors=[STATUS_COLOURS[s] for s in STATUS_NAMES],
-        alpha=0.85,
-        step="post",
+CHARTS: dict[str, Callable[[CeasefireModel, str], dict[str, Any]]] = {
+    "control": control_spec,
+    "status": status_spec,
+    "beliefs": beliefs_spec,
+}
+
+
+# -------------------------------------------------------------------------- html panels
+def _abbr(term: str, shown: str | None = None) -> str:
+    words = glossary(term) or ""
+    return (
+        f'<abbr class="gloss" title="{html.escape(words)}" tabindex="0">'
+        f"{html.escape(shown or term)}</abbr>"
     )
-    ax.set_ylim(0, 1)
-    if model.worlds > 1:
-        now = ", ".join(
-            f"{s} {_percent(v)}" for s, v in zip(STATUS_NAMES, shares[:, -1], strict=True) if v
-        )
-        ax.set_title(f"Status of {model.worlds} futures: {now}", fontsize=FONT_SIZE + 1, loc="left")
-        ax.set_ylabel("share of worlds", fontsize=FONT_SIZE)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    else:
-        ax.set_title(f"Status: {status_of_world(model)}", fontsize=FONT_SIZE + 1, loc="left")
-        ax.set_yticks([])
-    ax.legend(loc="lower left", ncols=4, fontsize=FONT_SIZE - 2, frameon=True)
-    _date_axis(ax, model)
-    return fig
 
 
-def beliefs_figure(model: CeasefireModel) -> Figure:
-    """Each side's belief about the front's drift against the true drift (km²/day)."""
-    fig = _new_figure()
-    ax = fig.subplots()
-    df = model.datacollector.get_model_vars_dataframe()
-    dates = [model.start_date + dt.timedelta(days=int(d)) for d in df["day"]]
-    for column, label, colour, style in (
-        ("belief_ukraine_km2_per_day", "Ukraine believes", SIDE_COLOURS["ukraine"], "-"),
-        ("belief_russia_km2_per_day", "Russia believes", SIDE_COLOURS["russia"], "-"),
-        ("true_drift_km2_per_day", "reality", SIDE_COLOURS["truth"], "--"),
-    ):
-        ax.plot(dates, df[column], color=colour, ls=style, lw=2.2, label=label)
-    who = "median of worlds" if model.worlds > 1 else "one world"
-    ax.set_title(
-        f"Who is winning? Expected Russian gain ({who})", fontsize=FONT_SIZE + 1, loc="left"
-    )
-    ax.set_ylabel("km² per day", fontsize=FONT_SIZE)
-    ax.legend(loc="upper right", fontsize=FONT_SIZE - 2, frameon=False)
-    _date_axis(ax, model)
-    return fig
-
-
-def decision_figure(model: CeasefireModel, world: int = 0) -> Figure:
-    """Why did they say no? Each side's surplus over its war option, issue by issue."""
-    fig = _new_figure(6.6, 4.6)
-    decision = latest_decision(model, world)
-    if decision is None or not decision.answers:
-        ax = fig.subplots()
-        ax.axis("off")
-        ax.text(
-            0.5,
-            0.5,
-            "No proposal yet.\nPress Step: the mediator proposes\non negotiation days.",
-            ha="center",
-            va="center",
-            fontsize=FONT_SIZE + 2,
-        )
-        return fig
-    axes = fig.subplots(1, 2, sharex=True)
-    limit = max(
-        [abs(c) for a in decision.answers.values() for *_, c in a.contributions]
-        + [abs(a.surplus) for a in decision.answers.values()]
-        + [0.1]
-    )
-    terms = {issue: label for a in decision.answers.values() for issue, label, _ in a.contributions}
-    names = [
-        textwrap.fill(
-            f"{ISSUE_TITLES.get(i, i)}: {terms[i]}" if i in terms else ISSUE_TITLES.get(i, i), 26
-        )
-        for i in model.space.outcome.names
-    ] + ["TOTAL: deal minus war"]
-    y = np.arange(len(names))[::-1]
-    for ax, side in zip(axes, ("ukraine", "russia"), strict=True):
-        ax.set_yticks(y, names if side == "ukraine" else [])
-        ax.set_xlim(-1.5 * limit, 1.5 * limit)
-        answer = decision.answers.get(side)
-        if answer is None:
-            ax.set_title(f"{side.capitalize()}: no answer", fontsize=FONT_SIZE + 1)
+def explain_keys(text: str) -> str:
+    """``text`` escaped, with every raw parameter key wrapped in its glossary entry."""
+    out, last = [], 0
+    for match in KEY_PATTERN.finditer(text):
+        words = glossary(match.group(1))
+        if not words:
             continue
-        by_issue = {issue: value for issue, _, value in answer.contributions}
-        values = [by_issue.get(i, 0.0) for i in model.space.outcome.names] + [answer.surplus]
-        colours = [STATUS_COLOURS["settled"] if v >= 0 else STATUS_COLOURS["war"] for v in values]
-        colours[-1] = "#1b4f72" if answer.surplus >= 0 else "#78281f"
-        ax.barh(y, values, color=colours)
-        for yi, v in zip(y, values, strict=True):
-            if abs(v) < 0.005:
-                continue
-            # Long bars carry their number inside, so it never runs off the panel.
-            inside = abs(v) > 0.6 * limit
-            ax.text(
-                v,
-                yi,
-                f" {v:+.2f} ",
-                va="center",
-                ha="left" if (v >= 0) != inside else "right",
-                color="white" if inside else "black",
-                fontsize=FONT_SIZE - 3,
-            )
-        ax.axvline(0, color="black", lw=1)
-        ax.axhline(0.5, color="#999999", lw=0.8)
-        ax.tick_params(labelsize=FONT_SIZE - 3)
-        verdict = "yes" if answer.accepted else "no"
-        ax.set_title(
-            f"{side.capitalize()}: {verdict} ({answer.surplus:+.2f})",
-            fontsize=FONT_SIZE + 1,
-            color="#1e8449" if answer.accepted else "#a93226",
-        )
-        ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(
-        f"Why did they say no? The proposal of {decision.date}",
-        fontsize=FONT_SIZE + 1,
-        x=0.02,
-        ha="left",
+        out.append(html.escape(text[last : match.start()]))
+        out.append(_abbr(match.group(1)))
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def monitors(model: CeasefireModel) -> dict[str, str]:
+    """The live monitors: share at war, each side's latest surplus, US pressure, casualties."""
+    at_war = float(np.mean(~model.in_ceasefire))
+    decision = latest_decision(model)
+    out = {"share at war": f"{100 * at_war:.0f}%"}
+    for side in ("ukraine", "russia"):
+        answer = decision.answers.get(side) if decision else None
+        out[f"{side.capitalize()}'s surplus"] = "–" if answer is None else f"{answer.surplus:+.2f}"
+    p = model.params
+    share = float(np.mean(model.us_aid_share()))
+    on_ua = float(np.mean(p["mediator.leverage_on_ukraine"])) * share
+    on_ru = float(
+        np.mean(p["mediator.leverage_on_russia"]) * np.mean(p["mediator.sanctions_pressure"])
     )
-    fig.supxlabel(
-        "each term: utility of the deal minus fighting on (green helps the deal)",
-        fontsize=FONT_SIZE - 3,
-    )
-    return fig
+    out["US pressure (on Ukraine / Russia)"] = f"{on_ua:.2f} / {on_ru:.2f}"
+    ua = float(np.mean(model.ukraine.casualties))
+    ru = float(np.mean(model.russia.casualties))
+    out["casualties so far (Ukraine / Russia)"] = f"{ua:,.0f} / {ru:,.0f}"
+    return out
 
 
-# ------------------------------------------------------------------------------ components
-def _figure_component(draw: Callable[[CeasefireModel], Figure], name: str) -> Callable[..., Any]:
-    """A SolaraViz component drawing ``draw(model)`` once per day shown (not on every render)."""
-
-    @solara.component
-    def FigureComponent(model: CeasefireModel) -> None:  # noqa: N802 (solara component)
-        update_counter.get()
-        key = [id(model), model.day]
-        figure = solara.use_memo(lambda: draw(model), key)
-        with solara.Div(classes=["classroom-chart", f"chart-{name}"]):
-            solara.FigureMatplotlib(figure, dependencies=key, format="png")
-
-    return FigureComponent
-
-
-ControlChart = _figure_component(control_figure, "control")
-StatusChart = _figure_component(status_figure, "status")
-BeliefsChart = _figure_component(beliefs_figure, "beliefs")
-DecisionChart = _figure_component(decision_figure, "decision")
-
-
-def banner_html(model: CeasefireModel) -> str:
-    """The date in large type, the mode, the status of world 0 and the levers in force."""
+def banner_html(model: CeasefireModel, theme: str = "light") -> str:
+    """The date in large type, the mode, the status of world 0, the levers and the monitors."""
     levers = getattr(model, "levers", Levers())
     mode = "one world" if model.worlds == 1 else f"many futures: {model.worlds} worlds"
     status = status_of_world(model)
     changes = levers.changes()
     lever_text = "Levers: " + ("; ".join(changes) if changes else "as in the scenario")
+    colour = STATUS_TEXT[theme][status]
+    cells = "".join(
+        f'<div class="monitor"><div class="monitor-label">{_abbr(_gloss_of(k), k)}</div>'
+        f'<div class="monitor-value">{html.escape(v)}</div></div>'
+        for k, v in monitors(model).items()
+    )
+    end = " &middot; <b>the end of the run</b>" if model.day >= model.days else ""
     return (
-        f'<div class="sim-date" style="font-size:2.0em;font-weight:600;line-height:1.2">'
-        f"{model.date.strftime('%A %d %B %Y')}</div>"
-        f'<div style="font-size:1.15em">Day <span class="sim-day">{model.day}</span> of '
-        f"{model.days} &middot; {html.escape(mode)} &middot; world 0 is "
-        f'<b class="sim-status" style="color:{STATUS_COLOURS[status]}">{status}</b></div>'
-        f'<div style="font-size:1.0em;margin-top:2px">{html.escape(model.scenario.name)}</div>'
-        f'<div class="sim-levers" style="font-size:0.95em;color:#444">{html.escape(lever_text)}'
-        " <i>(move a lever, then press Reset)</i></div>"
+        f'<div class="sim-date">{model.date.strftime("%A %d %B %Y")}</div>'
+        f'<div>Day <span class="sim-day">{model.day}</span> of {model.days}{end} &middot; '
+        f"{html.escape(mode)} &middot; world 0 is "
+        f'<b class="sim-status" style="color:{colour}">{status}</b> &middot; '
+        f"{html.escape(model.scenario.name)}</div>"
+        f'<div class="sim-levers">{html.escape(lever_text)}</div>'
+        f'<div class="monitors">{cells}</div>'
     )
 
 
-def narrative_html(model: CeasefireModel, world: int = 0, limit: int = 40) -> str:
-    """The narrative log of one world as HTML, newest first (at most ``limit`` entries)."""
-    rows = [r for r in model.narrative.rows if r[2] == world][-limit:][::-1]
+def _gloss_of(label: str) -> str:
+    for term in ("share at war", "surplus", "pressure"):
+        if term in label.lower():
+            return term
+    return "world"
+
+
+def narrative_html(
+    model: CeasefireModel, world: int = 0, query: str = "", kind: str = "all"
+) -> str:
+    """The whole narrative log of one world as HTML, newest first, filtered by words and kind."""
+    rows = [r for r in model.narrative.rows if r[2] == world][::-1]
+    if kind != "all":
+        rows = [r for r in rows if r[4] == kind]
+    if query:
+        q = query.lower()
+        rows = [r for r in rows if q in r[5].lower() or q in (r[6] or "").lower()]
     if not rows:
         return (
-            '<p class="narrative-empty">Nothing has happened yet: the mediator first proposes on '
+            '<p class="narrative-empty">Nothing to show yet: the mediator first proposes on '
             "a negotiation day. Press Step or play.</p>"
         )
     items = []
-    for day, date, _, _, kind, text, explanation in rows:
-        colour = KIND_COLOURS.get(kind, "#555555")
+    for day, date, _, _, kind_, text, explanation in rows:
         why = (
-            f'<div style="color:#555;font-size:0.9em;margin-left:1em">why: '
-            f"{html.escape(explanation)}</div>"
-            if explanation and kind in ("accept", "reject")
+            f'<div class="why">why: {explain_keys(explanation)}</div>'
+            if explanation and kind_ in ("accept", "reject")
             else ""
         )
         items.append(
-            f'<li class="narrative-row" data-kind="{html.escape(kind)}" style="margin-bottom:5px">'
-            f'<span style="color:#777">{html.escape(str(date))} (day {day})</span> '
-            f'<b style="color:{colour}">{html.escape(kind)}</b> '
-            f"{html.escape(text)}{why}</li>"
+            f'<li class="narrative-row" data-kind="{html.escape(kind_)}">'
+            f'<span class="muted">{html.escape(str(date))} (day {day})</span> '
+            f'<b class="kind-{html.escape(kind_)}">{html.escape(kind_)}</b> '
+            f"{explain_keys(text)}{why}</li>"
         )
-    return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
+    return '<ul class="log-list">' + "".join(items) + "</ul>"
 
 
-@solara.component
-def StoryPanel(model: CeasefireModel) -> None:  # noqa: N802 (solara component)
-    """The date and, below it, the story of world 0: proposals, answers and why, truces."""
-    update_counter.get()
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=banner_html(model),
-        classes=["date-banner"],
-        style="padding:4px 8px",
+def reasons_html(model: CeasefireModel, found: dict[str, Reason], title: str) -> str:
+    """The decision panel: each side's answer, issue by issue, in numbers and words."""
+    if not found:
+        return (
+            f'<div class="panel-title">{html.escape(title)}</div><p>No proposal yet: the '
+            "mediator proposes on negotiation days (or open talks as the mediator).</p>"
+        )
+    cols = []
+    for side, r in found.items():
+        verdict = {True: "YES", False: "NO", None: "waiting"}[r.accepted]
+        cls = {True: "yes", False: "no", None: "muted"}[r.accepted]
+        rows = "".join(
+            f'<tr><td>{html.escape(label)}</td><td class="num {"yes" if v >= 0 else "no"}">'
+            f"{v:+.2f}</td></tr>"
+            for _, label, v in r.issues
+        )
+        cols.append(
+            f'<div class="answer answer-{side}"><div class="answer-head">{html.escape(ROLE_NAMES[side])}: '
+            f'<b class="{cls}">{verdict}</b></div><table class="reasons">{rows}'
+            f'<tr class="sum"><td>deal minus {_abbr("fighting on")}</td>'
+            f'<td class="num">{r.deal_value:+.2f}</td></tr>'
+            f'<tr><td>+ US {_abbr("pressure")}</td><td class="num">{r.pressure:+.2f}</td></tr>'
+            f'<tr class="sum"><td>= {_abbr("surplus")} with pressure</td>'
+            f'<td class="num">{r.deal_value + r.pressure:+.2f}</td></tr>'
+            f'<tr><td>+ {_abbr("chance")} today</td><td class="num">{r.chance:+.2f}</td></tr>'
+            f'<tr class="sum"><td>total (yes only if this and the surplus are at least 0)</td>'
+            f'<td class="num">{r.total:+.2f}</td></tr>'
+            f'</table><div class="words">{html.escape(r.words())}</div></div>'
+        )
+    extra = ""
+    if found and all(r.accepted for r in found.values()):
+        any_reason = next(iter(found.values()))
+        del any_reason
+    return f'<div class="panel-title">{html.escape(title)}</div><div class="answers">{"".join(cols)}</div>{extra}'
+
+
+def durability_html(model: CeasefireModel, row: int, found: dict[str, Reason]) -> str:
+    """Expected durability of a ceasefire on package ``row``, in words and numbers."""
+    days, hazard = durability(model, row, found)
+    shown = "more than a year" if days > 365 else f"about {days:,.0f} days"
+    return (
+        f'<div class="durability">Expected {_abbr("durability")} if both say yes: {shown} '
+        f"(breakdown hazard {100 * hazard:.2f}% on its first day, falling as it holds).</div>"
     )
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            '<div style="font-size:1.1em;font-weight:600;margin:4px 0">'
-            "What happened in world 0 (newest first)</div>" + narrative_html(model)
-        ),
-        classes=["narrative-log"],
-        style="font-size:14px;line-height:1.3;height:215px;overflow-y:auto;padding:0 8px",
+
+
+def brief_html(model: CeasefireModel, side: str) -> str:
+    """``side``'s private brief: what it values, its red lines, what fighting on is worth now."""
+    b = brief(model, side)
+    rows = "".join(
+        f"<tr><th>{html.escape(ISSUE_TITLES.get(issue, issue))}</th><td>"
+        + "; ".join(f"{html.escape(label)} <b>{u:+.2f}</b>" for label, u in options)
+        + "</td></tr>"
+        for issue, options in b.values
     )
+    red = ", ".join(html.escape(r) for r in b.red_lines) or "none"
+    return (
+        f'<div class="brief brief-{side}"><div class="panel-title">Private brief: you are '
+        f"{html.escape(ROLE_NAMES[side])}</div>"
+        f"<div>What each option is worth to you ({_abbr('utility')}):</div>"
+        f'<table class="brief-values">{rows}</table>'
+        f"<div>Your {_abbr('red line', 'red lines')}: <b>{red}</b></div>"
+        f"<div>{_abbr('fighting on', 'Fighting on')}: {html.escape(b.fighting_on())}</div></div>"
+    )
+
+
+INFO_HTML = """
+<div class="panel-title">About this app</div>
+<p><b>What it is.</b> An agent-based model of the Russia-Ukraine ceasefire talks from 13 March
+2025: Ukraine and Russia fight, learn from the front and answer the US mediator's proposals.</p>
+<p><b>How it works.</b> A side says yes when its <i>surplus</i> (the deal minus fighting on),
+plus US <i>pressure</i> on it, plus a little <i>chance</i> is at least 0. Fighting on is worth the
+ground a side expects to win, less the pain of casualties. A ceasefire can break down: more often
+without guarantees, and when a side accepted it under pressure.</p>
+<p><b>Things to notice.</b> Which issue costs each side most; how the sides' beliefs about the
+front move towards reality; how a deal won by pressure holds.</p>
+<p><b>Things to try.</b> Play the mediator and find a package both accept; play Russia and hold
+out; pause US aid or call a summit; compare one world with 200 futures.</p>
+<p>It does not forecast: it compares levers under its stated assumptions.</p>
+"""
+
+ROLE_CHOICES = {
+    "watch": "Watch (the model plays every role)",
+    "mediator": "You are the mediator",
+    "ukraine": "You are Ukraine",
+    "russia": "You are Russia",
+}
+RENDER_INTERVALS = tuple(range(1, 31))
+LOG_KINDS = (
+    "all",
+    "proposal",
+    "accept",
+    "reject",
+    "ceasefire",
+    "breakdown",
+    "expiry",
+    "extension",
+    "event",
+    "walkout",
+)
+
+
+def page_css(theme: str) -> str:
+    """The page's style sheet for a theme (``light`` or ``dark``)."""
+    t = THEMES[theme]
+    s = STATUS_TEXT[theme]
+    return f"""
+.cf-root {{ background:{t["bg"]}; color:{t["fg"]}; font-size:15px; min-height:100vh; }}
+.cf-root .muted {{ color:{t["muted"]}; }}
+.cf-root .yes, .cf-root .kind-accept, .cf-root .kind-ceasefire, .cf-root .kind-settlement,
+.cf-root .kind-extension {{ color:{t["yes"]}; }}
+.cf-root .no, .cf-root .kind-reject, .cf-root .kind-breakdown {{ color:{t["no"]}; }}
+.cf-root .kind-expiry {{ color:{s["collapsed"]}; }}
+.cf-root a {{ color:{t["link"]}; }}
+.cf-header {{ display:flex; gap:12px; align-items:flex-start; padding:4px 8px; }}
+.cf-body {{ display:flex; }}
+.cf-sidebar {{ width:300px; flex:0 0 300px; padding:6px 10px; background:{t["panel"]};
+  max-height:calc(100vh - 10px); overflow-y:auto; }}
+.sb-closed .cf-sidebar, .sb-default .cf-sidebar {{ display:none; }}
+@media (min-width: 900px) {{ .sb-default .cf-sidebar {{ display:block; }} }}
+@media (max-width: 899px) {{
+  .sb-open .cf-sidebar {{ position:fixed; z-index:50; top:0; left:0; bottom:0; width:86vw;
+    max-width:340px; max-height:100vh; box-shadow:0 0 12px #0008; }} }}
+.cf-main {{ flex:1 1 auto; min-width:0; padding:0 8px; }}
+.sim-date {{ font-size:1.6em; font-weight:600; line-height:1.15; }}
+.monitors {{ display:flex; flex-wrap:wrap; gap:4px 16px; margin-top:2px; }}
+.monitor-label {{ font-size:12px; color:{t["muted"]}; }}
+.monitor-value {{ font-size:16px; font-weight:600; }}
+.cf-grid {{ display:grid; grid-template-columns: minmax(0,1.1fr) minmax(0,1fr) minmax(0,1.2fr);
+  gap:8px; }}
+.cf-cell {{ background:{t["panel"]}; border-radius:6px; padding:6px; min-width:0; }}
+.front-chart {{ max-height:430px; }}
+.negotiation-table, .decision-panel {{ max-height:430px; overflow-y:auto; }}
+.panel-title {{ font-weight:600; font-size:1.05em; margin-bottom:3px; }}
+.answers {{ display:grid; grid-template-columns:1fr 1fr; gap:6px; }}
+.reasons {{ border-collapse:collapse; font-size:13px; width:100%; }}
+.reasons td {{ padding:0 3px; vertical-align:top; }}
+.reasons .num {{ text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }}
+.reasons .sum td {{ border-top:1px solid {t["muted"]}; font-weight:600; }}
+.words {{ font-size:13px; margin-top:3px; }}
+.brief-values th {{ text-align:left; padding-right:6px; vertical-align:top; }}
+.brief-values td, .brief-values th {{ font-size:13px; }}
+abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
+.log-list {{ list-style:none; padding-left:0; margin:0; }}
+.narrative-row {{ margin-bottom:4px; }}
+.why {{ color:{t["muted"]}; font-size:0.9em; margin-left:1em; }}
+.narrative-log {{ max-height:320px; overflow-y:auto; font-size:14px; line-height:1.3; }}
+.charts-row {{ display:grid; grid-template-columns:1fr 1fr; gap:8px; margin-top:8px; }}
+.cf-root .v-btn {{ text-transform:none; }}
+.team-code {{ font-size:2em; font-weight:700; letter-spacing:0.2em; }}
+@media (max-width: 899px) {{
+  .cf-grid, .charts-row, .answers {{ grid-template-columns: minmax(0,1fr); }}
+  .front-chart, .negotiation-table, .decision-panel {{ max-height:none; }}
+  .sim-date {{ font-size:1.25em; }}
+}}
+@media (min-width: 1800px) {{ .cf-root {{ font-size:17px; }} .front-chart,
+  .negotiation-table, .decision-panel {{ max-height:640px; }} }}
+.cf-root .v-input, .cf-root .v-label, .cf-root .v-select__selection, .cf-root input {{
+  color:{t["fg"]} !important; }}
+.cf-root .cf-sidebar *, .cf-root .v-input *, .cf-root .v-label, .cf-root .v-btn:not(.v-btn--disabled) {{
+  color:{t["fg"]} !important; }}
+.cf-root .v-input__slot, .cf-root .v-sheet, .cf-root .cf-sidebar > div {{
+  background:transparent !important; }}
+.v-application, .v-application--wrap, .v-main, body {{ background:{t["bg"]} !important;
+  color:{t["fg"]}; }}
+.cf-root .v-btn.v-btn--contained {{ background-color:{t["bg"]} !important; border:1px solid {t["muted"]}; }}
+b:has(> a[href="https://solara.dev"]) {{ color:{t["fg"]} !important; background:{t["bg"]}; }}
+a[href="https://solara.dev"] {{ color:{t["link"]} !important; }}
+.v-slider__thumb-label-container {{ display:block !important; }}
+.v-slider__thumb-label {{ color:#ffffff !important; background-color:#0b4f8a !important; }}
+"""
 
 
 def _number(value: float) -> str:
@@ -805,45 +1103,500 @@ def levers_html(model: CeasefireModel) -> str:
         f"<th align=left>now</th></tr>{rows}</table>"
         f'<div style="font-size:14px;margin-top:6px">Truce offered: <b>{html.escape(truce)}</b>'
         f"<br>European reassurance force: <b>{html.escape(force)}</b></div>"
-        '<div style="font-size:13px;color:#555;margin-top:6px">US pressure: leverage on Ukraine '
+        '<div class="muted" style="font-size:13px;margin-top:6px">US pressure: leverage on Ukraine '
         "(the threat of losing US aid) and on Russia (the threat of sanctions). European aid: "
         "all allies together, at day 0. Cost tolerance: casualties a side bears per unit of utility. "
         "Factors apply from day 1.</div>"
     )
 
 
+# ------------------------------------------------------------------------------ components
+DEFAULT_PARAMS = {"scenario": BASELINE_NAME, "worlds": 1, "seed": 1}
+
+
+def _defaults() -> dict[str, Any]:
+    params = model_params()
+    return {k: (p["value"] if isinstance(p, dict) else p.value) for k, p in params.items()}
+
+
+class Specs:
+    """The charts' Vega-Lite specs, held so that rendering does not walk their rows.
+
+    Solara (reacton) walks the values of every element's arguments on each render; a spec holds
+    a row per day (thousands by the end of a year), so it is passed inside this object and set
+    on the chart widget only when it changes.
+    """
+
+    def __init__(self, specs: dict[str, dict[str, Any]]) -> None:
+        self.specs = specs
+
+
 @solara.component
-def LeversPanel(model: CeasefireModel) -> None:  # noqa: N802 (solara component)
-    """The levers in force, with the scenario's values, so the class sees what changed."""
-    update_counter.get()
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=levers_html(model),
-        classes=["levers-panel"],
-        style="padding:4px 8px",
+def Chart(specs: Specs, name: str) -> None:  # noqa: N802 (solara component)
+    """A Vega-Lite chart drawn in the browser; its widget is made once and its spec updated."""
+    spec = specs.specs[name]
+    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec=spec), [])
+
+    def update() -> None:
+        if widget.spec is not spec:
+            widget.spec = spec
+
+    solara.use_effect(update, [id(spec)])
+    solara.Div(classes=["classroom-chart", f"chart-{name}"], children=[widget])
+
+
+@solara.component
+def HtmlBox(content: str, css_class: str) -> None:  # noqa: N802 (solara component)
+    """A block of the page's own HTML."""
+    solara.HTML(tag="div", unsafe_innerHTML=content, classes=[css_class])
+
+
+@solara.component
+def Composer(  # noqa: N802 (solara component)
+    session: Session, proposer: str, on_done: Callable[[], None], version: int = 0
+) -> None:
+    """Pick one option per issue and propose the package (the mediator or a side's counter)."""
+    model = session.model
+    table = options_on_table(model)
+    start = solara.use_memo(lambda: default_choices(model), [id(model)])
+    choices, set_choices = solara.use_state(start, key=f"choices-{proposer}")
+    error, set_error = solara.use_state("")
+    for issue, options in table.items():
+        labels = {label: name for name, label in options}
+        current = next((lb for lb, nm in labels.items() if nm == choices.get(issue)), None)
+        solara.Select(
+            label=ISSUE_TITLES.get(issue, issue),
+            values=list(labels),
+            value=current or next(iter(labels)),
+            on_value=lambda lb, issue=issue, labels=labels: set_choices(
+                {**choices, issue: labels[lb]}
+            ),
+            dense=True,
+        )
+
+    def go() -> None:
+        try:
+            if proposer == "united_states":
+                session.propose(choices)
+            else:
+                session.counter(proposer, choices)
+            set_error("")
+        except ScenarioError as exc:
+            set_error(str(exc))
+        on_done()
+
+    label = (
+        "Propose this package" if proposer == "united_states" else "Counter-propose this package"
     )
+    solara.Button(label, on_click=go, color="primary", classes=["propose-button"])
+    if error:
+        solara.Error(error)
 
 
-#: The slider values stay visible (a projected class cannot see a value shown only on drag).
-PAGE_CSS = """
-.v-slider__thumb-label-container { display: block !important; }
-.v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
-.v-slider--horizontal { margin-top: 14px; }
-"""
+@solara.component
+def TablePanel(  # noqa: N802 (solara component)
+    session: Session, seats: set[str], refresh: Callable[[], None], theme: str, version: int = 0
+) -> None:
+    """The negotiation table: what is proposed, and the actions of the seats people hold here."""
+    model = session.model
+    pending = session.pending
+    with solara.Div(classes=["cf-cell", "negotiation-table"]):
+        solara.HTML(tag="div", unsafe_innerHTML='<div class="panel-title">The table</div>')
+        for side in ("ukraine", "russia"):
+            if side in seats:
+                HtmlBox(brief_html(model, side), "brief-box")
+        if pending is not None and pending.stage == "answer" and pending.package is not None:
+            row = int(pending.package[0])
+            text = "; ".join(model.space.labels(row).values())
+            who = ROLE_NAMES[PROPOSERS.get(pending.proposer, "mediator")]
+            HtmlBox(
+                f'<div class="on-table"><b>On the table</b> ({html.escape(who)} proposes): '
+                f"{html.escape(text)}</div>",
+                "on-table-box",
+            )
+            for side in sorted(pending.waiting & seats):
+                with solara.Row():
+                    solara.Button(
+                        f"Accept ({ROLE_NAMES[side]})",
+                        color="success",
+                        on_click=lambda side=side: (session.answer(side, True), refresh()),
+                    )
+                    solara.Button(
+                        f"Reject ({ROLE_NAMES[side]})",
+                        color="error",
+                        on_click=lambda side=side: (session.answer(side, False), refresh()),
+                    )
+                with solara.Details(f"Counter-propose as {ROLE_NAMES[side]}"):
+                    Composer(session, side, refresh, version)
+            if pending.waiting - seats:
+                solara.Text(
+                    "Waiting for: "
+                    + ", ".join(ROLE_NAMES[s] for s in sorted(pending.waiting - seats))
+                )
+        elif "mediator" in seats and not session.finished:
+            if pending is not None:
+                solara.Text("A negotiation day: compose the package and propose it.")
+            else:
+                solara.Text(
+                    "Compose a package and propose it today (or step to a negotiation day)."
+                )
+            Composer(session, "united_states", refresh, version)
+            if pending is not None:
+                solara.Button(
+                    "Let the model propose", on_click=lambda: (session.delegate(), refresh())
+                )
+        else:
+            decision = latest_decision(model)
+            if decision is None:
+                solara.Text("Nothing proposed yet.")
+            else:
+                HtmlBox(
+                    f"<div>Last proposal ({html.escape(decision.date)}): "
+                    f"{html.escape(decision.proposal)}</div>",
+                    "last-proposal",
+                )
 
-COMPONENTS = [StoryPanel, DecisionChart, ControlChart, StatusChart, BeliefsChart, LeversPanel]
+
+@solara.component
+def DecisionPanel(session: Session, theme: str, version: int = 0) -> None:  # noqa: N802 (solara component)
+    """Why did they say yes or no? The open round's answers, or the last round's."""
+    model = session.model
+    pending = session.pending
+    if pending is not None and pending.stage == "answer":
+        found = reasons(model, pending)
+        title = "Answers so far"
+        row = int(pending.package[0]) if pending.package is not None else -1
+    else:
+        found, row, title = {}, -1, "Why did they say yes or no?"
+        for day, date, record in reversed(model.narrative.rounds):
+            found = reasons(model, record)
+            if found:
+                row = int(record.package[list(record.worlds).index(0)])
+                title = f"Why did they say yes or no? The proposal of {date} (day {day})"
+                break
+    content = reasons_html(model, found, title)
+    if found and row >= 0:
+        content += durability_html(model, row, found)
+    with solara.Div(classes=["cf-cell", "decision-panel"]):
+        HtmlBox(content, "decision-box")
 
 
 @solara.component
 def Page() -> None:  # noqa: N802 (solara component)
-    """The classroom page: one fresh model per browser session."""
-    model = solara.use_memo(lambda: ClassroomModel(scenario=str(default_scenario())), [])
-    params = solara.use_memo(model_params, [])
-    solara.Style(PAGE_CSS)
-    SolaraViz(
-        model,
-        components=list(COMPONENTS),
-        model_params=params,
-        name="Ceasefire classroom: Russia-Ukraine talks, day by day",
-        play_interval=150,
+    """The classroom page: a session per browser tab, or a seat in a team session."""
+    solara.use_memo(ensure_chart_assets, [])
+    defaults = solara.use_memo(_defaults, [])
+    own = solara.use_memo(lambda: Session(ClassroomModel, defaults), [])
+    joined = solara.use_reactive(None)  # (code, seat) in team mode
+    session: Session = REGISTRY.get(joined.value[0]) if joined.value else own
+    # The part of the page that moves with the model reads ``version``; the controls do not,
+    # so a day's update re-renders only what changed.
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    render_interval = solara.use_reactive(1)
+    play_interval = solara.use_reactive(0)
+    sidebar = solara.use_reactive("default")
+    dark = solara.use_reactive(False)
+    message = solara.use_reactive("")
+    alive = solara.use_memo(lambda: [True], [])
+
+    def refresh() -> None:
+        version.set(session.version)
+
+    def loop() -> None:
+        # Play, and keep in step with the other screens of a team session.
+        seen = -1
+        while alive[0]:
+            if playing.value and not joined.value:
+                time.sleep(max(play_interval.value, 0) / 1000)
+                try:
+                    moved = session.advance(render_interval.value)
+                except Exception as exc:  # shown on the page, never a traceback
+                    message.set(f"The run stopped: {exc}")
+                    moved = 0
+                if moved == 0:
+                    playing.set(False)
+            else:
+                time.sleep(0.25)
+            if session.version != seen:
+                seen = session.version
+                version.set(seen)
+
+    solara.lab.use_task(loop, dependencies=[joined.value], prefer_threaded=True)
+
+    def stop_loop() -> Callable[[], None]:
+        def cleanup() -> None:
+            alive[0] = False
+
+        return cleanup
+
+    solara.use_effect(stop_loop, [])
+    theme = "dark" if dark.value else "light"
+    sb_class = {"default": "sb-default", "open": "sb-open", "closed": "sb-closed"}[sidebar.value]
+    solara.Style(page_css(theme))
+    with solara.Div(classes=["cf-root", sb_class, f"theme-{theme}"]):  # noqa: SIM117
+        with solara.Div(classes=["cf-body"]):
+            Sidebar(
+                session,
+                defaults,
+                joined,
+                playing,
+                render_interval,
+                play_interval,
+                sidebar,
+                dark,
+                message,
+                refresh,
+            )
+            Live(
+                session,
+                joined.value,
+                version,
+                sidebar,
+                message,
+                theme,
+                refresh,
+                playing,
+            )
+
+
+@solara.component
+def Sidebar(  # noqa: N802 (solara component)
+    session: Session,
+    defaults: dict[str, Any],
+    joined: solara.Reactive,
+    playing: solara.Reactive,
+    render_interval: solara.Reactive,
+    play_interval: solara.Reactive,
+    sidebar: solara.Reactive,
+    dark: solara.Reactive,
+    message: solara.Reactive,
+    refresh: Callable[[], None],
+) -> None:
+    """The controls: step, play, run to the end, reset, role, levers, injects, team mode."""
+    params = solara.use_reactive(dict(defaults))
+    role = solara.use_reactive("watch")
+    code_input = solara.use_reactive("")
+    seat_input = solara.use_reactive("ukraine")
+    team_input = solara.use_reactive("Team A")
+    code, set_code = solara.use_state(session.code)
+
+    def step() -> None:
+        session.advance(render_interval.value)
+        refresh()
+
+    def run_to_end() -> None:
+        playing.set(False)
+        session.run_to_end()
+        refresh()
+
+    def reset() -> None:
+        playing.set(False)
+        humans = set() if role.value == "watch" else {role.value}
+        try:
+            session.reset(dict(params.value), humans)
+            message.set("")
+        except ScenarioError as exc:
+            message.set(str(exc))
+        refresh()
+
+    def choose_role(value: str) -> None:
+        key = {v: k for k, v in ROLE_CHOICES.items()}.get(value, value)
+        role.set(key)
+        session.set_humans(set() if key == "watch" else {key})
+        refresh()
+
+    def inject(kind: str) -> None:
+        message.set(session.inject(kind))
+        refresh()
+
+    def start_team() -> None:
+        set_code(session.code or REGISTRY.start(session))
+        refresh()
+
+    def join() -> None:
+        try:
+            REGISTRY.join(code_input.value, seat_input.value, team_input.value)
+            joined.set((code_input.value.strip().upper(), seat_input.value))
+            message.set("")
+        except ScenarioError as exc:
+            message.set(str(exc))
+
+    with solara.Div(classes=["cf-sidebar"]):
+        with solara.Row(justify="space-between"):
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Controls</b>")
+            solara.Button(
+                "Close",
+                on_click=lambda: sidebar.set("closed"),
+                classes=["close-sidebar"],
+                text=True,
+            )
+        if not joined.value:
+            with solara.Row():
+                solara.Button("Step", on_click=step)
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    on_click=lambda: playing.set(not playing.value),
+                )
+            with solara.Row():
+                solara.Button("Run to the end", on_click=run_to_end)
+                solara.Button("Reset", on_click=reset)
+            solara.SliderInt(
+                "Render interval (days per step)",
+                value=render_interval,
+                min=RENDER_INTERVALS[0],
+                max=RENDER_INTERVALS[-1],
+            )
+            solara.SliderInt(
+                "Play interval (ms between updates)", value=play_interval, min=0, max=1000, step=50
+            )
+            solara.Select(
+                "Your role",
+                values=list(ROLE_CHOICES.values()),
+                value=ROLE_CHOICES[role.value],
+                on_value=choose_role,
+            )
+            _Levers(params)
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Teacher's injects</b>")
+            for kind, label in INJECTS.items():
+                solara.Button(
+                    label,
+                    on_click=lambda kind=kind: inject(kind),
+                    text=True,
+                    classes=[f"inject-{kind}"],
+                )
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Team mode</b>")
+            if code:
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f'Session code: <span class="team-code">{code}</span><br>'
+                        "Teams join with this code from their own devices."
+                    ),
+                )
+            else:
+                solara.Button("Start a team session", on_click=start_team, classes=["start-team"])
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Join a team session</b>")
+        solara.InputText("Session code", value=code_input)
+        solara.Select("Seat", values=list(ROLES), value=seat_input)
+        solara.InputText("Team name", value=team_input)
+        solara.Button("Join", on_click=join, classes=["join-button"])
+        solara.Checkbox(label="Dark mode", value=dark)
+
+
+@solara.component
+def Live(  # noqa: N802 (solara component)
+    session: Session,
+    joined: tuple[str, str] | None,
+    version_state: solara.Reactive,
+    sidebar: solara.Reactive,
+    message: solara.Reactive,
+    theme: str,
+    refresh: Callable[[], None],
+    playing_state: solara.Reactive,
+) -> None:
+    """What moves with the model: the date and monitors, the front, the table, the answers.
+
+    Only this component reads the session's ``version`` (and whether it plays), so a day's
+    update re-renders it and not the controls. While playing, the charts are redrawn at most
+    every :data:`CHART_PERIOD_S` (the date, the monitors and the log move every day); when play
+    stops they show the day reached.
+    """
+    version, playing = version_state.value, playing_state.value
+    model = session.model
+    clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1
+    key = [id(model), model.day if not playing else clock, theme]
+    specs = solara.use_memo(
+        lambda: Specs({n: draw(model, theme) for n, draw in CHARTS.items()}), key
     )
+    seats = {joined[1]} if joined else set(session.local_humans)
+    log_query = solara.use_reactive("")
+    log_kind = solara.use_reactive("all")
+    with solara.Div(classes=["cf-main"]):
+        with solara.Div(classes=["cf-header"]):
+            solara.Button(
+                "☰ Controls",
+                on_click=lambda: sidebar.set("open"),
+                classes=["open-sidebar"],
+                text=True,
+            )
+            HtmlBox(banner_html(model, theme), "date-banner")
+        if message.value:
+            solara.Info(message.value)
+        if joined:
+            others = ", ".join(f"{t}: {ROLE_NAMES[s]}" for s, t in session.teams.items())
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    f'<div class="team-banner">Team session <b>{html.escape(joined[0])}</b>: '
+                    f"you are {html.escape(ROLE_NAMES[joined[1]])}. Seats taken: "
+                    f"{html.escape(others)}; the model plays the others.</div>"
+                ),
+            )
+        with solara.Div(classes=["cf-grid"]):
+            with solara.Div(classes=["cf-cell", "front-chart"]):
+                Chart(specs, "control")
+            TablePanel(session, seats, refresh, theme, version)
+            DecisionPanel(session, theme, version)
+        with solara.Div(classes=["charts-row"]):
+            with solara.Div(classes=["cf-cell"]):
+                Chart(specs, "status")
+            with solara.Div(classes=["cf-cell"]):
+                Chart(specs, "beliefs")
+        with solara.Div(classes=["cf-cell", "log-cell"]):
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    '<div class="panel-title">What happened in world 0 (newest first)</div>'
+                ),
+            )
+            with solara.Row():
+                solara.InputText("Filter the log", value=log_query, continuous_update=True)
+                solara.Select("Kind", values=list(LOG_KINDS), value=log_kind)
+            HtmlBox(
+                narrative_html(model, query=log_query.value, kind=log_kind.value), "narrative-log"
+            )
+        with solara.Div(classes=["cf-cell"]):
+            HtmlBox(solara.use_memo(lambda: levers_html(model), [id(model)]), "levers-panel")
+        with solara.Div(classes=["cf-cell", "info-panel"]):
+            HtmlBox(INFO_HTML + glossary_html(), "info-box")
+
+
+def glossary_html() -> str:
+    """The glossary as a definition list."""
+    items = "".join(
+        f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(v)}</dd>" for k, v in GLOSSARY.items()
+    )
+    return f'<div class="panel-title">Glossary</div><dl class="glossary">{items}</dl>'
+
+
+@solara.component
+def _Levers(params: solara.Reactive[dict[str, Any]]) -> None:  # noqa: N802 (solara component)
+    """The scenario, worlds, seed and lever widgets (applied on Reset)."""
+    for key, spec in model_params().items():
+        value = params.value.get(key)
+
+        def set_value(v: Any, key: str = key) -> None:
+            params.set({**params.value, key: v})
+
+        if isinstance(spec, dict):
+            solara.Select(spec["label"], values=spec["values"], value=value, on_value=set_value)
+        elif isinstance(spec.value, int) and isinstance(spec.step, int):
+            solara.SliderInt(
+                spec.label,
+                value=int(value),
+                min=int(spec.min),
+                max=int(spec.max),
+                step=int(spec.step),
+                on_value=set_value,
+            )
+        else:
+            solara.SliderFloat(
+                spec.label,
+                value=float(value),
+                min=spec.min,
+                max=spec.max,
+                step=spec.step,
+                on_value=set_value,
+            )
+    solara.HTML(tag="div", unsafe_innerHTML="<i>Levers take effect when you press Reset.</i>")

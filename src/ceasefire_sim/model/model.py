@@ -1112,6 +1112,30 @@ class CeasefireModel(mesa.Model):
         )
         return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
 
+    def ceasefire_hazard(
+        self, rows: np.ndarray, dissatisfaction: np.ndarray, worlds: np.ndarray
+    ) -> np.ndarray:
+        """``(n,)`` the breakdown hazard of the first day of a ceasefire on packages ``rows``.
+
+        The hazard the model applies on day 1 of a ceasefire in force (:func:`truce.breakdown_hazard`
+        of the package's hazard ratios, monitoring and the world's earlier breakdowns; the pressure
+        under which a deal is made is left out). Under the Weibull baseline it is the scale ``c``
+        of the cumulative hazard ``c t**k`` (``k``: ``truce.hazard_shape``), for readers outside
+        the model such as the classroom's expected durability.
+
+        Args:
+            rows: ``(n,)`` package rows.
+            dissatisfaction: ``(n,)`` the unhappier side's shortfall of the deal (utility, >= 0).
+            worlds: ``(n,)`` the worlds whose parameters apply.
+        """
+        p = self.params
+        return truce.breakdown_hazard(
+            _take(p["truce.base_hazard_per_day"], worlds),
+            self._hazard_ratio(rows, worlds) * self.deal_recidivism[worlds],
+            dissatisfaction,
+            _take(p["truce.dissatisfaction_beta"], worlds),
+        )
+
     def _end_ceasefire(self, ended: np.ndarray, by_hazard: np.ndarray | None = None) -> None:
         if not ended.any():
             return
