@@ -380,3 +380,19 @@ def test_demo_with_a_bad_scenario_exits_2_without_traceback(tmp_path):
         assert result.returncode == 2
         assert scenario.name in result.stderr
         assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_rendered_page_lets_the_program_exit():
+    """The page's play loop runs in a thread; a program that rendered the page must still end."""
+    import subprocess
+    import sys
+
+    code = (
+        "import solara\n"
+        "from ceasefire_sim.app import Page\n"
+        "solara.render(Page(), handle_error=False)\n"
+        "print('rendered')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rendered" in done.stdout

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -1306,7 +1307,10 @@ def Page() -> None:  # noqa: N802 (solara component)
     def loop() -> None:
         # Play, and keep in step with the other screens of a team session.
         seen = -1
-        while alive[0]:
+        # The page's own thread: it ends when the page is closed, and also when the program
+        # ends (Python marks the main thread stopped before it waits for other threads), so an
+        # in-process render -- a test, a notebook -- never keeps the interpreter from exiting.
+        while alive[0] and threading.main_thread().is_alive():
             if playing.value and not joined.value:
                 time.sleep(max(play_interval.value, 0) / 1000)
                 try:
