@@ -1282,6 +1282,14 @@ def DecisionPanel(session: Session, theme: str, version: int = 0) -> None:  # no
         HtmlBox(content, "decision-box")
 
 
+#: Set when the program ends. Python waits for every non-daemon thread before it exits, and
+#: the page's play loop is one (solara starts it); ``threading._register_atexit`` runs before
+#: that wait (concurrent.futures stops its workers the same way), so the loop sees this and ends.
+_PROGRAM_ENDING = threading.Event()
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(_PROGRAM_ENDING.set)
+
+
 @solara.component
 def Page() -> None:  # noqa: N802 (solara component)
     """The classroom page: a session per browser tab, or a seat in a team session."""
@@ -1308,9 +1316,9 @@ def Page() -> None:  # noqa: N802 (solara component)
         # Play, and keep in step with the other screens of a team session.
         seen = -1
         # The page's own thread: it ends when the page is closed, and also when the program
-        # ends (Python marks the main thread stopped before it waits for other threads), so an
-        # in-process render -- a test, a notebook -- never keeps the interpreter from exiting.
-        while alive[0] and threading.main_thread().is_alive():
+        # ends (see _PROGRAM_ENDING), so an in-process render -- a test, a notebook -- never
+        # keeps the interpreter from exiting.
+        while alive[0] and not _PROGRAM_ENDING.is_set():
             if playing.value and not joined.value:
                 time.sleep(max(play_interval.value, 0) / 1000)
                 try:
