@@ -2,8 +2,8 @@
 
 Both scenarios run with the same seed and number of worlds, so world ``i`` of A and world ``i``
 of B see the same daily noise and the same draws of every uncertain parameter they share
-(DESIGN.md, principle 3). The effect of switching from A to B is then estimated world by world,
-and its interval is narrower than with independent seeds by the *variance reduction factor*
+(common random numbers, a principle of docs/design.md). The effect of switching from A to B is
+then estimated world by world, and its interval is narrower than with independent seeds by the *variance reduction factor*
 
     VR = Var_independent(B - A) / Var_paired(B - A),
 

@@ -514,7 +514,7 @@ def _bargaining_markdown(report: Report) -> list[str]:
         "",
         "### Version 1 to version 2",
         "",
-        "| audit finding (DESIGN.md 3.1) | version 1 | version 2 |",
+        "| audit finding on version 1 | version 1 | version 2 |",
         "|---|---|---|",
         *[f"| {_cell(a)} | {_cell(b)} | {_cell(c)} |" for a, b, c in rows],
         "",
