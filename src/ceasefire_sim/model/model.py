@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from ceasefire_sim.errors import Problem, ScenarioError
-from ceasefire_sim.model import front, truce
+from ceasefire_sim.model import front, kernels, truce
 from ceasefire_sim.model.agents import DAYS_PER_YEAR, Alliance, Ally, Belligerent, Mediator
 from ceasefire_sim.model.channels import CostChannels
 from ceasefire_sim.model.events import EventSchedule
@@ -329,21 +329,30 @@ class CeasefireModel(mesa.Model):
             ]
             return np.stack(columns, axis=1)
 
-        hr = ratios("guarantees")[:, :, None] * ratios("truce")[:, None, :]
+        by_guarantee, by_truce = ratios("guarantees"), ratios("truce")
         threats = np.broadcast_to(
             _take(np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat), rows), (n,)
         )
         pressure = np.exp(_take(p["truce.pressure_hazard_beta"], rows) * threats)
         monitoring = np.broadcast_to(_take(p["truce.monitoring_hazard_ratio"], rows), (n,))
-        hr = hr * (monitoring * pressure * self.recidivism(rows))[:, None, None]
+        factor = monitoring * pressure * self.recidivism(rows)
         h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))
-        span = np.minimum(self._truce_length_days[None, :], h[:, None])[:, None, :]
-        return truce.hold_share(
-            hr,
-            np.broadcast_to(_take(p["truce.base_hazard_per_day"], rows), (n,))[:, None, None],
-            np.broadcast_to(_take(p["truce.hazard_shape"], rows), (n,))[:, None, None],
-            span,
+        base = np.broadcast_to(_take(p["truce.base_hazard_per_day"], rows), (n,))
+        shape = np.broadcast_to(_take(p["truce.hazard_shape"], rows), (n,))
+        # The incomplete gamma function of every world and option is most of the time here, and
+        # most worlds share all their inputs: each distinct row of them is evaluated once.
+        distinct, index = kernels.distinct_rows(
+            by_guarantee, by_truce, np.stack(np.broadcast_arrays(factor, base, shape, h), axis=1)
         )
+        if len(distinct) > n // 2:
+            distinct, index = slice(None), None
+        hr = by_guarantee[distinct][:, :, None] * by_truce[distinct][:, None, :]
+        hr = hr * np.broadcast_to(factor, (n,))[distinct][:, None, None]
+        span = np.minimum(self._truce_length_days[None, :], h[distinct][:, None])[:, None, :]
+        held = truce.hold_share(
+            hr, base[distinct][:, None, None], shape[distinct][:, None, None], span
+        )
+        return held if index is None else held[index]
 
     def threats(self) -> tuple[np.ndarray, np.ndarray]:
         """``(N,)`` what the mediator's standing threats take off each side's value of fighting.
@@ -801,14 +810,28 @@ class CeasefireModel(mesa.Model):
         first = self.has_range & np.isnan(self.first_range_day)
         self.first_range_day[first] = self.day
 
-    def _views_for(self, worlds: np.ndarray) -> tuple[SideView, SideView]:
-        """The side views in ``worlds``: today's from the range's search where it has them."""
+    def _kept_rows(self, worlds: np.ndarray) -> np.ndarray | None:
+        """Rows of ``worlds`` in today's kept side views, or None where they lack some."""
         kept = getattr(self, "_views_today", None)
         if kept is not None and kept[0] == self.day:
-            _, at_war, ua, ru = kept
+            at_war = kept[1]
+            if len(at_war) == 0:
+                return None
             rows = np.searchsorted(at_war, worlds)
             if np.array_equal(at_war[np.minimum(rows, len(at_war) - 1)], worlds):
-                return ua.subset(rows), ru.subset(rows)
+                return rows
+        return None
+
+    def _has_views_for(self, worlds: np.ndarray) -> bool:
+        """Whether today's kept side views cover ``worlds`` (:meth:`_views_for` reads them)."""
+        return self._kept_rows(worlds) is not None
+
+    def _views_for(self, worlds: np.ndarray) -> tuple[SideView, SideView]:
+        """The side views in ``worlds``: today's from the range's search where it has them."""
+        rows = self._kept_rows(worlds)
+        if rows is not None:
+            _, _, ua, ru = self._views_today
+            return ua.subset(rows), ru.subset(rows)
         return self.side_views(worlds)
 
     def _negotiate(self, talking: np.ndarray) -> None:

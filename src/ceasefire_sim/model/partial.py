@@ -175,11 +175,12 @@ class LimitedTruces:
         )
 
     def _linked_value(
-        self, view: SideView, key: str | None, worlds: np.ndarray
+        self, view: SideView | None, key: str | None, worlds: np.ndarray
     ) -> FloatArray | float:
         """A side's worth of a linked term (option utility less the war status quo), scaled."""
         if key is None:
             return 0.0
+        assert view is not None, "a linked term is valued with the side's view"
         outcome = self.model.space.outcome
         issue = key.split(".", 1)[0]
         column = view.option_utility[:, outcome.option_index[key]]
@@ -191,11 +192,15 @@ class LimitedTruces:
         self,
         k: int,
         worlds: np.ndarray,
-        views: tuple[SideView, SideView],
+        views: tuple[SideView, SideView] | tuple[None, None],
         term: FloatArray,
         linked: str | None,
     ) -> tuple[FloatArray, FloatArray]:
-        """``(n,)`` Ukraine's and Russia's surplus of scope ``k`` on ``term`` (and ``linked``)."""
+        """``(n,)`` Ukraine's and Russia's surplus of scope ``k`` on ``term`` (and ``linked``).
+
+        The views are read only for a linked term: ``(None, None)`` will do when ``linked`` is
+        None.
+        """
         m = self.model
         days = self._truce_days[term]
         hazard = self.hazard(k, term, worlds, np.zeros(len(worlds)))
@@ -363,11 +368,14 @@ class LimitedTruces:
             agreed = ~uni & ~ended
             if agreed.any():
                 a = w[agreed]
-                views = m._views_for(a) if len(a) else None
                 key = self._terms[scope.name]
                 linked = self.linked[a, k]
+                # The views are read only for a linked term: where today's are kept, taking
+                # their rows (a copy of every per-world array) can wait until one is needed.
+                need_views = bool(linked.any()) and len(key) > 1
+                views = m._views_for(a) if need_views or not m._has_views_for(a) else (None, None)
                 s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None)
-                if linked.any() and len(key) > 1:
+                if need_views:
                     l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1])
                     s_ua, s_ru = np.where(linked, l_ua, s_ua), np.where(linked, l_ru, s_ru)
                 dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
