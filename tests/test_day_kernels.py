@@ -1,0 +1,122 @@
+"""The compiled kernels of the day (model/kernels.py) against the array formulas they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ceasefire_sim.model import kernels, truce
+from ceasefire_sim.model.model import CeasefireModel, _take
+
+# ------------------------------------------------------------------------------ distinct rows
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
+
+
+@pytest.mark.parametrize("kinds", [1, 3, kernels.RECENT_ROWS, 3 * kernels.RECENT_ROWS])
+def test_distinct_rows_gather_back_every_world(kinds):
+    rng = np.random.default_rng(kinds)
+    table = rng.normal(size=(kinds, 5))
+    which = rng.integers(0, kinds, 4_000)
+    x = table[which]
+    y = np.broadcast_to(rng.normal(), (4_000, 2))  # a scalar parameter, as the model passes it
+    rows, index = kernels.distinct_rows(x, y)
+    np.testing.assert_array_equal(_bits(x[rows][index]), _bits(x))
+    # Each row is the first world of its kind, in order; each kind is found at least once.
+    assert np.all(np.diff(rows) > 0) and rows[0] == 0
+    assert len(np.unique(which[rows])) == kinds
+    if kinds <= kernels.RECENT_ROWS:
+        # Kinds that recur among the most recent ones are all found: one row each.
+        assert len(rows) == kinds
+
+
+def test_distinct_rows_compare_bits():
+    """-0.0 is not 0.0 (a formula may tell them apart); a NaN matches the same NaN."""
+    x = np.array([[0.0], [-0.0], [np.nan], [np.nan], [0.0], [1.0]])
+    rows, index = kernels.distinct_rows(x)
+    np.testing.assert_array_equal(rows, [0, 1, 2, 5])
+    np.testing.assert_array_equal(index, [0, 1, 2, 2, 0, 3])
+
+
+def test_distinct_rows_join_their_arrays():
+    """A world is new where any one of its arrays differs."""
+    a = np.array([[1.0, 2.0]] * 4)
+    b = np.array([[5.0], [5.0], [6.0], [5.0]])
+    c = np.broadcast_to(np.array([[1.0, 1.0, 1.0]]), (4, 3)).copy()
+    c[3, 2] = 2.0
+    rows, index = kernels.distinct_rows(a, b, c)
+    np.testing.assert_array_equal(rows, [0, 2, 3])
+    np.testing.assert_array_equal(index, [0, 0, 1, 2])
+    with pytest.raises(ValueError):
+        kernels.distinct_rows(a, b[:3])
+
+
+# --------------------------------------------------------------------------------- durability
+
+
+def _durability_formula(model: CeasefireModel, worlds, horizon_days) -> np.ndarray:
+    """The former formula: the hold share of every world and option, in full."""
+    p = model.params
+    rows = slice(None) if worlds is None else worlds
+    n = model.worlds if worlds is None else len(worlds)
+    outcome = model.space.outcome
+
+    def ratios(issue):
+        return np.stack(
+            [
+                np.broadcast_to(
+                    1.0 if o.hazard_ratio is None else _take(p[o.hazard_ratio], rows), (n,)
+                )
+                for o in outcome.issue(issue).options
+            ],
+            axis=1,
+        )
+
+    hr = ratios("guarantees")[:, :, None] * ratios("truce")[:, None, :]
+    threats = np.broadcast_to(
+        _take(np.asarray(model.ukraine.threat) + np.asarray(model.russia.threat), rows), (n,)
+    )
+    pressure = np.exp(_take(p["truce.pressure_hazard_beta"], rows) * threats)
+    monitoring = np.broadcast_to(_take(p["truce.monitoring_hazard_ratio"], rows), (n,))
+    hr = hr * (monitoring * pressure * model.recidivism(rows))[:, None, None]
+    h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))
+    span = np.minimum(model._truce_length_days[None, :], h[:, None])[:, None, :]
+    return truce.hold_share(
+        hr,
+        np.broadcast_to(_take(p["truce.base_hazard_per_day"], rows), (n,))[:, None, None],
+        np.broadcast_to(_take(p["truce.hazard_shape"], rows), (n,))[:, None, None],
+        span,
+    )
+
+
+@pytest.mark.parametrize("per_world", [False, True])
+def test_durability_is_the_formula_bit_for_bit(baseline, per_world):
+    """Shared and per-world inputs, threats and breakdowns in some worlds, all or some worlds."""
+    worlds = 600
+    rng = np.random.default_rng(5)
+    overrides = (
+        {
+            "truce.hazard_shape": rng.uniform(0.3, 0.9, worlds),
+            "truce.monitoring_hazard_ratio": rng.choice([0.6, 0.8, 1.0], worlds),
+        }
+        if per_world
+        else {}
+    )
+    model = CeasefireModel(baseline, worlds, 3, days=10, overrides=overrides)
+    model.ukraine.threat = np.where(rng.random(worlds) < 0.2, rng.uniform(0, 0.2, worlds), 0.0)
+    model.russia.threat = np.zeros(worlds)
+    model.breakdowns[rng.random(worlds) < 0.3] = 1
+    model.breakdowns[:7] = 2
+    some = np.sort(rng.choice(worlds, 250, replace=False))
+    for chosen, horizon in [
+        (None, 180.0),
+        (None, rng.choice([90.0, 365.0], worlds)),
+        (some, rng.uniform(30.0, 720.0, len(some))),
+        (some[:1], 365.0),
+    ]:
+        fast = model.durability(chosen, horizon)
+        slow = _durability_formula(model, chosen, horizon)
+        assert fast.shape == slow.shape
+        np.testing.assert_array_equal(_bits(fast), _bits(slow))
