@@ -201,5 +201,9 @@ class CostChannels:
 
 def _col(value: FloatArray | float, worlds: np.ndarray | slice, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an array."""
+    if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
+        # A parameter shared by every world (the common case): no broadcast view to index.
+        size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+        return np.full(size, value, dtype=float)
     full = np.broadcast_to(np.asarray(value, dtype=float), (n,))
     return full[worlds]

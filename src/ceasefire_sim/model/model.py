@@ -276,6 +276,8 @@ class CeasefireModel(mesa.Model):
         n = len(rows)
 
         def col(value: float | np.ndarray) -> np.ndarray:
+            if np.ndim(value) == 0:
+                return np.full(n, value, dtype=float)
             return np.broadcast_to(np.asarray(value, dtype=float), (self.worlds,))[rows]
 
         w = col(p["front.personnel_weight"])

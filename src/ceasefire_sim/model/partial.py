@@ -106,7 +106,26 @@ class LimitedTruces:
         return self.enabled and bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5))
 
     def running(self) -> FloatArray:
-        """``(N, C)`` share of each channel that runs under the limited truces in force."""
+        """``(N, C)`` share of each channel that runs under the limited truces in force.
+
+        Read-only: the same array is returned until the truces in force (or the parameters)
+        change, since the side views of a day ask for it several times.
+        """
+        kept = getattr(self, "_running", None)
+        version = self.model.params.version
+        if (
+            kept is not None
+            and kept[0] == version
+            and np.array_equal(kept[1], self.in_force)
+            and np.array_equal(kept[2], self.unilateral)
+        ):
+            return kept[3]
+        share = self._running_share()
+        share.flags.writeable = False
+        self._running = (version, self.in_force.copy(), self.unilateral.copy(), share)
+        return share
+
+    def _running_share(self) -> FloatArray:
         n = self.model.worlds
         share = np.ones((n, len(CHANNELS)))
         for k, s in enumerate(LIMITED_NAMES):
@@ -436,4 +455,8 @@ class LimitedTruces:
 
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an ``(len(worlds),)`` array."""
+    if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
+        # A parameter shared by every world (the common case): no broadcast view to index.
+        size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+        return np.full(size, value, dtype=float)
     return np.broadcast_to(np.asarray(value, dtype=float), (n,))[worlds]
