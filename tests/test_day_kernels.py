@@ -120,3 +120,33 @@ def test_durability_is_the_formula_bit_for_bit(baseline, per_world):
         slow = _durability_formula(model, chosen, horizon)
         assert fast.shape == slow.shape
         np.testing.assert_array_equal(_bits(fast), _bits(slow))
+
+
+# ------------------------------------------------------------------- running shares, kept
+
+
+def test_running_shares_are_kept_only_while_the_truces_in_force_stand(baseline):
+    model = CeasefireModel(baseline, 50, 3, days=10)
+    limited = model.limited
+    first = limited.running()
+    assert limited.running() is first and not first.flags.writeable
+    np.testing.assert_array_equal(first, 1.0)
+    # A truce begins (written directly, as a test or an event may): the shares follow.
+    limited.in_force[:10, 0] = True
+    paused = limited.running()
+    assert paused is not first
+    np.testing.assert_array_equal(paused, limited._running_share())
+    assert (paused[:10] < 1.0).any() and np.all(paused[10:] == 1.0)
+    limited.unilateral[:5, 0] = True
+    np.testing.assert_array_equal(limited.running(), limited._running_share())
+    # A parameter written (the store's version moves): computed afresh.
+    leak = "partial_truces.scopes." + limited_names()[0] + ".leak_share"
+    model.params.set(leak, 0.5)
+    np.testing.assert_array_equal(limited.running(), limited._running_share())
+    assert np.all(limited.running()[5:10][paused[5:10] < 1.0] == 0.5)
+
+
+def limited_names() -> tuple[str, ...]:
+    from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
+
+    return LIMITED_NAMES
