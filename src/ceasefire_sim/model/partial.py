@@ -194,7 +194,7 @@ class LimitedTruces:
         )
 
     def _linked_value(
-        self, view: SideView | None, key: str | None, worlds: np.ndarray
+        self, view: LinkedView | None, key: str | None, worlds: np.ndarray
     ) -> FloatArray | float:
         """A side's worth of a linked term (option utility less the war status quo), scaled."""
         if key is None:
@@ -202,23 +202,36 @@ class LimitedTruces:
         assert view is not None, "a linked term is valued with the side's view"
         outcome = self.model.space.outcome
         issue = key.split(".", 1)[0]
-        column = view.option_utility[:, outcome.option_index[key]]
-        war = view.war_by_issue.get(issue, 0.0)
+        column = view.column(outcome.option_index[key])
+        war = view.war(issue)
         share = _col(self.model.params["partial_truces.linkage_share"], worlds, self.model.worlds)
         return (column - war) * share
+
+    def linked_views(self, worlds: np.ndarray) -> tuple[LinkedView, LinkedView]:
+        """Ukraine's and Russia's side views in ``worlds``, as far as a linked term reads them.
+
+        Today's kept views where they cover ``worlds`` (nothing copied), else the model's.
+        """
+        m = self.model
+        rows = m._kept_rows(worlds)
+        if rows is None:
+            views, rows = m._views_for(worlds), np.arange(len(worlds))
+        else:
+            views = m._views_today[2:4]
+        return LinkedView(views[0], rows), LinkedView(views[1], rows)
 
     def surpluses(
         self,
         k: int,
         worlds: np.ndarray,
-        views: tuple[SideView, SideView] | tuple[None, None],
+        views: tuple[LinkedView, LinkedView] | tuple[None, None],
         term: FloatArray,
         linked: str | None,
     ) -> tuple[FloatArray, FloatArray]:
         """``(n,)`` Ukraine's and Russia's surplus of scope ``k`` on ``term`` (and ``linked``).
 
-        The views are read only for a linked term: ``(None, None)`` will do when ``linked`` is
-        None.
+        The views (:meth:`linked_views`) are read only for a linked term: ``(None, None)`` will
+        do when ``linked`` is None.
         """
         m = self.model
         days = self._truce_days[term]
@@ -232,7 +245,7 @@ class LimitedTruces:
         return out[0], out[1]
 
     def best_offer(
-        self, k: int, worlds: np.ndarray, views: tuple[SideView, SideView]
+        self, k: int, worlds: np.ndarray, views: tuple[LinkedView, LinkedView]
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
         """The mediator's offer of scope ``k``: the largest Nash product over terms and linkage.
 
@@ -281,7 +294,7 @@ class LimitedTruces:
         worlds = np.flatnonzero(talking)
         if len(worlds) == 0:
             return
-        views = m._views_for(worlds)
+        views = self.linked_views(worlds)
         logit = _col(m.params["talks.logit_scale"], worlds, m.worlds)
         cooldown = m.params["talks.cooldown_days"]
         for k, scope in enumerate(LIMITED):
@@ -389,10 +402,12 @@ class LimitedTruces:
                 a = w[agreed]
                 key = self._terms[scope.name]
                 linked = self.linked[a, k]
-                # The views are read only for a linked term: where today's are kept, taking
-                # their rows (a copy of every per-world array) can wait until one is needed.
+                # The views are read only for a linked term (where today's are not kept, the
+                # model's are built all the same, as they always were).
                 need_views = bool(linked.any()) and len(key) > 1
-                views = m._views_for(a) if need_views or not m._has_views_for(a) else (None, None)
+                views = (
+                    self.linked_views(a) if need_views or not m._has_views_for(a) else (None, None)
+                )
                 s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None)
                 if need_views:
                     l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1])
@@ -451,6 +466,33 @@ class LimitedTruces:
         names = np.asarray([*LIMITED_NAMES, ""], dtype=object)
         index = np.where(np.isinf(filled.min(axis=1)), len(LIMITED), filled.argmin(axis=1))
         return names[index]
+
+
+class LinkedView:
+    """What the valuation of a linked term reads of a side's view, in some of its rows.
+
+    Taking a :class:`~ceasefire_sim.negotiation.preferences.SideView`'s rows copies each of its
+    per-world arrays; a linked term reads one option's utility and one issue's war value.
+    """
+
+    __slots__ = ("rows", "view")
+
+    def __init__(self, view: SideView, rows: np.ndarray) -> None:
+        self.view = view
+        self.rows = rows
+
+    def subset(self, rows: np.ndarray) -> LinkedView:
+        """The same side in some of these worlds (an index or a mask)."""
+        return LinkedView(self.view, self.rows[rows])
+
+    def column(self, index: int) -> FloatArray:
+        """``(n,)`` the utility of option ``index`` (a column of ``option_utility``)."""
+        return self.view.option_utility[self.rows, index]
+
+    def war(self, issue: str) -> FloatArray | float:
+        """The utility of the war status quo on ``issue`` (0 if it has none)."""
+        value = self.view.war_by_issue.get(issue, 0.0)
+        return value[self.rows] if np.ndim(value) > 0 else value
 
 
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
