@@ -225,23 +225,44 @@ class LimitedTruces:
         k: int,
         worlds: np.ndarray,
         views: tuple[LinkedView, LinkedView] | tuple[None, None],
-        term: FloatArray,
+        term: FloatArray | int,
         linked: str | None,
+        kept: dict | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """``(n,)`` Ukraine's and Russia's surplus of scope ``k`` on ``term`` (and ``linked``).
 
-        The views (:meth:`linked_views`) are read only for a linked term: ``(None, None)`` will
-        do when ``linked`` is None.
+        Args:
+            k: The scope.
+            worlds: ``(n,)`` the worlds.
+            views: :meth:`linked_views` in ``worlds``; read only for a linked term (``(None,
+                None)`` will do when ``linked`` is None).
+            term: ``(n,)`` truce option per world, or one for all.
+            linked: The linked term's ``issue.option`` key, or None.
+            kept: A dict kept across calls with the same ``k``, ``worlds`` and ``views``: what
+                does not depend on the term or the linkage (the daily gains, the horizons) and
+                the days held under a term given as one int are computed once.
         """
         m = self.model
-        days = self._truce_days[term]
-        hazard = self.hazard(k, term, worlds, np.zeros(len(worlds)))
+        kept = {} if kept is None else kept
+        if "gain" not in kept:
+            kept["gain"] = {side: self.gain_per_day(side, k, worlds) for side in SIDES}
+            kept["horizon"] = {
+                side: _col(m.params[f"belligerents.{side}.planning_horizon_days"], worlds, m.worlds)
+                for side in SIDES
+            }
+        held = kept.get(("held", term)) if isinstance(term, int) else None
+        if held is None:
+            terms = np.full(len(worlds), term) if isinstance(term, int) else term
+            days = self._truce_days[terms]
+            hazard = self.hazard(k, terms, worlds, np.zeros(len(worlds)))
+            held = {side: expected_days_held(hazard, days, kept["horizon"][side]) for side in SIDES}
+            if isinstance(term, int):
+                kept[("held", term)] = held
         out = []
         for side, view in zip(SIDES, views, strict=True):
-            horizon = _col(m.params[f"belligerents.{side}.planning_horizon_days"], worlds, m.worlds)
-            held = expected_days_held(hazard, days, horizon)
             value = self._linked_value(view, linked, worlds)
-            out.append(limited_surplus(self.gain_per_day(side, k, worlds), held, horizon, value))
+            horizon = kept["horizon"][side]
+            out.append(limited_surplus(kept["gain"][side], held[side], horizon, value))
         return out[0], out[1]
 
     def best_offer(
@@ -262,10 +283,11 @@ class LimitedTruces:
         term = np.zeros(n, dtype=np.int64)
         link = np.zeros(n, dtype=np.int64)
         s_ua, s_ru = np.full(n, -np.inf), np.full(n, -np.inf)
+        kept: dict = {}
         for li, key in enumerate(self._terms[LIMITED[k].name]):
             allowed = np.ones(n, dtype=bool) if key is None else linkage >= 0.5
             for t in range(len(self._truce_days)):
-                a, b = self.surpluses(k, worlds, views, np.full(n, t), key)
+                a, b = self.surpluses(k, worlds, views, t, key, kept)
                 nash = np.where((a > 0) & (b > 0) & allowed, a * b, -np.inf)
                 better = nash > best
                 best = np.where(better, nash, best)
@@ -275,7 +297,7 @@ class LimitedTruces:
         agreeable = np.isfinite(best)
         # Where nothing is agreeable the offer is the unlinked open-ended truce (both answers no).
         if not agreeable.all():
-            a, b = self.surpluses(k, worlds, views, np.full(n, len(self._truce_days) - 1), None)
+            a, b = self.surpluses(k, worlds, views, len(self._truce_days) - 1, None, kept)
             s_ua, s_ru = np.where(agreeable, s_ua, a), np.where(agreeable, s_ru, b)
             term = np.where(agreeable, term, len(self._truce_days) - 1)
         return term, link, s_ua, s_ru, agreeable
@@ -408,9 +430,10 @@ class LimitedTruces:
                 views = (
                     self.linked_views(a) if need_views or not m._has_views_for(a) else (None, None)
                 )
-                s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None)
+                kept: dict = {}
+                s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None, kept)
                 if need_views:
-                    l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1])
+                    l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1], kept)
                     s_ua, s_ru = np.where(linked, l_ua, s_ua), np.where(linked, l_ru, s_ru)
                 dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
                 h = self.hazard(k, term[agreed], a, dissatisfaction)
