@@ -150,3 +150,40 @@ def limited_names() -> tuple[str, ...]:
     from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
 
     return LIMITED_NAMES
+
+
+# ------------------------------------------------------------ limited truces: what is kept
+
+
+def test_linked_views_and_kept_valuations_give_the_plain_surpluses(baseline):
+    """A linked term read through LinkedView, and gains kept across terms, change no bit."""
+    from ceasefire_sim.negotiation.scopes import LIMITED
+
+    model = CeasefireModel(baseline, 300, 4, days=30)
+    for _ in range(3):
+        model.step()
+    at_war = np.flatnonzero(~model.in_ceasefire)
+    ua, ru = model.side_views(at_war)
+    model._views_today = (model.day, at_war, ua, ru)
+    worlds = at_war[::3]
+    rows = np.searchsorted(at_war, worlds)
+    limited = model.limited
+    linked = limited.linked_views(worlds)
+    key = next(t for s in LIMITED for t in limited._terms[s.name] if t is not None)
+    index = model.space.outcome.option_index[key]
+    np.testing.assert_array_equal(linked[0].column(index), ua.subset(rows).option_utility[:, index])
+    issue = key.split(".", 1)[0]
+    np.testing.assert_array_equal(
+        np.broadcast_to(linked[1].war(issue), (len(worlds),)),
+        np.broadcast_to(ru.subset(rows).war_by_issue.get(issue, 0.0), (len(worlds),)),
+    )
+    kept: dict = {}
+    for k in range(len(LIMITED)):
+        kept = {}
+        for t in range(len(limited._truce_days)):
+            for term_key in (None, key):
+                cached = limited.surpluses(k, worlds, linked, t, term_key, kept)
+                plain = limited.surpluses(k, worlds, linked, np.full(len(worlds), t), term_key)
+                for a, b in zip(cached, plain, strict=True):
+                    np.testing.assert_array_equal(_bits(a), _bits(b))
+    assert any(isinstance(name, tuple) for name in kept)
