@@ -1,58 +1,107 @@
-"""How much the monthly series can tell about each fitted parameter (docs/design.md).
+"""How much the series before the start can tell about each fitted parameter (docs/calibration.md).
 
 Draws parameter sets from the shipped spec's prior, simulates each the way the fit does (the
 months of Jan 2023 - Feb 2025, each month's gain observed with the error of the trackers'
-mean), and regresses each parameter on the whole simulated series (every month's gain and
-casualties per day) with a boosted-tree regression. The share of a parameter's variance it
-explains on held-out draws bounds what any summary statistic of these months can learn about
-it. A few minutes on one free core::
+mean), and regresses each parameter on the whole simulated series with a boosted-tree
+regression. The share of a parameter's variance it explains on held-out draws bounds what any
+summary statistic of these series can learn about it. ``--weekly`` adds the weekly series the
+project's daily data allow: liveuamap's weekly gain (the weeks of Jan 2023 - mid-January 2025
+without a redraw of its map) and the General Staff's casualties of each week, each simulated
+from the same days. A few minutes on one free core::
 
-    .venv/bin/python tools/calibration_identifiability.py
+    .venv/bin/python tools/calibration_identifiability.py [--weekly] [--draws 20000]
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from ceasefire_sim import data
 from ceasefire_sim.calibration.fit import build_problem
-from ceasefire_sim.calibration.simulator import simulate_months
+from ceasefire_sim.calibration.observations import REDRAW_KM2_PER_DAY
+from ceasefire_sim.calibration.simulator import simulate_days
 from ceasefire_sim.calibration.spec import load_spec
 
 SPEC = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "front.yaml"
-DRAWS = 20_000
-HELD_OUT = 5_000
+
+
+def observed_weeks(start: pd.Timestamp, until: pd.Timestamp) -> tuple[int, np.ndarray, int]:
+    """Weeks of the daily data from ``start``: ``(gain weeks, redraw flags, casualty weeks)``.
+
+    Week ``k`` is days ``7k .. 7k + 6`` from ``start``; a gain week counts only if liveuamap's
+    map covers it and no day of it changed by at least ``REDRAW_KM2_PER_DAY``.
+    """
+    area = data.liveuamap_area_daily()
+    change = area[area.index < until].diff()
+    change = change[change.index >= start]
+    gain_weeks = len(change) // 7
+    redrawn = (change.abs() >= REDRAW_KM2_PER_DAY).to_numpy()[: gain_weeks * 7]
+    counts = data.russian_casualties_daily()
+    counts = counts[(counts.index < until) & (counts.index >= start)]
+    return gain_weeks, redrawn.reshape(gain_weeks, 7).any(axis=1), len(counts) // 7
+
+
+def weekly(values: np.ndarray, weeks: int) -> np.ndarray:
+    """``(weeks,)`` sums of consecutive seven-day blocks of a daily series."""
+    return values[: weeks * 7].reshape(weeks, 7).sum(axis=1)
 
 
 def main() -> None:
     """Print the explained share of variance of each fitted parameter."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--weekly", action="store_true", help="add the weekly series")
+    parser.add_argument("--draws", type=int, default=20_000)
+    args = parser.parse_args()
     spec = load_spec(SPEC)
     problem = build_problem(spec)
+    start = problem.observations.months[0].start_time
+    gain_weeks, redrawn, casualty_weeks = observed_weeks(start, pd.Timestamp(spec.until))
     rng = np.random.default_rng(9)
     lows = np.array([p.low for p in spec.prior.values()])
     highs = np.array([p.high for p in spec.prior.values()])
-    theta = lows + (highs - lows) * rng.random((DRAWS, len(lows)))
+    theta = lows + (highs - lows) * rng.random((args.draws, len(lows)))
     series = []
     for row in theta:
-        gains, casualties, _ = simulate_months(
+        daily_gain, daily_casualties, _ = simulate_days(
             dict(zip(problem.names, row, strict=True)),
             problem.fixed,
             problem.calendar,
             rng,
             cut_day=problem.cut_day + 1,
         )
-        observed = gains[: problem.n_fit] + problem.error_sd * rng.standard_normal(problem.n_fit)
-        series.append(np.concatenate([observed, casualties[: problem.n_fit]]))
+        starts = problem.calendar.month_starts
+        gains = np.add.reduceat(daily_gain, starts)[: problem.n_fit]
+        casualties = (np.add.reduceat(daily_casualties, starts) / problem.calendar.days_in_month)[
+            : problem.n_fit
+        ]
+        observed = gains + problem.error_sd * rng.standard_normal(problem.n_fit)
+        features = [observed, casualties]
+        if args.weekly:
+            features += [
+                weekly(daily_gain, gain_weeks)[~redrawn],
+                weekly(daily_casualties, casualty_weeks),
+            ]
+        series.append(np.concatenate(features))
     x = np.array(series)
-    fit = slice(0, DRAWS - HELD_OUT)
-    test = slice(DRAWS - HELD_OUT, DRAWS)
+    held_out = args.draws // 4
+    fit = slice(0, args.draws - held_out)
+    test = slice(args.draws - held_out, args.draws)
     for j, name in enumerate(problem.names):
         y = theta[:, j]
         model = HistGradientBoostingRegressor(max_iter=300, random_state=0).fit(x[fit], y[fit])
         explained = 1 - np.var(y[test] - model.predict(x[test])) / np.var(y[test])
         print(f"{name:45s} {explained:5.0%} of the variance explained")
+    d_o = theta[:, problem.names.index("front.offensive_days")]
+    d_c = theta[:, problem.names.index("front.consolidation_days")]
+    for label, y in (("cycle length (days)", d_o + d_c), ("offensive share", d_o / (d_o + d_c))):
+        model = HistGradientBoostingRegressor(max_iter=300, random_state=0).fit(x[fit], y[fit])
+        explained = 1 - np.var(y[test] - model.predict(x[test])) / np.var(y[test])
+        print(f"{label:45s} {explained:5.0%} of the variance explained")
 
 
 if __name__ == "__main__":

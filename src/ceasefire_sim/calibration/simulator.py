@@ -60,6 +60,30 @@ def simulate_months(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Monthly gains and casualties of one world over the calendar's months.
 
+    The months of :func:`simulate_days` (same arguments, same draws).
+
+    Returns:
+        ``(gains, casualties, offensive)``: ``(M,)`` gains (km²/month), ``(M,)`` mean
+        casualties per day (persons/day), and ``(D,)`` whether each day is in an offensive.
+    """
+    daily_gain, daily_casualties, offensive = simulate_days(
+        theta, fixed, calendar, rng, offensive_probability, cut_day
+    )
+    gains = np.add.reduceat(daily_gain, calendar.month_starts)
+    casualties = np.add.reduceat(daily_casualties, calendar.month_starts) / calendar.days_in_month
+    return gains, casualties, offensive
+
+
+def simulate_days(
+    theta: Mapping[str, float],
+    fixed: Mapping[str, float],
+    calendar: Calendar,
+    rng: np.random.Generator,
+    offensive_probability: float | None = None,
+    cut_day: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily gains and casualties of one world over the calendar's days.
+
     Args:
         theta: The fitted parameters by scenario path (``front.initial_gain_km2_per_month``,
             ``front.offensive_days``, ``front.consolidation_days``,
@@ -84,8 +108,8 @@ def simulate_months(
             recent level a run goes on at. ``None``: ``G`` and ``C`` throughout.
 
     Returns:
-        ``(gains, casualties, offensive)``: ``(M,)`` gains (km²/month), ``(M,)`` mean
-        casualties per day (persons/day), and ``(D,)`` whether each day is in an offensive.
+        ``(gains, casualties, offensive)``: ``(D,)`` gains (km²/day), ``(D,)`` Russian
+        casualties (persons/day), and ``(D,)`` whether each day is in an offensive.
     """
 
     def value(path: str) -> float:
@@ -136,9 +160,7 @@ def simulate_months(
     daily_casualties = casualty_level * (
         front.tempo_casualty_factor(tempo, value("front.casualty_tempo_share"))
     )
-    gains = np.add.reduceat(daily_gain, calendar.month_starts)
-    casualties = np.add.reduceat(daily_casualties, calendar.month_starts) / calendar.days_in_month
-    return gains, casualties, np.repeat(state, length)[:n]
+    return daily_gain, daily_casualties, np.repeat(state, length)[:n]
 
 
 #: Names of the summary statistics, in order.
