@@ -196,3 +196,14 @@ def test_an_event_on_a_stock_scales_the_stock():
     assert np.all(halved.ukraine.materiel_bn > 0.45 * before)
     # Weaker, Ukraine loses ground faster than in the same worlds without the event.
     assert np.all(halved.p_now > plain.p_now)
+
+
+def test_a_side_loses_at_most_the_personnel_it_has(baseline):
+    model = CeasefireModel(baseline, worlds=3, seed=0, days=30)
+    russia = model.russia
+    russia.personnel = np.array([10.0, 500.0, 600_000.0])
+    at_war = np.array([True, True, False])
+    russia.fight(np.full(3, 1_400.0), at_war)
+    # Forces that have nearly run out lose what they have, not a rate that the force ratio has
+    # driven up; a world at peace loses nothing.
+    assert np.array_equal(russia.casualties_today, [10.0, 500.0, 0.0])

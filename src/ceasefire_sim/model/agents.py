@@ -99,8 +99,15 @@ class Belligerent(WorldAgent):
         self._stock_params = (new_personnel, new_materiel)
 
     def fight(self, casualties_per_day: np.ndarray, at_war: np.ndarray) -> None:
-        """Take today's casualties in the worlds at war."""
-        self.casualties_today = np.where(at_war, casualties_per_day, 0.0)
+        """Take today's casualties in the worlds at war.
+
+        A side loses at most the personnel it has in the theatre (persons): the rate rises as
+        the force ratio turns against it (``front.daily_casualties``), which would otherwise
+        grow without bound as its forces run out.
+        """
+        self.casualties_today = np.where(
+            at_war, np.minimum(casualties_per_day, self.personnel), 0.0
+        )
         self.casualties += self.casualties_today
         p = self.params
         self.pain = (p.casualties_before_start + self.casualties) / p.cost_tolerance
