@@ -274,6 +274,17 @@ def tracker_front_statistics() -> dict[str, dict[str, float]]:
     return out
 
 
+def tracker_error_sd() -> float:
+    """s.d. of one tracker's monthly gain about the month's true gain (km²/month).
+
+    The trackers' pooled disagreement over the months before the start (the error the
+    calibration gives each tracker: ``calibration.observations.Observations.tracker_error_sd``).
+    """
+    from ceasefire_sim.calibration.observations import load_observations
+
+    return load_observations().tracker_error_sd()
+
+
 def window_gains(control_km2: np.ndarray, windows: int, window_days: int) -> np.ndarray:
     """``(windows, N)`` gains of consecutive windows from day 0 (km² per window).
 
@@ -304,6 +315,8 @@ def check_front(
 ) -> tuple[list[Check], dict[str, Any]]:
     """The front with talks off over a year against the trackers before the start.
 
+    The model's 30-day gains are compared as one tracker would report them (each plus a
+    tracker's error, :func:`tracker_error_sd`), since the trackers' figures carry that error.
     Five checks, each of which fails when the front's mechanism is off: the s.d. of a world's
     twelve 30-day gains (median over worlds within the trackers' range of 2024 s.d.s), their
     lag-1 autocorrelation (median at least :data:`MIN_AUTOCORRELATION`), the mean monthly gain
@@ -316,7 +329,12 @@ def check_front(
     """
     run = _front_only_run(scenario_path, worlds, seed)
     traj = run.trajectories or {}
-    gains = window_gains(traj["control_km2"], FRONT_WINDOWS, FRONT_WINDOW_DAYS)
+    true_gains = window_gains(traj["control_km2"], FRONT_WINDOWS, FRONT_WINDOW_DAYS)
+    # A tracker's month is the month's gain plus that tracker's error: the trackers' statistics
+    # below carry it, so the model's months are compared as one tracker would report them.
+    error_sd = tracker_error_sd()
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x7EAC]))
+    gains = true_gains + error_sd * rng.standard_normal(true_gains.shape)
     per_month = gains / (FRONT_WINDOW_DAYS / DAYS_PER_MONTH)
     trackers = tracker_front_statistics()
     sds = np.array([t["sd_km2"] for t in trackers.values()])
@@ -346,7 +364,9 @@ def check_front(
     )
     where = (
         f"the scenario with `talks.enabled: false`, {worlds:,} worlds, seed {seed}; each world's "
-        f"{FRONT_WINDOWS} consecutive {FRONT_WINDOW_DAYS}-day gains of `control_km2` from day 0"
+        f"{FRONT_WINDOWS} consecutive {FRONT_WINDOW_DAYS}-day gains of `control_km2` from day 0, "
+        f"each plus one tracker's error (normal, s.d. {error_sd:.0f} km²: the trackers' pooled "
+        "disagreement before the start, the error the calibration gives a tracker's month)"
     )
     checks = [
         Check(
