@@ -382,3 +382,26 @@ def test_backtest_acceptance_checks_coverage_and_both_references(tmp_path, capsy
     path.write_text(json.dumps({"casualties_per_day": {**good, "crps_persistence": 80.0}}))
     assert acceptance([str(path)]) == 1
     assert "FAIL  casualties_per_day: mean CRPS 1.25 x persistence" in capsys.readouterr().out
+
+
+def test_casualty_level_adjustment_removes_the_spread_the_tolerance_leaves():
+    from ceasefire_sim.calibration.fit import casualty_level_adjustment
+
+    rng = np.random.default_rng(4)
+    n = 2000
+    deviations = rng.uniform(-1, 1, (n, 3))
+    # The level moves with the first statistic (what the tolerance lets through) and carries
+    # its own spread of 2% that no statistic explains.
+    truth = np.log(1400.0)
+    level = np.exp(truth + 0.2 * deviations[:, 0] + 0.02 * rng.standard_normal(n))
+    weights = np.full(n, 1.0 / n)
+    factor, summary = casualty_level_adjustment(level, weights, deviations, 600.0, 2200.0)
+    adjusted = level * factor
+    assert summary["sd_before"] == pytest.approx(np.std(level), rel=1e-6)
+    # Adjusted: the 2% spread about the level at the observed statistics, not the 12% before.
+    assert np.std(np.log(adjusted)) == pytest.approx(0.02, rel=0.1)
+    assert np.mean(np.log(adjusted)) == pytest.approx(truth, abs=0.005)
+    assert summary["r_squared"] > 0.9
+    # Kept within the prior.
+    high, _ = casualty_level_adjustment(level * 1.5, weights, deviations, 600.0, 2200.0)
+    assert np.max(level * 1.5 * high) <= 2200.0 * (1 + 1e-12)

@@ -38,6 +38,8 @@ from ceasefire_sim.calibration.spec import (
     CalibrationSpec,
 )
 
+#: The fitted parameter whose particles are regression-adjusted (:func:`casualty_level_adjustment`).
+CASUALTY_LEVEL = "belligerents.russia.casualties_per_day"
 #: Format of every number written to the posterior file (the file is compared byte for byte).
 FLOAT_FORMAT = "%.10g"
 #: Prior draws used to scale the statistics.
@@ -254,6 +256,18 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
         raise RuntimeError("pyabc listed the particles and their statistics in different orders")
     forecast_gains = np.array([s["forecast_gains"] for s in sum_stats])
     forecast_casualties = np.array([s["forecast_casualties"] for s in sum_stats])
+    stats = np.array([np.asarray(s["stats"]) for s in sum_stats])
+    adjustment: dict[str, Any] = {}
+    if CASUALTY_LEVEL in names:
+        factor, adjustment = casualty_level_adjustment(
+            posterior[CASUALTY_LEVEL].to_numpy(),
+            posterior[WEIGHT_COLUMN].to_numpy(),
+            (stats - problem.observed) / problem.scale,
+            spec.prior[CASUALTY_LEVEL].low,
+            spec.prior[CASUALTY_LEVEL].high,
+        )
+        posterior[CASUALTY_LEVEL] = posterior[CASUALTY_LEVEL].to_numpy() * factor
+        forecast_casualties = forecast_casualties * factor[:, None]
     forecast_months = problem.calendar.months[problem.n_fit :]
     populations = history.get_all_populations()
     diagnostics = {
@@ -274,6 +288,7 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
             }
             for name in names
         },
+        "casualty_level_adjustment": adjustment,
         "tracker_error_sd": float(problem.error_sd.max()),
         "statistics": {
             name: {"observed": float(ob), "scale": float(sc)}
@@ -286,6 +301,56 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
     return Fit(
         posterior, forecast_gains, forecast_casualties, forecast_months, diagnostics, problem
     )
+
+
+def casualty_level_adjustment(
+    level: np.ndarray,
+    weights: np.ndarray,
+    deviations: np.ndarray,
+    low: float,
+    high: float,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Regression adjustment of the casualty level (Beaumont, Zhang and Balding 2002).
+
+    ABC accepts a particle whose statistics lie within the tolerance of the observed ones, so a
+    parameter the statistics pin closely keeps the spread the tolerance leaves. The weighted
+    least-squares line of the log casualty level on the particles' statistics (their deviations
+    from the observed ones, each over its scale) says how the level moves with them; each
+    particle's level is moved along it to the observed statistics,
+    ``log c' = log c - (s - s_obs) b``. Only the casualty level is adjusted: a particle's
+    casualties from the cut on are its level times a factor of its tempo
+    (``calibration.simulator``), so its simulated months scale exactly with the adjusted level,
+    which no other fitted parameter does. Adjusted levels are kept within the prior.
+
+    Args:
+        level: ``(P,)`` the particles' casualty levels (persons/day).
+        weights: ``(P,)`` their normalised weights.
+        deviations: ``(P, S)`` their statistics less the observed ones, over the scales.
+        low: Lower bound of the prior (persons/day).
+        high: Upper bound of the prior (persons/day).
+
+    Returns:
+        ``(factor, summary)``: ``(P,)`` adjusted over unadjusted level, and the weighted s.d.
+        of the level before and after with the regression's R².
+    """
+    x = np.column_stack([np.ones(len(level)), deviations])
+    y = np.log(level)
+    root = np.sqrt(weights)
+    coefficients, *_ = np.linalg.lstsq(x * root[:, None], y * root, rcond=None)
+    adjusted = np.clip(np.exp(y - deviations @ coefficients[1:]), low, high)
+    w = weights / weights.sum()
+    fitted = x @ coefficients
+    r2 = 1.0 - float(w @ np.square(y - fitted)) / float(w @ np.square(y - w @ y))
+
+    def sd(v: np.ndarray) -> float:
+        return float(np.sqrt(w @ np.square(v - w @ v)))
+
+    return adjusted / level, {
+        "parameter": CASUALTY_LEVEL,
+        "sd_before": sd(level),
+        "sd_after": sd(adjusted),
+        "r_squared": r2,
+    }
 
 
 def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:

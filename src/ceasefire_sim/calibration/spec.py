@@ -113,14 +113,18 @@ class CalibrationSpec(BaseModel):
         return (base / self.scenario).resolve()
 
     def fixed_values(self) -> dict[str, float]:
-        """The scenario's values of the fittable and fixed paths (means of distributions)."""
+        """The scenario's values of the fixed paths and of the fittable paths not fitted here.
+
+        Means of distributions. A path the spec fits is not read: the baseline draws it from
+        the posterior this spec writes.
+        """
         from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 
         scenario = load_scenario(self.scenario_path())
         params: dict[str, Param] = numeric_paths(scenario)
         out: dict[str, float] = {}
         for path in (*FITTABLE, *FIXED):
-            if path in NUISANCE:
+            if path in NUISANCE or path in self.prior:
                 continue
             param = params[path]
             out[path] = float(param.mean_value())
