@@ -258,7 +258,7 @@ def run_abc(spec: CalibrationSpec, out_dir: Path) -> Fit:
     forecast_casualties = np.array([s["forecast_casualties"] for s in sum_stats])
     stats = np.array([np.asarray(s["stats"]) for s in sum_stats])
     adjustment: dict[str, Any] = {}
-    if CASUALTY_LEVEL in names:
+    if spec.adjust_casualty_level and CASUALTY_LEVEL in names:
         factor, adjustment = casualty_level_adjustment(
             posterior[CASUALTY_LEVEL].to_numpy(),
             posterior[WEIGHT_COLUMN].to_numpy(),

@@ -10,6 +10,7 @@ A spec is a YAML file::
     generations: 10
     kernel_scaling: 2.0     # wider perturbation kernel: more even weights (effective sample size)
     forecast_months: 6
+    adjust_casualty_level: true   # regression adjustment of the casualty level (default false)
     prior:
       front.initial_gain_km2_per_month: {low: 0, high: 800, unit: km²/month}
       ...
@@ -95,6 +96,13 @@ class CalibrationSpec(BaseModel):
         2.0, gt=0, description="Factor on the bandwidth of pyabc's multivariate normal kernel."
     )
     forecast_months: int = Field(6, ge=0, le=24)
+    adjust_casualty_level: bool = Field(
+        False,
+        description=(
+            "Regression-adjust the particles' Russian casualty level to the observed statistics "
+            "(calibration.fit.casualty_level_adjustment)."
+        ),
+    )
     prior: dict[str, Prior]
     path: Path | None = Field(None, exclude=True)
 
