@@ -153,7 +153,8 @@ def run_backtest(
     summary = summarise(table)
     table.to_csv(out_dir / "backtest.csv", index=False, float_format="%.6g", lineterminator="\n")
     command = (
-        f"ceasefire-sim backtest SCENARIO --origins {','.join(str(o) for o in origins)} "
+        f"ceasefire-sim backtest SCENARIO --spec {_shown(spec.path)} "
+        f"--origins {','.join(str(o) for o in origins)} "
         f"--months {horizon_months} --population {spec.population} "
         f"--generations {spec.generations}"
     )
@@ -168,6 +169,16 @@ def run_backtest(
         out_dir / "backtest.png",
     )
     return table, summary
+
+
+def _shown(path: Path | None) -> str:
+    """A spec's path as a command line would give it: relative to the working folder if inside."""
+    if path is None:
+        return "SPEC"
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def summarise(table: pd.DataFrame) -> dict[str, Any]:
