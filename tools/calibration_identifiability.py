@@ -9,7 +9,11 @@ project's daily data allow: liveuamap's weekly gain (the weeks of Jan 2023 - mid
 without a redraw of its map) and the General Staff's casualties of each week, each simulated
 from the same days. A few minutes on one free core::
 
-    .venv/bin/python tools/calibration_identifiability.py [--weekly] [--draws 20000]
+    .venv/bin/python tools/calibration_identifiability.py [--weekly] [--statistics] [--draws N]
+
+``--statistics`` regresses on the fit's summary statistics instead of the whole series (with
+``--weekly``: and on statistics of the weeks, :func:`weekly_statistics`); ``--observed``
+prints the observed weekly statistics.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from ceasefire_sim import data
 from ceasefire_sim.calibration.fit import build_problem
 from ceasefire_sim.calibration.observations import REDRAW_KM2_PER_DAY
-from ceasefire_sim.calibration.simulator import simulate_days
+from ceasefire_sim.calibration.simulator import simulate_days, statistics_of
 from ceasefire_sim.calibration.spec import load_spec
 
 SPEC = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "front.yaml"
@@ -51,16 +55,91 @@ def weekly(values: np.ndarray, weeks: int) -> np.ndarray:
     return values[: weeks * 7].reshape(weeks, 7).sum(axis=1)
 
 
+#: Lags (weeks) of the weekly statistics.
+LAGS = (1, 2, 4, 8, 13, 26)
+
+
+def _residuals(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Residuals from the OLS line through the kept weeks (NaN elsewhere)."""
+    t = np.arange(len(values), dtype=float)
+    slope, intercept = np.polyfit(t[keep], values[keep], 1)
+    return np.where(keep, values - slope * t - intercept, np.nan)
+
+
+def _lagged(r: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = r[:-k], r[k:]
+    both = ~np.isnan(a) & ~np.isnan(b)
+    return a[both], b[both]
+
+
+def weekly_statistics(gains: np.ndarray, redrawn: np.ndarray, casualties: np.ndarray) -> np.ndarray:
+    """Statistics of the weeks that speak to the phases.
+
+    Args:
+        gains: ``(W,)`` weekly gains (km²).
+        redrawn: ``(W,)`` weeks left out (a redraw of the map).
+        casualties: ``(V,)`` weekly casualties (persons).
+
+    Returns:
+        Autocorrelations of the detrended gains at :data:`LAGS`, the mean run of weeks on one
+        side of the line (weeks), the residuals' s.d. (km²) and skewness; autocovariances of
+        the detrended casualties at :data:`LAGS` over the squared mean (a daily reporting error
+        biases none of them) and their autocorrelations at 1, 4 and 13 weeks.
+    """
+    r = _residuals(gains, ~redrawn)
+    seen = r[~np.isnan(r)]
+    signs = np.sign(seen)
+    out = [_safe_correlation(*_lagged(r, k)) for k in LAGS]
+    out += [len(signs) / (1 + np.sum(signs[1:] != signs[:-1])), seen.std()]
+    out.append(float(pd.Series(seen).skew()))
+    rc = _residuals(casualties, np.ones(len(casualties), bool))
+    scale = float(np.mean(casualties)) ** 2
+    out += [float(np.mean(np.prod(_lagged(rc, k), axis=0))) / scale for k in LAGS]
+    out += [_safe_correlation(*_lagged(rc, k)) for k in (1, 4, 13)]
+    return np.nan_to_num(np.array(out, dtype=float))
+
+
+def _safe_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 4 or a.std() == 0 or b.std() == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def main() -> None:
     """Print the explained share of variance of each fitted parameter."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--weekly", action="store_true", help="add the weekly series")
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="regress on the fit's monthly statistics (with --weekly: and weekly ones)",
+    )
     parser.add_argument("--draws", type=int, default=20_000)
+    parser.add_argument(
+        "--observed", action="store_true", help="print the observed weeks' statistics"
+    )
     args = parser.parse_args()
     spec = load_spec(SPEC)
     problem = build_problem(spec)
     start = problem.observations.months[0].start_time
-    gain_weeks, redrawn, casualty_weeks = observed_weeks(start, pd.Timestamp(spec.until))
+    until = pd.Timestamp(spec.until)
+    gain_weeks, redrawn, casualty_weeks = observed_weeks(start, until)
+    if args.observed:
+        area = data.liveuamap_area_daily()
+        change = area[area.index < until].diff()
+        change = change[change.index >= start].to_numpy()
+        counts = data.russian_casualties_daily()
+        counts = counts[counts.index < until].diff()
+        counts = counts[counts.index >= start].to_numpy()
+        values = weekly_statistics(
+            weekly(change, gain_weeks), redrawn, weekly(counts, casualty_weeks)
+        )
+        print(
+            f"{gain_weeks} gain weeks ({int(redrawn.sum())} redrawn), {casualty_weeks} casualty weeks"
+        )
+        print("gains, autocorrelation at", LAGS, np.round(values[: len(LAGS)], 3))
+        print("casualties, autocorrelation at (1, 4, 13):", np.round(values[-3:], 3))
+        return
     rng = np.random.default_rng(9)
     lows = np.array([p.low for p in spec.prior.values()])
     highs = np.array([p.high for p in spec.prior.values()])
@@ -80,12 +159,24 @@ def main() -> None:
             : problem.n_fit
         ]
         observed = gains + problem.error_sd * rng.standard_normal(problem.n_fit)
-        features = [observed, casualties]
-        if args.weekly:
-            features += [
-                weekly(daily_gain, gain_weeks)[~redrawn],
-                weekly(daily_casualties, casualty_weeks),
-            ]
+        if args.statistics:
+            seen = np.where(problem.observed_mask, observed, np.nan)
+            features = [np.nan_to_num(statistics_of(seen, casualties, problem.observations.months))]
+            if args.weekly:
+                features.append(
+                    weekly_statistics(
+                        weekly(daily_gain, gain_weeks),
+                        redrawn,
+                        weekly(daily_casualties, casualty_weeks),
+                    )
+                )
+        else:
+            features = [observed, casualties]
+            if args.weekly:
+                features += [
+                    weekly(daily_gain, gain_weeks)[~redrawn],
+                    weekly(daily_casualties, casualty_weeks),
+                ]
         series.append(np.concatenate(features))
     x = np.array(series)
     held_out = args.draws // 4
