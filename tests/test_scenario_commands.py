@@ -138,7 +138,8 @@ def test_sources_lists_every_value_of_the_baseline(capsys, baseline):
     assert all(row["kind"] != "none" for row in rows)
     by_path = {r["path"]: r for r in rows}
     assert by_path["belligerents.russia.casualties_per_day"]["value"] == (
-        "uniform(low=1200, high=1600)"
+        "posterior(file=../src/ceasefire_sim/data/posterior/front_2025-03-13.csv, "
+        "column=belligerents.russia.casualties_per_day)"
     )
     assert by_path["talks.initial_proposal"]["kind"] == "quote"
     assert by_path["events.0"]["value"] == "2025-06-24: NATO summit in The Hague"
