@@ -90,7 +90,9 @@ def test_provenance_of_the_baseline_covers_every_numeric_value(baseline):
     assert rows["territory.ukraine_area_km2"].kind == "source"
     assert rows["territory.ukraine_area_km2"].text.startswith("Ukraine's internationally")
     gain = rows["front.initial_gain_km2_per_month"].value
-    assert gain.startswith("uniform(") and "290" in gain and "430" in gain
+    # The baseline draws it from the fitted posterior, with the file and column as provenance.
+    assert gain.startswith("posterior(") and "front_2025-03-13.csv" in gain
+    assert "column=front.initial_gain_km2_per_month" in gain
     assert rows["talks.initial_proposal"].kind == "quote"
 
 
