@@ -437,13 +437,9 @@ class Alliance:
         self.aid_total_bn = np.zeros(n)
         self._cache_version = -1
         # Each ally's pledge is honoured in a world when its draw falls below its willingness.
-        # The draws are kept, so an event that changes troops or willingness later changes the
-        # pledges from that day (the same draws: common random numbers across scenarios).
-        self._pledge_draws = model.keyed(
-            np.random.default_rng(np.random.SeedSequence([model.seed, 0xA111E5])).random(
-                (len(names), model.key_count)
-            )
-        )
+        # The draws are drawn again from their stream whenever the pledges are recomputed (an
+        # event that changes troops or willingness changes the pledges from that day, with the
+        # same draws: common random numbers across scenarios), so no (31, N) block is kept.
         self._pledges_version = -1
         self._pledged_troops = np.zeros(n)
 
@@ -453,9 +449,15 @@ class Alliance:
         if self._pledges_version != self.model.params.version:
             troops = self._full_matrix("reassurance_troops")
             willingness = self._full_matrix("willingness")
-            self._pledged_troops = (troops * (self._pledge_draws < willingness)).sum(axis=0)
+            self._pledged_troops = (troops * (self._pledge_draws() < willingness)).sum(axis=0)
             self._pledges_version = self.model.params.version
         return self._pledged_troops
+
+    def _pledge_draws(self) -> np.ndarray:
+        """``(31, N)`` each ally's uniform draw per world, from the pledges' own stream."""
+        model = self.model
+        rng = np.random.default_rng(np.random.SeedSequence([model.seed, 0xA111E5]))
+        return model.keyed_uniforms(rng, len(self.names))
 
     @property
     def defence_share_pct(self) -> np.ndarray:

@@ -111,7 +111,7 @@ class CostChannels:
 
     def step(self, running: FloatArray) -> None:
         """Run today's campaigns at ``running`` ``(N, C)`` shares and book their costs."""
-        uniforms = self.model.keyed(self._rng.random((N_CHANNEL_DRAWS, self.model.key_count)))
+        uniforms = self.model.keyed_uniforms(self._rng, N_CHANNEL_DRAWS)
         self.running = running
         s, r, h = (running[:, j] for j in range(len(CHANNELS)))
         wave = lognormal_factor(uniforms[WAVE], self._p("strikes", "daily_cv"))

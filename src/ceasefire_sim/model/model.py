@@ -234,10 +234,8 @@ class CeasefireModel(mesa.Model):
         (``mediator.threat_credibility``) are fixed uniforms too. They come from their own
         stream, so they are common to every scenario run with the seed.
         """
-        draws = self.keyed(
-            np.random.default_rng(np.random.SeedSequence([self.seed, TYPES_STREAM])).random(
-                (6, self.key_count)
-            )
+        draws = self.keyed_uniforms(
+            np.random.default_rng(np.random.SeedSequence([self.seed, TYPES_STREAM])), 6
         )
         self.resolve_draws = {
             "ukraine": preferences.chance(draws[0], 1.0),
@@ -399,11 +397,20 @@ class CeasefireModel(mesa.Model):
 
     def _daily_noise(self) -> np.ndarray:
         """``(N_DRAWS, N)`` today's uniforms: the keys' columns of one ``(N_DRAWS, K)`` block."""
+        return self.keyed_uniforms(self.rng, N_DRAWS)
+
+    def keyed_uniforms(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        """``(rows, N)`` this model's columns of ``rng.random((rows, key_count))``.
+
+        The same bits as ``keyed(rng.random((rows, key_count)))``, and ``rng`` left where that
+        leaves it, without drawing the other keys' columns: a block of a larger run
+        (:mod:`ceasefire_sim.model.blocks`) holds ``rows x n`` numbers, not ``rows x K``.
+        """
         keys = self.world_keys
         if keys is None:
-            return self.rng.random((N_DRAWS, self.key_count))
+            return rng.random((rows, self.key_count))
         lo, hi, contiguous = self._key_span
-        part = uniform_columns(self.rng, N_DRAWS, self.key_count, lo, hi)
+        part = uniform_columns(rng, rows, self.key_count, lo, hi)
         return part if contiguous else part[:, keys - lo]
 
     @cached_property
@@ -539,6 +546,8 @@ class CeasefireModel(mesa.Model):
         self.limited.declare(~self.in_ceasefire)
         self._keep_or_end_ceasefires(~at_war)
         self.limited.keep_or_end(self.in_ceasefire)
+        # The day's side views (every world at war) are not needed after the day.
+        self._views_today = None
         self.recorder.record()
         self.datacollector.collect(self)
         if self.day >= self.days:

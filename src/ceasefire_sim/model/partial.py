@@ -306,7 +306,7 @@ class LimitedTruces:
     def draw(self) -> None:
         """Today's uniforms (the same block every day, from the truces' own stream)."""
         m = self.model
-        self.uniforms = m.keyed(self._rng.random((3, len(LIMITED), m.key_count)))
+        self.uniforms = m.keyed_uniforms(self._rng, 3 * len(LIMITED)).reshape(3, len(LIMITED), -1)
 
     def negotiate(self, talking: FloatArray) -> None:
         """Propose each scope on the table in the worlds with talks today and no general deal."""
