@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from ceasefire_sim import ScenarioError, simulate
-from ceasefire_sim.model.blocks import MIN_BLOCK_WORLDS, BlockedRun, block_bounds, block_count
+from ceasefire_sim.model import blocks as blocks_module
+from ceasefire_sim.model.blocks import (
+    MAX_BLOCK_WORLDS,
+    MIN_BLOCK_WORLDS,
+    BlockedRun,
+    block_bounds,
+    block_count,
+    memory_blocks,
+)
 from ceasefire_sim.model.model import N_DRAWS, CeasefireModel
 from ceasefire_sim.model.streams import uniform_columns
 from ceasefire_sim.results import Results
@@ -73,6 +81,41 @@ def test_block_count_and_bounds():
     # The narrated worlds stay in the first block.
     assert block_count(2_000, 2, narrative_worlds=1_500) == 1
     assert block_bounds(10, 3) == [(0, 3), (3, 6), (6, 10)]
+
+
+def test_memory_blocks_bound_the_block_size():
+    assert memory_blocks(10 * MIN_BLOCK_WORLDS, 2) == 2
+    assert memory_blocks(MAX_BLOCK_WORLDS, 1) == 1
+    assert memory_blocks(MAX_BLOCK_WORLDS + 1, 1) == 2
+    assert memory_blocks(1_000_000, 2) == 8
+    assert max(b - a for a, b in block_bounds(1_000_000, 8)) <= MAX_BLOCK_WORLDS
+    # The narrated worlds stay in the first block.
+    assert memory_blocks(2 * MAX_BLOCK_WORLDS, 1, narrative_worlds=MAX_BLOCK_WORLDS + 5) == 1
+
+
+def test_more_blocks_than_threads_give_the_bits_of_one_model(baseline, monkeypatch):
+    """A run larger than a block, on one thread: blocks stepped in turn, the same bits."""
+    model = CeasefireModel(baseline, 2_500, 3, days=40)
+    model.run()
+    monkeypatch.setattr(blocks_module, "MAX_BLOCK_WORLDS", 1_000)
+    built: list[tuple[int, int]] = []
+
+    class Spy(BlockedRun):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append((len(self.blocks), self._pool._max_workers))
+
+    import ceasefire_sim.api
+
+    monkeypatch.setattr(ceasefire_sim.api, "BlockedRun", Spy)
+    one_thread = simulate(baseline, worlds=2_500, seed=3, days=40, workers=1)
+    assert built == [(3, 1)]
+    assert_same(Results.from_model(model), one_thread)
+    run = BlockedRun(baseline, 2_500, 3, blocks=5, threads=2, days=40)
+    assert len(run.blocks) == 5 and run._pool._max_workers == 2
+    run.run()
+    assert_same(Results.from_model(model), Results.from_model(run.model))
+    run.close()
 
 
 def test_workers_below_one_is_refused(baseline):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim.errors import Problem, ScenarioError
-from ceasefire_sim.model.blocks import BlockedRun, block_count
+from ceasefire_sim.model.blocks import BlockedRun, block_count, memory_blocks
 from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
@@ -81,7 +81,9 @@ def simulate(
             available now); checked before anything is allocated.
         workers: Cores to run on: the worlds are split into that many blocks of consecutive
             worlds, stepped in threads (:mod:`ceasefire_sim.model.blocks`; at least 1,000
-            worlds a block). ``None``: every core this process may use; ``1``: one model.
+            worlds a block). ``None``: every core this process may use; ``1``: one thread (one
+            model up to 131,072 worlds; a larger run is stepped in blocks of at most that many
+            worlds on any number of threads, to bound its memory).
             The results are the same bits whatever the number.
 
     Returns:
@@ -112,9 +114,12 @@ def simulate(
         "chunk_size": chunk_size,
         "max_memory_bytes": max_memory_bytes,
     }
-    blocks = block_count(worlds, workers, narrative_worlds)
+    threads = block_count(worlds, workers, narrative_worlds)
+    # A large run is split into blocks of at most MAX_BLOCK_WORLDS worlds whatever the threads,
+    # so that a day's temporaries are those of the blocks being stepped, not of all N worlds.
+    blocks = memory_blocks(worlds, threads, narrative_worlds)
     if blocks > 1:
-        run = BlockedRun(scenario, worlds, seed, blocks=blocks, **arguments)
+        run = BlockedRun(scenario, worlds, seed, blocks=blocks, threads=threads, **arguments)
         try:
             run.run()
             results = Results.from_model(run.model)

@@ -544,11 +544,14 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
     columns["first_partial_truce_day"] = limited.first_partial_truce_day()
     columns["first_partial_truce_scope"] = limited.first_partial_truce_scope()
     columns["partial_truces"] = limited.count
+    # Each (N, scopes) table read once (a run in blocks joins it anew at every read).
+    days_in_force, first_day, offers = limited.days_in_force, limited.first_day, limited.offers
+    accepted_by = limited.accepted
     for k, scope in enumerate(LIMITED_NAMES):
-        columns[f"partial_days_{scope}"] = limited.days_in_force[:, k]
-        columns[f"first_partial_day_{scope}"] = limited.first_day[:, k]
-        columns[f"partial_offers_{scope}"] = limited.offers[:, k]
-        for side, accepted in limited.accepted.items():
+        columns[f"partial_days_{scope}"] = days_in_force[:, k]
+        columns[f"first_partial_day_{scope}"] = first_day[:, k]
+        columns[f"partial_offers_{scope}"] = offers[:, k]
+        for side, accepted in accepted_by.items():
             columns[f"partial_accepted_{side}_{scope}"] = accepted[:, k]
     columns["partial_violations"] = limited.violations
     for side, cost in m.channels.cost_by_side().items():
@@ -564,7 +567,12 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
             columns[f"{prefix}_{issue}"] = options[chosen]
     for path in m.params.sampled:
         columns[path] = m.params.column(path)
-    frame = pd.DataFrame(columns)
+    # A run in blocks (JoinedModel) joins every column into a fresh array: the frame takes those
+    # arrays as they are rather than copying them all once more. A model's own arrays are copied
+    # (it may go on running).
+    from ceasefire_sim.model.blocks import JoinedModel
+
+    frame = pd.DataFrame(columns, copy=not isinstance(m, JoinedModel))
     for col in (
         "status",
         "first_partial_truce_scope",

@@ -35,6 +35,10 @@ from ceasefire_sim.scenario.schema import Scenario
 
 #: Fewest worlds in a block: below this a day's per-call overhead outweighs a second core.
 MIN_BLOCK_WORLDS = 1000
+#: Most worlds in a block of a run split for its memory (:func:`memory_blocks`): a day's
+#: temporaries (the sides' valuations of every option, the limited truces' terms, about 2-3 kB
+#: a world) are those of the blocks being stepped at once, not of the whole run.
+MAX_BLOCK_WORLDS = 131_072
 
 
 def available_cores() -> int:
@@ -60,6 +64,19 @@ def block_count(worlds: int, workers: int | None, narrative_worlds: int = 0) -> 
     """
     wanted = available_cores() if workers is None else int(workers)
     count = max(1, min(wanted, worlds // MIN_BLOCK_WORLDS))
+    while count > 1 and worlds // count < narrative_worlds:
+        count -= 1
+    return count
+
+
+def memory_blocks(worlds: int, threads: int, narrative_worlds: int = 0) -> int:
+    """How many blocks a run of ``worlds`` on ``threads`` threads is split into.
+
+    At least ``threads`` (:func:`block_count`), and enough that no block holds more than
+    :data:`MAX_BLOCK_WORLDS` worlds: the threads step the blocks in turn, so a day's temporaries
+    are those of ``threads`` blocks at a time. The results are the same bits however many.
+    """
+    count = max(int(threads), -(-int(worlds) // MAX_BLOCK_WORLDS))
     while count > 1 and worlds // count < narrative_worlds:
         count -= 1
     return count
@@ -135,7 +152,8 @@ class BlockedRun:
     """A run of ``worlds`` worlds as blocks of consecutive worlds, each day stepped in threads.
 
     Takes the arguments of :class:`~ceasefire_sim.model.model.CeasefireModel` (per-world
-    overrides and ``world_keys`` are ``(N,)`` arrays of the whole run) and ``blocks``.
+    overrides and ``world_keys`` are ``(N,)`` arrays of the whole run), ``blocks`` and
+    ``threads`` (how many blocks step at once; default one thread per block).
     :attr:`model` is the run read as one model (:class:`JoinedModel`), for
     :meth:`ceasefire_sim.results.Results.from_model`.
     """
@@ -154,6 +172,7 @@ class BlockedRun:
         chunk_size: int = 65536,
         world_keys: np.ndarray | None = None,
         max_memory_bytes: int | None = None,
+        threads: int | None = None,
     ) -> None:
         horizon = int(days if days is not None else scenario.horizon_days)
         # The whole run's memory, once, before any block is built.
@@ -163,7 +182,8 @@ class BlockedRun:
         self.bounds = block_bounds(worlds, blocks)
         if narrative_worlds > self.bounds[0][1]:
             raise ValueError("the narrated worlds must all be in the first block")
-        self._pool = ThreadPoolExecutor(max_workers=len(self.bounds))
+        threads = len(self.bounds) if threads is None else max(1, min(int(threads), blocks))
+        self._pool = ThreadPoolExecutor(max_workers=threads)
 
         def build(bound: tuple[int, int]) -> CeasefireModel:
             start, stop = bound
