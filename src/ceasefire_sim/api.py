@@ -122,7 +122,7 @@ def simulate(
         run = BlockedRun(scenario, worlds, seed, blocks=blocks, threads=threads, **arguments)
         try:
             run.run()
-            results = Results.from_model(run.model)
+            results = run.results()
         finally:
             run.close()
     else:

@@ -74,12 +74,19 @@ class Results:
     trajectories: dict[str, np.ndarray] | None = None
 
     @classmethod
-    def from_model(cls, model: CeasefireModel) -> Results:
-        """Collect the results of a finished (or partly run) model."""
+    def from_model(cls, model: CeasefireModel, outcomes: pd.DataFrame | None = None) -> Results:
+        """Collect the results of a finished (or partly run) model.
+
+        Args:
+            model: The model (or a run in blocks read as one).
+            outcomes: The outcome table if it is built otherwise (a run in blocks builds it
+                block by block, :meth:`~ceasefire_sim.model.blocks.BlockedRun.results`); None:
+                read off the model.
+        """
         from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
 
         return cls(
-            outcomes=_outcomes(model),
+            outcomes=_outcomes(model) if outcomes is None else outcomes,
             daily=_daily(model),
             events=_events(model),
             manifest={
@@ -506,6 +513,22 @@ def _draws(outcomes: pd.DataFrame) -> np.ndarray | None:
 
 
 def _outcomes(model: CeasefireModel) -> pd.DataFrame:
+    # A run in blocks (JoinedModel) joins every column into a fresh array: the frame takes those
+    # arrays as they are rather than copying them all once more. A model's own arrays are copied
+    # (it may go on running).
+    from ceasefire_sim.model.blocks import JoinedModel
+
+    fresh = isinstance(model, JoinedModel)
+    return outcome_frame(outcome_columns(model), model.space.outcome.by_issue, copy=not fresh)
+
+
+def outcome_columns(model: CeasefireModel, first_world: int = 0) -> dict[str, Any]:
+    """The columns of ``Results.outcomes`` read off a model, ``(n,)`` arrays by name.
+
+    Args:
+        model: The model (or one block of a run: its worlds are numbered from ``first_world``).
+        first_world: Number of the model's first world.
+    """
     m = model
     status = np.asarray(STATUS_NAMES, dtype=object)[m.status()]
     first_end = m.first_ceasefire_end_day
@@ -513,7 +536,7 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
         np.isnan(first_end), m.day - m.first_ceasefire_day, first_end - m.first_ceasefire_day
     )
     columns: dict[str, Any] = {
-        "world": np.arange(m.worlds),
+        "world": np.arange(first_world, first_world + m.worlds),
         "status": status,
         "first_ceasefire_day": m.first_ceasefire_day,
         "first_range_day": m.first_range_day,
@@ -567,12 +590,14 @@ def _outcomes(model: CeasefireModel) -> pd.DataFrame:
             columns[f"{prefix}_{issue}"] = options[chosen]
     for path in m.params.sampled:
         columns[path] = m.params.column(path)
-    # A run in blocks (JoinedModel) joins every column into a fresh array: the frame takes those
-    # arrays as they are rather than copying them all once more. A model's own arrays are copied
-    # (it may go on running).
-    from ceasefire_sim.model.blocks import JoinedModel
+    return columns
 
-    frame = pd.DataFrame(columns, copy=not isinstance(m, JoinedModel))
+
+def outcome_frame(
+    columns: dict[str, Any], by_issue: dict[str, Any], copy: bool = True
+) -> pd.DataFrame:
+    """``Results.outcomes`` from :func:`outcome_columns` (``copy``: copy the arrays)."""
+    frame = pd.DataFrame(columns, copy=copy)
     for col in (
         "status",
         "first_partial_truce_scope",
