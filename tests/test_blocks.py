@@ -87,8 +87,11 @@ def test_memory_blocks_bound_the_block_size():
     assert memory_blocks(10 * MIN_BLOCK_WORLDS, 2) == 2
     assert memory_blocks(MAX_BLOCK_WORLDS, 1) == 1
     assert memory_blocks(MAX_BLOCK_WORLDS + 1, 1) == 2
-    assert memory_blocks(1_000_000, 2) == 8
-    assert max(b - a for a, b in block_bounds(1_000_000, 8)) <= MAX_BLOCK_WORLDS
+    assert memory_blocks(1_000_000, 2) == -(-1_000_000 // MAX_BLOCK_WORLDS)
+    assert (
+        max(b - a for a, b in block_bounds(1_000_000, memory_blocks(1_000_000, 2)))
+        <= MAX_BLOCK_WORLDS
+    )
     # The narrated worlds stay in the first block.
     assert memory_blocks(2 * MAX_BLOCK_WORLDS, 1, narrative_worlds=MAX_BLOCK_WORLDS + 5) == 1
 

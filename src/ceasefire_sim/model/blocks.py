@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 MIN_BLOCK_WORLDS = 1000
 #: Most worlds in a block of a run split for its memory (:func:`memory_blocks`): a day's
 #: temporaries (the sides' valuations of every option, the limited truces' terms, about 2-3 kB
-#: a world) are those of the blocks being stepped at once, not of the whole run.
-MAX_BLOCK_WORLDS = 131_072
+#: a world) are those of the blocks being stepped at once, not of the whole run. Blocks of
+#: 32,768 worlds step no slower than larger ones (their arrays stay in the caches).
+MAX_BLOCK_WORLDS = 32_768
 
 
 def available_cores() -> int:
@@ -261,6 +262,8 @@ class BlockedRun:
         # Everything but the outcome table, read while every block is there.
         found = Results.from_model(self.model, outcomes=pd.DataFrame())
         by_issue = self.blocks[0].space.outcome.by_issue
+        # The days' temporaries, freed, are still held by the allocator: hand them back first.
+        trim_heap()
         parts = []
         for (start, _), block in zip(self.bounds, self.blocks, strict=True):
             parts.append(outcome_columns(block, first_world=start))
@@ -280,6 +283,26 @@ class BlockedRun:
         self.blocks = []
         # The joined model and its recorder refer to each other: break that cycle too.
         self.model.__dict__.clear()
+
+
+def trim_heap() -> bool:
+    """Return the allocator's free memory to the system (glibc's ``malloc_trim``), if it can.
+
+    A day's temporaries are many arrays of a block's size, freed by the end of the day; glibc
+    keeps such memory in its arenas (one per thread) for reuse, so a long run's resident memory
+    grows above what it holds. Called between the run and its outcome table, it makes room for
+    the table. Returns whether it trimmed (False off glibc).
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 def _rows(value: float | np.ndarray, worlds: int, start: int, stop: int) -> float | np.ndarray:
