@@ -122,7 +122,7 @@ def simulate(
         run = BlockedRun(scenario, worlds, seed, blocks=blocks, threads=threads, **arguments)
         try:
             run.run()
-            results = run.results()
+            results = Results.from_blocked_run(run)
         finally:
             run.close()
     else:

@@ -33,6 +33,7 @@ from ceasefire_sim.model.recorder import QUANTILE_SUFFIXES, QUANTITIES
 from ceasefire_sim.negotiation.scopes import LIMITED_NAMES
 
 if TYPE_CHECKING:
+    from ceasefire_sim.model.blocks import BlockedRun
     from ceasefire_sim.model.model import CeasefireModel
 
 STATUS_NAMES = ("war", "ceasefire", "collapsed", "settled")
@@ -80,7 +81,7 @@ class Results:
         Args:
             model: The model (or a run in blocks read as one).
             outcomes: The outcome table if it is built otherwise (a run in blocks builds it
-                block by block, :meth:`~ceasefire_sim.model.blocks.BlockedRun.results`); None:
+                block by block, :meth:`from_blocked_run`); None:
                 read off the model.
         """
         from ceasefire_sim.scenario.loader import scenario_file, scenario_hash
@@ -106,6 +107,32 @@ class Results:
             scenario=model.scenario.model_dump(mode="json"),
             trajectories=model.recorder.trajectories,
         )
+
+    @classmethod
+    def from_blocked_run(cls, run: BlockedRun) -> Results:
+        """The results of a finished run in blocks; each block is freed once its outcomes are read.
+
+        The same table as ``Results.from_model(run.model)``, without holding every block's
+        state and the whole outcome table at once. The run is closed.
+        """
+        from ceasefire_sim.model.blocks import trim_heap
+        from ceasefire_sim.model.lifetime import release
+
+        # Everything but the outcome table, read while every block is there.
+        found = cls.from_model(run.model, outcomes=pd.DataFrame())
+        by_issue = run.blocks[0].space.outcome.by_issue
+        # The days' temporaries, freed, are still held by the allocator: hand them back first.
+        trim_heap()
+        parts = []
+        for (start, _), block in zip(run.bounds, run.blocks, strict=True):
+            parts.append(outcome_columns(block, first_world=start))
+            release(block)
+        run.blocks = []
+        run.close()
+        # Column by column, each block's part dropped as soon as it is joined.
+        columns = {name: np.concatenate([p.pop(name) for p in parts]) for name in list(parts[0])}
+        found.outcomes = outcome_frame(columns, by_issue, copy=False)
+        return found
 
     # ------------------------------------------------------------------ summary
     def summary(

@@ -22,20 +22,16 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 import numpy as np
-import pandas as pd
 
 from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.model.recorder import DailyRecorder
 from ceasefire_sim.resources import check_memory, run_bytes
 from ceasefire_sim.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from ceasefire_sim.results import Results
 
 #: Fewest worlds in a block: below this a day's per-call overhead outweighs a second core.
 MIN_BLOCK_WORLDS = 1000
@@ -250,30 +246,6 @@ class BlockedRun:
         first = self.blocks[0]
         while first.running and first.day < first.days:
             self.step()
-
-    def results(self) -> Results:
-        """The run's results; each block is freed once its outcomes are read (then :meth:`close`).
-
-        The same table as ``Results.from_model(run.model)``, without holding every block's
-        state and the whole outcome table at once.
-        """
-        from ceasefire_sim.results import Results, outcome_columns, outcome_frame
-
-        # Everything but the outcome table, read while every block is there.
-        found = Results.from_model(self.model, outcomes=pd.DataFrame())
-        by_issue = self.blocks[0].space.outcome.by_issue
-        # The days' temporaries, freed, are still held by the allocator: hand them back first.
-        trim_heap()
-        parts = []
-        for (start, _), block in zip(self.bounds, self.blocks, strict=True):
-            parts.append(outcome_columns(block, first_world=start))
-            release(block)
-        self.blocks = []
-        self.close()
-        # Column by column, each block's part dropped as soon as it is joined.
-        columns = {name: np.concatenate([p.pop(name) for p in parts]) for name in list(parts[0])}
-        found.outcomes = outcome_frame(columns, by_issue, copy=False)
-        return found
 
     def close(self) -> None:
         """Stop the threads and free the blocks (the run is not used afterwards)."""
