@@ -195,6 +195,7 @@ class CeasefireModel(mesa.Model):
         )
 
         self._calibrate_front()
+        self._anchor_beliefs()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
         self._balance_materiel()
         # Europe's compensation is measured against the US aid being delivered at the start, not
@@ -476,6 +477,7 @@ class CeasefireModel(mesa.Model):
         )
         log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
         self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
+        self.p_reference = np.broadcast_to(p_ref, (n,))
         self.p_now = self.p0.copy()
         self.p_last_fighting = self.p0.copy()
         # The phase of the front is drawn on day 1; until then the tempo is its mean, 1.
@@ -487,6 +489,22 @@ class CeasefireModel(mesa.Model):
         )
         self.ukraine.initial_log_ratio = np.full(n, 1.0) * (ref_ru - ref_ua)
         self.russia.initial_log_ratio = np.full(n, 1.0) * (ref_ua - ref_ru)
+
+    def _anchor_beliefs(self) -> None:
+        """Shift each side's prior by the drift its day-0 forces imply against the reference's.
+
+        ``belief.prior_mean_km2_per_day`` is what a side believes in the reference state
+        (``front.reference``: 13 March 2025 in the baseline), its reading of the front there
+        with its optimism. A scenario whose day-0 forces differ from the reference starts each
+        side from that prior plus ``kappa * (p0 - p_ref)``, the change of the expected drift
+        the force ratio implies (the same shift a truce's rearmament brings into the views,
+        :meth:`_drift_adjustment`): each side reads the front of its own date and keeps its
+        optimism. In the reference state the shift is zero.
+        """
+        shift = self.gain_scale_km2_per_day * (self.p0 - self.p_reference)
+        if np.any(shift != 0.0):
+            for side in (self.ukraine, self.russia):
+                side.belief_mean = side.belief_mean + shift
 
     def _balance_materiel(self) -> None:
         """Set each side's materiel attrition so that the reference inflow balances its losses.
