@@ -167,7 +167,11 @@ class BeliefConfig(Strict):
     """A side's prior about the front's daily drift and how it learns."""
 
     prior_mean_km2_per_day: Num() = Field(
-        fixed(8.0), description="Prior mean of the drift, km²/day."
+        fixed(8.0),
+        description=(
+            "Prior mean of the drift in the reference state (front.reference), km²/day; a "
+            "scenario whose day-0 forces differ shifts it by the drift they imply."
+        ),
     )
     prior_sd_km2_per_day: Num(gt=0) = Field(
         fixed(4.0), description="Prior sd of the drift, km²/day."

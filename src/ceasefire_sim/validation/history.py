@@ -482,11 +482,16 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
     prior_ru = _mean(baseline.belligerents["russia"].belief.prior_mean_km2_per_day)
     prior_ua = _mean(baseline.belligerents["ukraine"].belief.prior_mean_km2_per_day)
     if case == "Minsk I" and key == "p_agree_14":
+        drift, ru, _ = _day0_beliefs(case)
         return (
-            f"{value:.2f}, {where}: each side's belief about the front starts at the baseline's "
-            f"prior, set for 2025 (Russia expects {prior_ru:g} km²/day of gains), and takes weeks "
-            "of fighting to learn the drift of its own time, so in most worlds Russia still "
-            "expects to gain more than a freeze gives it in the first two rounds (days 5 and 12)"
+            f"{value:.2f}, {where}: each side starts from its baseline prior shifted by the "
+            f"drift its day-0 forces imply (the forces of August 2014 give {drift:.1f} km²/day; "
+            f"Russia keeps the baseline's optimism of {prior_ru - _baseline_drift(baseline):.1f} "
+            f"km²/day over it and starts at {ru:.1f}), so in most worlds the ground Russia "
+            "expects to take over its planning horizon outweighs what a bare freeze gives it in "
+            "the first two rounds (days 5 and 12), the more so as it values the freeze at the "
+            "share of the horizon the baseline's hazard lets a bare indefinite ceasefire hold "
+            "(a median of about 90 days) less the breakdown cost"
         )
     if key in ("median_collapse_days", "median_days", "p_in_force", "p_3", "p_60"):
         if case == "Black Sea Grain Initiative":
@@ -511,14 +516,15 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
     if case == "Black Sea Grain Initiative":
         return _grain_reason(row, hazard)
     if case == "Istanbul talks" and key == "both_expect_gains":
+        drift, ru, ua = _day0_beliefs(case)
         return (
-            f"{value:.0%}, {where}: Russia expects gains in every world (its prior, "
-            f"{prior_ru:g} km²/day, set for 2025), but Ukraine starts from the baseline's prior of "
-            f"{prior_ua:g} km²/day (it expects to stabilise the front) and the forces of late "
-            "March 2022 give a contest success close to `front.defender_advantage`, so after five "
-            "days of fighting Ukraine expects to regain ground in only about half the worlds; the "
-            "model's front has no manoeuvre phase like the Russian withdrawal from the north in "
-            "the week after the start (about 30,000 km² by liveuamap)"
+            f"{value:.0%}, {where}: the forces of late March 2022 imply a drift of {drift:.1f} "
+            f"km²/day, from which Russia starts at {ru:.1f} and Ukraine at {ua:.1f} km²/day "
+            f"(the baseline's priors, {prior_ru:g} and {prior_ua:g}, shifted by the change of "
+            "drift against the reference state); five days of fighting move the beliefs towards "
+            "the drift of the day; the model's front has no manoeuvre phase like the Russian "
+            "withdrawal from the north in the week after the start (about 30,000 km² by "
+            "liveuamap)"
         )
     if case == "Istanbul talks" and key == "p_agree_90":
         return (
@@ -526,6 +532,26 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
             "fighting on in their views of the front"
         )
     return f"{_show(value, key)}, {where}"
+
+
+def _baseline_drift(baseline: Scenario) -> float:
+    """The mean drift of the baseline's reference state (km²/day): its mean gain per day."""
+    return _mean(baseline.front.initial_gain_km2_per_month) / (365.25 / 12)
+
+
+def _day0_beliefs(case: str, worlds: int = 256) -> tuple[float, float, float]:
+    """Mean day-0 drift and Russia's and Ukraine's day-0 beliefs in ``case`` (km²/day)."""
+    model = CeasefireModel(
+        load_scenario(CASES_DIR / CASES[case][0]), worlds=worlds, seed=1, narrative_worlds=0
+    )
+    try:
+        return (
+            float(np.mean(model.true_drift_km2_per_day)),
+            float(np.mean(model.russia.belief_mean)),
+            float(np.mean(model.ukraine.belief_mean)),
+        )
+    finally:
+        release(model)
 
 
 def _grain_reason(row: dict[str, Any], hazard: Hazard) -> str:
