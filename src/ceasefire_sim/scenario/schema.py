@@ -582,6 +582,13 @@ class TruceConfig(Strict):
     violations_per_day: Num(ge=0) = Field(
         fixed(100.0), description="Mean violations per ceasefire day."
     )
+    lapsed_violations_per_day: Num(ge=0) = Field(
+        fixed(1000.0),
+        description=(
+            "Mean violations per day of an open-ended agreement still in force after its low "
+            "violence has ended (a lapse)."
+        ),
+    )
 
     @field_validator("hazard_ratio_guarantees")
     @classmethod

@@ -61,6 +61,9 @@ class CaseRun:
         first_day: Day of the first ceasefire (NaN: none).
         duration_days: Days the first ceasefire lasted (to the horizon if it still holds).
         ended: Whether the first ceasefire ended (broke down or expired unrenewed).
+        calm_days: Days the first ceasefire's low violence lasted (to its lapse or end; to the
+            horizon if it is still calm).
+        calm_ended: Whether that low violence ended (the agreement lapsed or ended).
         holding: Whether a ceasefire is in force at the horizon.
         breakdowns: Ceasefires that ended.
         violations_per_day: Violations per ceasefire day (NaN: no ceasefire day).
@@ -79,6 +82,8 @@ class CaseRun:
     first_day: np.ndarray
     duration_days: np.ndarray
     ended: np.ndarray
+    calm_days: np.ndarray
+    calm_ended: np.ndarray
     holding: np.ndarray
     breakdowns: np.ndarray
     violations_per_day: np.ndarray
@@ -172,6 +177,8 @@ def _run(model: CeasefireModel, scope: str | None) -> CaseRun:
         beliefs = (model.ukraine.belief_mean.copy(), model.russia.belief_mean.copy())
     start, end = model.first_ceasefire_day, model.first_ceasefire_end_day
     duration = np.where(np.isnan(end), model.day - start, end - start)
+    calm_end = model.first_calm_end_day
+    calm_days = np.where(np.isnan(calm_end), model.day - start, calm_end - start)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_day = np.where(
             model.ceasefire_days > 0, model.violations_total / model.ceasefire_days, np.nan
@@ -190,6 +197,8 @@ def _run(model: CeasefireModel, scope: str | None) -> CaseRun:
         first_day=start.copy(),
         duration_days=duration,
         ended=~np.isnan(end),
+        calm_days=calm_days,
+        calm_ended=~np.isnan(calm_end),
         holding=model.in_ceasefire.copy(),
         breakdowns=model.breakdowns.copy(),
         violations_per_day=per_day,
@@ -231,12 +240,18 @@ class CaseResult:
         return "pass" if self.passed else "fail"
 
 
-def _km_median(run: CaseRun) -> float:
-    """Kaplan-Meier median of the first ceasefire's duration (inf if more than half hold)."""
+def _km_median(run: CaseRun, calm: bool = False) -> float:
+    """Kaplan-Meier median of the first ceasefire's duration (inf if more than half hold).
+
+    Args:
+        run: The case's run.
+        calm: Read the duration of its low violence (to a lapse) instead of the agreement's.
+    """
     agreed = run.agreed
     if not agreed.any():
         return np.nan
-    median = km_median(run.duration_days[agreed], run.ended[agreed])
+    days, ended = (run.calm_days, run.calm_ended) if calm else (run.duration_days, run.ended)
+    median = km_median(days[agreed], ended[agreed])
     return float(median) if np.isfinite(median) else np.inf
 
 
@@ -275,10 +290,13 @@ def minsk_2(run: CaseRun, no_talks: CaseRun) -> tuple[str, bool, dict[str, float
 
 
 def recommitments(run: CaseRun, starts: int) -> tuple[str, bool, dict[str, float]]:
-    """The recommitment truces: durations of low violence pooled over the dated starts."""
+    """The recommitment truces: durations of low violence pooled over the dated starts.
+
+    Low violence ends when the truce lapses (its agreement stays in force, violated) or ends.
+    """
     agreed = run.agreed
-    duration, ended = run.duration_days[agreed], run.ended[agreed]
-    median = _km_median(run)
+    duration, ended = run.calm_days[agreed], run.calm_ended[agreed]
+    median = _km_median(run, calm=True)
     short = float(np.mean(ended & (duration <= 3))) if agreed.any() else np.nan
     long = float(np.mean(duration >= 60)) if agreed.any() else np.nan
     p_agree = float(np.mean(agreed))
@@ -501,6 +519,15 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
             return (
                 f"{lead}; the model has no truce that never takes hold (the August 2017 school "
                 "truce lasted 2 days)"
+            )
+        if key == "median_collapse_days" and value < row["low"]:
+            return (
+                f"{_show(value, key)}, {where}: besides its breakdown hazard, an open-ended "
+                "agreement breaks down when its low violence lapses (at the bare "
+                f"recommitment's hazard, a median of {hazard.median():.0f} days before regret) "
+                "on a day a side would rather fight on, and Russia, which starts this case "
+                "expecting gains, would in many worlds; the collapse of January 2015 came after "
+                "months of violations at Donetsk airport"
             )
         if key == "p_in_force":
             return (
