@@ -531,12 +531,14 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
             )
         if key == "p_in_force":
             return (
-                f"{lead}; Minsk II's line held for seven years with daily violations because "
-                "violations did not end it, which the model's breakdown hazard does not reproduce "
-                "(the model has no agreement that stays in force once low violence has ended); "
-                "besides, only about 60% of worlds agree within the year, and in the worlds in a "
-                "ceasefire Ukraine's regret grows as its forces rebuild faster than Russia's "
-                "during the pause (about half of them by day 360)"
+                f"{lead}; a lapse of low violence leaves the agreement in force, violated, but "
+                "the agreement itself still breaks down at that hazard (or at a lapse on a day a "
+                "side would rather fight on), while Minsk II's line held for seven years; "
+                "besides, only about 60% of worlds agree within the year (about a quarter by "
+                "day 12: both sides value the bare freeze at the share of their horizon that "
+                "hazard lets it hold, less the breakdown cost), and in the worlds in a ceasefire "
+                "Ukraine's regret grows as its forces rebuild faster than Russia's during the "
+                "pause (about half of them by day 360)"
             )
         if case == "Donbas recommitment truces 2015-2020" and key == "median_days":
             return (
