@@ -1077,10 +1077,10 @@ class CeasefireModel(mesa.Model):
 
         An agreement breaks down at the breakdown hazard; its low violence ends (the agreement
         breaks down or lapses) at the same hazard without the truce type's ratio, the hazard of
-        a bare recommitment. A fixed-term truce's low violence is the truce itself, but an open-ended
-        agreement stays in force after a lapse, violated at ``truce.lapsed_violations_per_day``
-        with the line held, unless one side would rather fight on that day (its regret), when
-        it breaks down.
+        a bare recommitment. A fixed-term truce's low violence is the truce itself, but an
+        open-ended agreement stays in force after a lapse, violated at
+        ``truce.lapsed_violations_per_day`` with the line held, until it breaks down at its
+        hazard (which the sides' regret raises): a lapse alone does not end it.
         """
         # One draw per world every day, whatever the state (common random numbers).
         calm_draw = self.keyed(self._calm_rng.random(self.key_count))
@@ -1125,7 +1125,7 @@ class CeasefireModel(mesa.Model):
         )
         broke = np.zeros(self.worlds, dtype=bool)
         broke[h] = truce.breaks_down(hazard, self.noise[BREAKDOWN, h])
-        self._lapse(h, rows, hazard, dissatisfaction, calm_draw, broke)
+        self._lapse(h, rows, hazard, calm_draw, broke)
         expiring = np.zeros(self.worlds, dtype=bool)
         expiring[h] = ~broke[h] & (self.day >= self.truce_end_day[h])
         by_hazard = broke.copy()
@@ -1141,7 +1141,6 @@ class CeasefireModel(mesa.Model):
         h: np.ndarray,
         rows: np.ndarray,
         hazard: np.ndarray,
-        dissatisfaction: np.ndarray,
         uniform: np.ndarray,
         broke: np.ndarray,
     ) -> None:
@@ -1154,10 +1153,8 @@ class CeasefireModel(mesa.Model):
             h: ``(n,)`` the worlds in a ceasefire since yesterday.
             rows: ``(n,)`` their packages.
             hazard: ``(n,)`` today's breakdown hazard of their agreements.
-            dissatisfaction: ``(n,)`` the unhappier side's shortfall of its deal (>= 0).
             uniform: ``(N,)`` today's draws of the calm stream.
-            broke: ``(N,)`` the worlds whose ceasefire breaks down today (updated: a lapse a
-                side would rather fight on from is a breakdown).
+            broke: ``(N,)`` the worlds whose ceasefire breaks down today (they do not lapse).
         """
         open_ended = self.calm[h] & np.isinf(self.truce_end_day[h]) & ~broke[h]
         if not open_ended.any():
@@ -1176,9 +1173,7 @@ class CeasefireModel(mesa.Model):
         ends = open_ended & truce.breaks_down(lapse_hazard, uniform[h])
         if not ends.any():
             return
-        regret = ends & (dissatisfaction > 0)
-        broke[h[regret]] = True
-        lapsed = h[ends & ~regret]
+        lapsed = h[ends]
         self.calm[lapsed] = False
         self.lapses[lapsed] += 1
         first = lapsed[np.isnan(self.first_calm_end_day[lapsed])]

@@ -520,20 +520,11 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
                 f"{lead}; the model has no truce that never takes hold (the August 2017 school "
                 "truce lasted 2 days)"
             )
-        if key == "median_collapse_days" and value < row["low"]:
-            return (
-                f"{_show(value, key)}, {where}: besides its breakdown hazard, an open-ended "
-                "agreement breaks down when its low violence lapses (at the bare "
-                f"recommitment's hazard, a median of {hazard.median():.0f} days before regret) "
-                "on a day a side would rather fight on, and Russia, which starts this case "
-                "expecting gains, would in many worlds; the collapse of January 2015 came after "
-                "months of violations at Donetsk airport"
-            )
         if key == "p_in_force":
             return (
                 f"{lead}; a lapse of low violence leaves the agreement in force, violated, but "
-                "the agreement itself still breaks down at that hazard (or at a lapse on a day a "
-                "side would rather fight on), while Minsk II's line held for seven years; "
+                "the agreement itself still breaks down at that hazard, while Minsk II's line "
+                "held for seven years; "
                 "besides, only about 60% of worlds agree within the year (about a quarter by "
                 "day 12: both sides value the bare freeze at the share of their horizon that "
                 "hazard lets it hold, less the breakdown cost), and in the worlds in a ceasefire "
