@@ -54,6 +54,8 @@ MAX_DAYS = 3650
 PER_WORLD_FACTOR_CHUNK = 4096
 #: Stream of the per-world types (the sides' resolve, the mediator's misreading of each side).
 TYPES_STREAM = 0x7E5011E
+#: Stream of the daily draws that end the low violence of open-ended agreements (a lapse).
+CALM_STREAM = 0xCA1A5E
 #: Share of yesterday's violation tension kept each day (about a ten-day memory).
 TENSION_DECAY = 0.9
 
@@ -182,6 +184,12 @@ class CeasefireModel(mesa.Model):
         self.first_range_day = np.full(n, np.nan)
         self.has_range = np.zeros(n, dtype=bool)
         self.tension = np.zeros(n)
+        #: Whether the ceasefire in force still has low violence (False: lapsed, violated).
+        self.calm = np.zeros(n, dtype=bool)
+        #: Day the first ceasefire's low violence ended (a lapse, or its end; NaN: not yet).
+        self.first_calm_end_day = np.full(n, np.nan)
+        self.lapses = np.zeros(n, dtype=np.int64)
+        self._calm_rng = np.random.default_rng(np.random.SeedSequence([self.seed, CALM_STREAM]))
         self.deal_pressure = np.ones(n)
         self.deal_recidivism = np.ones(n)
         #: ``(day, worlds, package rows, a guarantee could be proposed)`` of every ceasefire
@@ -195,6 +203,7 @@ class CeasefireModel(mesa.Model):
         )
 
         self._calibrate_front()
+        self._anchor_beliefs()
         self.allied_aid_delivered_bn_per_year = self._allied_aid_committed(np.zeros(n, dtype=bool))
         self._balance_materiel()
         # Europe's compensation is measured against the US aid being delivered at the start, not
@@ -483,6 +492,7 @@ class CeasefireModel(mesa.Model):
         )
         log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
         self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
+        self.p_reference = np.broadcast_to(p_ref, (n,))
         self.p_now = self.p0.copy()
         self.p_last_fighting = self.p0.copy()
         # The phase of the front is drawn on day 1; until then the tempo is its mean, 1.
@@ -494,6 +504,22 @@ class CeasefireModel(mesa.Model):
         )
         self.ukraine.initial_log_ratio = np.full(n, 1.0) * (ref_ru - ref_ua)
         self.russia.initial_log_ratio = np.full(n, 1.0) * (ref_ua - ref_ru)
+
+    def _anchor_beliefs(self) -> None:
+        """Shift each side's prior by the drift its day-0 forces imply against the reference's.
+
+        ``belief.prior_mean_km2_per_day`` is what a side believes in the reference state
+        (``front.reference``: 13 March 2025 in the baseline), its reading of the front there
+        with its optimism. A scenario whose day-0 forces differ from the reference starts each
+        side from that prior plus ``kappa * (p0 - p_ref)``, the change of the expected drift
+        the force ratio implies (the same shift a truce's rearmament brings into the views,
+        :meth:`_drift_adjustment`): each side reads the front of its own date and keeps its
+        optimism. In the reference state the shift is zero.
+        """
+        shift = self.gain_scale_km2_per_day * (self.p0 - self.p_reference)
+        if np.any(shift != 0.0):
+            for side in (self.ukraine, self.russia):
+                side.belief_mean = side.belief_mean + shift
 
     def _balance_materiel(self) -> None:
         """Set each side's materiel attrition so that the reference inflow balances its losses.
@@ -1015,6 +1041,7 @@ class CeasefireModel(mesa.Model):
         territory_option = self.space.issue_choice("territory")[rows]
         self.control_km2[worlds] = lines[np.arange(len(worlds)), territory_option]
         self.in_ceasefire[worlds] = True
+        self.calm[worlds] = True
         self.ever_ceasefire[worlds] = True
         self.package[worlds] = rows
         self.last_package[worlds] = rows
@@ -1055,7 +1082,17 @@ class CeasefireModel(mesa.Model):
         return (self.package >= 0) & column[np.maximum(self.package, 0)]
 
     def _keep_or_end_ceasefires(self, holding: np.ndarray) -> None:
-        """Violations, breakdown and expiry of the ceasefires in force since yesterday."""
+        """Violations, lapse, breakdown and expiry of the ceasefires in force since yesterday.
+
+        An agreement breaks down at the breakdown hazard; its low violence ends (the agreement
+        breaks down or lapses) at the same hazard without the truce type's ratio, the hazard of
+        a bare recommitment. A fixed-term truce's low violence is the truce itself, but an
+        open-ended agreement stays in force after a lapse, violated at
+        ``truce.lapsed_violations_per_day`` with the line held, until it breaks down at its
+        hazard (which the sides' regret raises): a lapse alone does not end it.
+        """
+        # One draw per world every day, whatever the state (common random numbers).
+        calm_draw = self.keyed(self._calm_rng.random(self.key_count))
         self.ceasefire_days += holding
         self.dissatisfaction = np.zeros(self.worlds)
         h = np.flatnonzero(holding)
@@ -1071,14 +1108,16 @@ class CeasefireModel(mesa.Model):
         dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
         self.dissatisfaction[h] = dissatisfaction
         count = np.zeros(self.worlds)
-        count[h] = truce.violations(
-            _take(p["truce.violations_per_day"], h) * (1.0 + dissatisfaction),
-            self.noise[VIOLATIONS, h],
+        calm = self.calm[h]
+        # The expected rate of the state: a fresh truce's, or a lapsed agreement's.
+        rate = np.where(
+            calm,
+            _take(p["truce.violations_per_day"], h),
+            _take(p["truce.lapsed_violations_per_day"], h),
         )
+        count[h] = truce.violations(rate * (1.0 + dissatisfaction), self.noise[VIOLATIONS, h])
         self.violations_total[h] += count[h]
-        self.tension[h] = truce.escalation(
-            self.tension[h], count[h], _take(p["truce.violations_per_day"], h), TENSION_DECAY
-        )
+        self.tension[h] = truce.escalation(self.tension[h], count[h], rate, TENSION_DECAY)
         escalation = np.exp(
             _take(p["truce.violation_escalation"], h) * np.maximum(self.tension[h], 0.0)
         )
@@ -1095,6 +1134,7 @@ class CeasefireModel(mesa.Model):
         )
         broke = np.zeros(self.worlds, dtype=bool)
         broke[h] = truce.breaks_down(hazard, self.noise[BREAKDOWN, h])
+        self._lapse(h, rows, hazard, calm_draw, broke)
         expiring = np.zeros(self.worlds, dtype=bool)
         expiring[h] = ~broke[h] & (self.day >= self.truce_end_day[h])
         by_hazard = broke.copy()
@@ -1104,6 +1144,49 @@ class CeasefireModel(mesa.Model):
             broke |= self.apply_renewal(self.renewal.renew(table, rows[due]))
         self.narrative.breakdown(np.flatnonzero(broke & ~expiring), count)
         self._end_ceasefire(broke, by_hazard)
+
+    def _lapse(
+        self,
+        h: np.ndarray,
+        rows: np.ndarray,
+        hazard: np.ndarray,
+        uniform: np.ndarray,
+        broke: np.ndarray,
+    ) -> None:
+        """End the low violence of open-ended agreements in ``h`` (worlds in a ceasefire).
+
+        With the agreement's breakdown, low violence ends at the hazard without the truce
+        type's ratio ``r``: the lapse's hazard is the rest, ``hazard * (1 / r - 1)``.
+
+        Args:
+            h: ``(n,)`` the worlds in a ceasefire since yesterday.
+            rows: ``(n,)`` their packages.
+            hazard: ``(n,)`` today's breakdown hazard of their agreements.
+            uniform: ``(N,)`` today's draws of the calm stream.
+            broke: ``(N,)`` the worlds whose ceasefire breaks down today (they do not lapse).
+        """
+        open_ended = self.calm[h] & np.isinf(self.truce_end_day[h]) & ~broke[h]
+        if not open_ended.any():
+            return
+        truce_ratio = _pick(
+            [
+                1.0 if o.hazard_ratio is None else self.params[o.hazard_ratio]
+                for o in self.space.outcome.issue("truce").options
+            ],
+            self.space.issue_choice("truce")[rows],
+            h,
+        )
+        # Low violence ends at the hazard without the truce type's ratio; the agreement's own
+        # breakdown is part of it, so the lapse adds the rest: hazard * (1 / ratio - 1).
+        lapse_hazard = hazard * np.maximum(1.0 / truce_ratio - 1.0, 0.0)
+        ends = open_ended & truce.breaks_down(lapse_hazard, uniform[h])
+        if not ends.any():
+            return
+        lapsed = h[ends]
+        self.calm[lapsed] = False
+        self.lapses[lapsed] += 1
+        first = lapsed[np.isnan(self.first_calm_end_day[lapsed])]
+        self.first_calm_end_day[first] = self.day
 
     def apply_renewal(self, record: Renewal) -> np.ndarray:
         """Apply the answers at truces' expiry; returns ``(N,)`` the worlds where fighting resumes."""
@@ -1179,6 +1262,12 @@ class CeasefireModel(mesa.Model):
             ended & np.isnan(self.first_breakdown_day), self.day, self.first_breakdown_day
         )
         self.breakdowns += ended
+        self.first_calm_end_day = np.where(
+            ended & self.calm & np.isnan(self.first_calm_end_day),
+            self.day,
+            self.first_calm_end_day,
+        )
+        self.calm &= ~ended
         worlds = np.flatnonzero(ended)
         broke = np.ones(len(worlds), dtype=bool) if by_hazard is None else by_hazard[worlds]
         self.end_log.append((self.day, worlds, broke))

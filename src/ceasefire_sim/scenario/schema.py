@@ -167,7 +167,11 @@ class BeliefConfig(Strict):
     """A side's prior about the front's daily drift and how it learns."""
 
     prior_mean_km2_per_day: Num() = Field(
-        fixed(8.0), description="Prior mean of the drift, km²/day."
+        fixed(8.0),
+        description=(
+            "Prior mean of the drift in the reference state (front.reference), km²/day; a "
+            "scenario whose day-0 forces differ shifts it by the drift they imply."
+        ),
     )
     prior_sd_km2_per_day: Num(gt=0) = Field(
         fixed(4.0), description="Prior sd of the drift, km²/day."
@@ -577,6 +581,13 @@ class TruceConfig(Strict):
     )
     violations_per_day: Num(ge=0) = Field(
         fixed(100.0), description="Mean violations per ceasefire day."
+    )
+    lapsed_violations_per_day: Num(ge=0) = Field(
+        fixed(1000.0),
+        description=(
+            "Mean violations per day of an open-ended agreement still in force after its low "
+            "violence has ended (a lapse)."
+        ),
     )
 
     @field_validator("hazard_ratio_guarantees")
