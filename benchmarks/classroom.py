@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.classroom_browser import ARGS  # noqa: E402
-from tests.test_demo_browser import CHROMIUM, demo_command, free_port, stop  # noqa: E402
+from tests.classroom_browser import ARGS, CHROMIUM, demo_command, free_port, stop  # noqa: E402
 
 
 def measure(seconds: float) -> dict[str, float]:
