@@ -52,6 +52,19 @@ from ceasefire_sim.classroom import (
     options_on_table,
     reasons,
 )
+from ceasefire_sim.debrief import (
+    MAP_RULE,
+    RUN_COLUMNS,
+    RunSummary,
+    compare_settings,
+    comparison_html,
+    distribution_html,
+    front_map_svg,
+    log_csv,
+    run_row,
+    run_summary,
+    runs_csv,
+)
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
 from ceasefire_sim.model.recorder import QUANTITIES
@@ -1131,9 +1144,23 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
 .narrative-log {{ max-height:320px; overflow-y:auto; font-size:14px; line-height:1.3; }}
 .charts-row {{ display:grid; grid-template-columns:1fr 1fr; gap:8px; margin-top:8px; }}
 .cf-root .v-btn {{ text-transform:none; }}
+.debrief-row {{ display:grid; grid-template-columns: minmax(0,1fr) minmax(0,1.2fr) minmax(0,1.2fr);
+  gap:8px; margin-top:8px; }}
+.map-rule {{ font-size:13px; }}
+.runs-scroll {{ overflow-x:auto; max-width:100%; }}
+.runs, .comparison {{ border-collapse:collapse; font-size:13px; }}
+.runs td, .runs th, .comparison td, .comparison th {{ padding:1px 5px; text-align:left;
+  vertical-align:top; border-bottom:1px solid {t["grid"]}; }}
+.distribution {{ color:{t["fg"]}; }}
+.cf-root .v-sheet {{ color:{t["fg"]}; }}
 .team-code {{ font-size:2em; font-weight:700; letter-spacing:0.2em; }}
 @media (max-width: 899px) {{
-  .cf-grid, .charts-row, .answers {{ grid-template-columns: minmax(0,1fr); }}
+  .cf-grid, .charts-row, .answers, .debrief-row {{ grid-template-columns: minmax(0,1fr); }}
+  .runs tr:first-child {{ display:none; }}
+  .runs, .runs tbody, .runs tr, .runs td {{ display:block; }}
+  .runs tr {{ border-bottom:1px solid {t["muted"]}; padding:3px 0; }}
+  .runs td {{ border:none; }}
+  .runs td::before {{ content: attr(data-label) ": "; font-weight:600; }}
   .front-chart, .negotiation-table, .decision-panel {{ max-height:none; }}
   .sim-date {{ font-size:1.25em; }}
 }}
@@ -1637,10 +1664,133 @@ def Live(  # noqa: N802 (solara component)
             HtmlBox(
                 narrative_html(model, query=log_query.value, kind=log_kind.value), "narrative-log"
             )
+        with solara.Div(classes=["debrief-row"]):
+            with solara.Div(classes=["cf-cell", "map-cell"]):
+                HtmlBox(front_map_html(model, theme), "front-map-box")
+            with solara.Div(classes=["cf-cell", "compare-cell"]):
+                Compare(session)
+            with solara.Div(classes=["cf-cell", "debrief-cell"]):
+                Debrief(session, version)
         with solara.Div(classes=["cf-cell"]):
             HtmlBox(solara.use_memo(lambda: levers_html(model), [id(model)]), "levers-panel")
         with solara.Div(classes=["cf-cell", "info-panel"]):
             HtmlBox(INFO_HTML + glossary_html(), "info-box")
+
+
+def front_map_html(model: CeasefireModel, theme: str) -> str:
+    """The schematic map of the front by region, with its rule in words."""
+    who = "world 0" if model.worlds == 1 else f"median of {model.worlds} futures"
+    return (
+        f'<div class="panel-title">The front by region ({html.escape(who)}, day {model.day})'
+        f"</div>{front_map_svg(model, THEMES[theme])}"
+        f'<div class="muted map-rule">{html.escape(MAP_RULE)}</div>'
+    )
+
+
+def runs_html(runs: list[RunSummary]) -> str:
+    """The runs so far as a table, the current run last."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in RUN_COLUMNS)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td data-label="{html.escape(c)}">{html.escape(str(v))}</td>'
+            for c, v in zip(RUN_COLUMNS, run_row(k, r), strict=True)
+        )
+        + "</tr>"
+        for k, r in enumerate(runs, start=1)
+    )
+    return f'<div class="runs-scroll"><table class="runs"><tr>{head}</tr>{body}</table></div>'
+
+
+@solara.component
+def Debrief(session: Session, version: int = 0) -> None:  # noqa: N802 (solara component)
+    """Results across the runs of this screen (or team session) and the downloads."""
+    model = session.model
+    runs = [*session.runs, run_summary(model, None)]
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="panel-title">Debrief: the runs so far (the last is this run)</div>'
+            + runs_html(runs)
+        ),
+    )
+    solara.FileDownload(
+        lambda: log_csv(model),
+        filename="decision-log.csv",
+        label="Download the decision log (CSV)",
+        mime_type="text/csv",
+    )
+    solara.FileDownload(
+        lambda: runs_csv(runs),
+        filename="runs.csv",
+        label="Download the runs (CSV)",
+        mime_type="text/csv",
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="muted">Save any chart as an image (PNG or SVG) from the ⋯ menu at '
+            "its top right.</div>"
+        ),
+    )
+
+
+#: Levers setting B may change in "Compare two settings" (the factors).
+COMPARE_LEVERS = {label.rstrip(" ×"): name for name, (_, label) in FACTOR_PATHS.items()}
+
+
+@solara.component
+def Compare(session: Session) -> None:  # noqa: N802 (solara component)
+    """Two lever settings side by side over many futures, and the story among them."""
+    lever = solara.use_reactive("US pressure on Russia")
+    factor = solara.use_reactive(3.0)
+    result = solara.use_reactive(None)
+
+    def run() -> None:
+        name = COMPARE_LEVERS[lever.value]
+        params_a = {**session.params, "worlds": MANY_WORLDS}
+        params_b = {**params_a, name: float(factor.value) * float(params_a.get(name, 1.0))}
+        label_a = "A: the levers in force"
+        label_b = f"B: A with {lever.value} ×{factor.value:g}"
+        try:
+            result.set(compare_settings(ClassroomModel, params_a, params_b, label_a, label_b))
+        except ScenarioError as exc:
+            result.set(str(exc))
+
+    task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="panel-title">Compare two lever settings over '
+            f"{MANY_WORLDS} futures</div><div>A: the levers in force (Reset applies the "
+            "controls). B: A with one lever changed.</div>"
+        ),
+    )
+    solara.Select("Lever B changes", values=list(COMPARE_LEVERS), value=lever)
+    solara.SliderFloat("B's factor on it ×", value=factor, min=0.0, max=MAX_FACTOR, step=0.25)
+    solara.Button(
+        "Running both..." if task.pending else "Compare A and B",
+        on_click=task,
+        disabled=task.pending,
+        classes=["compare-button"],
+    )
+    value = result.value
+    if isinstance(value, str):
+        solara.Error(value)
+    elif value is not None:
+        model = session.model
+        story = float(model.control_km2[0]) if session.finished else None
+        HtmlBox(
+            comparison_html(value)
+            + '<div class="panel-title">Many futures next to the story</div>'
+            + distribution_html(value.control_end_km2[:, 0], story, "world 0 of this run")
+            + (
+                ""
+                if story is not None
+                else "<div>Run this run to the end to place its story.</div>"
+            ),
+            "comparison-box",
+        )
 
 
 def glossary_html() -> str:
