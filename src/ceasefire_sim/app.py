@@ -612,6 +612,8 @@ STATUS_TEXT = {
     },
 }
 CHART_HEIGHT = 170
+#: While playing, the charts take the new days at most this often (s).
+CHART_PERIOD_S = 0.25
 
 
 def _config(theme: str) -> dict[str, Any]:
@@ -1229,10 +1231,10 @@ def _defaults() -> dict[str, Any]:
 
 
 @solara.component
-def Chart(model: CeasefireModel, theme: str, name: str, day: int) -> None:  # noqa: N802 (solara component)
+def Chart(model: CeasefireModel, theme: str, name: str, clock: int) -> None:  # noqa: N802 (solara component)
     """A Vega-Lite chart drawn in the browser, embedded once per model and theme.
 
-    Each update sends only the days the browser has not drawn
+    Each update (a new ``clock``) sends only the days the browser has not drawn
     (:class:`~ceasefire_sim.streamchart.StreamChart`), so a step costs the same on day 360 as
     on day 1.
     """
@@ -1245,7 +1247,7 @@ def Chart(model: CeasefireModel, theme: str, name: str, day: int) -> None:  # no
     def update() -> None:
         widget.show((id(model), theme), lambda: stream_spec(name, model, theme), source)
 
-    solara.use_effect(update, [id(model), theme, day])
+    solara.use_effect(update, [id(model), theme, clock])
     solara.Div(children=[widget])
 
 
@@ -1612,11 +1614,15 @@ def Live(  # noqa: N802 (solara component)
 ) -> None:
     """What moves with the model: the date and monitors, the front, the table, the answers.
 
-    Only this component reads the session's ``version``, so a day's update re-renders it and
-    not the controls. The charts take only the new days (:func:`Chart`).
+    Only this component reads the session's ``version`` (and whether it plays), so a day's
+    update re-renders it and not the controls. The charts take only the new days
+    (:func:`Chart`), at most every :data:`CHART_PERIOD_S` while playing.
     """
-    version = version_state.value
+    version, playing = version_state.value, playing_state.value
     model = session.model
+    # While playing, the charts take the new days at most every CHART_PERIOD_S (a batch of the
+    # days since); when play stops, the day reached.
+    chart_clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1 - model.day
     seats = {joined[1]} if joined else set(session.local_humans)
     log_query = solara.use_reactive("")
     log_kind = solara.use_reactive("all")
@@ -1643,14 +1649,14 @@ def Live(  # noqa: N802 (solara component)
             )
         with solara.Div(classes=["cf-grid"]):
             with solara.Div(classes=["cf-cell", "front-chart"]):
-                Chart(model, theme, "control", model.day)
+                Chart(model, theme, "control", chart_clock)
             TablePanel(session, seats, refresh, theme, version)
             DecisionPanel(session, theme, version)
         with solara.Div(classes=["charts-row"]):
             with solara.Div(classes=["cf-cell"]):
-                Chart(model, theme, "status", model.day)
+                Chart(model, theme, "status", chart_clock)
             with solara.Div(classes=["cf-cell"]):
-                Chart(model, theme, "beliefs", model.day)
+                Chart(model, theme, "beliefs", chart_clock)
         with solara.Div(classes=["cf-cell", "log-cell"]):
             solara.HTML(
                 tag="div",

@@ -56,9 +56,17 @@ module.exports = {
       const vegaEmbed = await new Promise((resolve) => require(['vega-embed'], resolve));
       const spec = JSON.parse(JSON.stringify(this.spec));
       const options = (spec.usermeta && spec.usermeta.embedOptions) || {};
-      if (spec.width === 'container') { this.$refs.plotElement.classList.add('width-container'); }
-      const result = await vegaEmbed(this.$refs.plotElement, spec, options);
-      if (epoch !== this.epoch) { result.view.finalize(); return; }
+      // Each embed draws into a new element, swapped in only if no later spec came meanwhile.
+      const target = document.createElement('div');
+      if (spec.width === 'container') { target.classList.add('width-container'); }
+      const host = this.$refs.plotElement;
+      // Drawn hidden at the host's width while the old chart stays in place.
+      Object.assign(target.style, { position: 'absolute', visibility: 'hidden', width: `${host.clientWidth}px` });
+      host.appendChild(target);
+      const result = await vegaEmbed(target, spec, options);
+      if (epoch !== this.epoch) { result.view.finalize(); target.remove(); return; }
+      for (const old of [...host.children]) { if (old !== target) { old.remove(); } }
+      Object.assign(target.style, { position: '', visibility: '', width: '' });
       if (this.view) { this.view.finalize(); }
       this.view = result.view;
       this.viewEpoch = epoch;
@@ -66,7 +74,7 @@ module.exports = {
       this.embeds += 1;
       if (!this.observer && spec.width === 'container') {
         this.observer = new ResizeObserver(() => { if (this.view) { this.view.resize().run(); } });
-        this.observer.observe(this.$refs.plotElement);
+        this.observer.observe(host);
       }
       this.apply(this.batch);
     },
