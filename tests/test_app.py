@@ -400,15 +400,22 @@ def test_page_steps_runs_to_the_end_and_resets():
         step.widget.click()
     assert "Wednesday 19 March 2025" in _html_with(rc, "date-banner")
     assert 'class="narrative-row"' in _html_with(rc, "narrative-log")
-    charts = rc.find(solara.widgets.VegaLite).widgets
-    assert len(charts) == 3 and all(len(c.spec["data"]["values"]) >= 7 for c in charts)
+    from ceasefire_sim.streamchart import StreamChart
+
+    charts = rc.find(StreamChart).widgets
+    assert sorted(c.name for c in charts) == ["beliefs", "control", "status"]
+    # Embedded once, then a batch per click with the one new day.
+    assert all(c.epoch == 1 and c.sent == 7 for c in charts)
+    assert all({r["day"] for r in c.batch["rows"]} == {6} for c in charts)
     rc.find(v.Btn, children=["Run to the end"]).widget.click()
     banner = _html_with(rc, "date-banner")
     assert 'Day <span class="sim-day">365</span>' in banner and "the end of the run" in banner
+    assert all(c.epoch == 1 and c.sent == 366 and c.batch["start"] == 7 for c in charts)
     step.widget.click()  # at the horizon: nothing happens
     assert 'sim-day">365<' in _html_with(rc, "date-banner")
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert "Thursday 13 March 2025" in _html_with(rc, "date-banner")
+    assert all(c.epoch == 2 and c.sent == 1 for c in charts)  # a new run: drawn afresh
 
 
 # ------------------------------------------------------------------------------------ CLI
