@@ -43,7 +43,7 @@ MAP_RULE = (
     "Schematic: the model's front is one area, not a map. Each region starts at its share held "
     "in December 2024 (scaled to the scenario's Russian-held area on day 0); the model's net "
     "change since day 0 is placed in Donetsk first, then Zaporizhzhia, Kherson and Luhansk (a "
-    "retreat is taken back in the same order), and beyond the four oblasts after that."
+    "retreat is taken back in the same order), and after that elsewhere in Ukraine."
 )
 
 
@@ -111,10 +111,10 @@ def front_map_svg(model: CeasefireModel, theme: dict[str, str]) -> str:
     colour = ACTOR_COLOURS["russia"]
     for name, (held, area) in regions.items():
         col, row = places[name]
-        x, y = col * (w + gap) - w + 4, row * (h + 28) + 4
+        x, y = col * (w + gap) - w + 4, row * (h + 44) + 4
         share = held / area if area else 0.0
         fill_h = h * share
-        label = name if name != BEYOND else "beyond the four"
+        label = name if name != BEYOND else "elsewhere"
         shown = f"{100 * share:.1f}%" if name == BEYOND else f"{100 * share:.0f}%"
         tiles.append(
             f'<g class="region" data-region="{html.escape(name)}" data-share="{share:.4f}">'
@@ -123,11 +123,13 @@ def front_map_svg(model: CeasefireModel, theme: dict[str, str]) -> str:
             f'stroke="{theme["muted"]}"/>'
             f'<rect x="{x}" y="{y + h - fill_h:.1f}" width="{w}" height="{fill_h:.1f}" '
             f'fill="{colour}" opacity="0.85"/>'
-            f'<text x="{x + w / 2}" y="{y + h + 16}" text-anchor="middle" fill="{theme["fg"]}" '
-            f'font-size="13">{html.escape(label)} {shown}</text></g>'
+            f'<text x="{x + w / 2}" y="{y + h + 17}" text-anchor="middle" fill="{theme["fg"]}" '
+            f'font-size="16">{html.escape(label)}</text>'
+            f'<text x="{x + w / 2}" y="{y + h + 35}" text-anchor="middle" fill="{theme["fg"]}" '
+            f'font-size="16" font-weight="600">{shown}</text></g>'
         )
     who = "world 0" if model.worlds == 1 else f"the median of {model.worlds} futures"
-    width, height = 3 * (w + gap) + 8, 3 * (h + 28) + 4
+    width, height = 3 * (w + gap) + 8, 3 * (h + 44) + 4
     return (
         f'<svg class="front-map" viewBox="0 0 {width} {height}" width="100%" '
         f'style="max-width:{width}px" role="img" aria-label="Schematic map of the front, {who}">'
