@@ -1180,6 +1180,9 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
 b:has(> a[href="https://solara.dev"]) {{ color:{t["fg"]} !important; background:{t["bg"]}; }}
 a[href="https://solara.dev"] {{ color:{t["link"]} !important; }}
 .v-slider__thumb-label-container {{ display:block !important; }}
+.interval-slider .v-slider__thumb-label-container {{ display:none !important; }}
+.interval-slider .v-slider__tick-label {{ font-size:13px; }}
+.interval-slider {{ padding-bottom:14px; }}
 .v-slider__thumb-label {{ color:#ffffff !important; background-color:#0b4f8a !important; }}
 """
 
@@ -1559,14 +1562,22 @@ def Sidebar(  # noqa: N802 (solara component)
                 solara.Button("Run to the end", on_click=run_to_end)
                 solara.Button("Reset", on_click=reset)
             days = render_interval.value
-            solara.SliderValue(
-                f"Render interval: {days} day{'s' if days != 1 else ''} per step",
-                value=render_interval,
-                values=list(RENDER_INTERVALS),
-            )
-            solara.SliderInt(
-                "Play interval (ms between updates)", value=play_interval, min=0, max=1000, step=50
-            )
+            # The label above the track, so that the track has the sidebar's width for its
+            # stops' labels (the thumb would show the stop's index, so it shows none).
+            with solara.Div(classes=["interval-slider"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f"Render interval: {days} day{'s' if days != 1 else ''} per step"
+                    ),
+                )
+                solara.SliderValue("", value=render_interval, values=list(RENDER_INTERVALS))
+            with solara.Div(classes=["play-slider"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"Play interval: {play_interval.value} ms between updates",
+                )
+                solara.SliderInt("", value=play_interval, min=0, max=1000, step=50)
             solara.Select(
                 "Your role",
                 values=list(ROLE_CHOICES.values()),
