@@ -276,8 +276,65 @@ def test_charts_draw_the_days_so_far():
 
 def test_many_futures_draw_a_fan():
     model = run_days(ClassroomModel(worlds=MANY_WORLDS, seed=1), 30)
-    assert len(control_spec(model)["layer"]) == 3  # 5-95% and 25-75% bands and the median
+    spec = control_spec(model)
+    assert len(spec["layer"]) == 4  # 5-95% and 25-75% bands, the median and world 0
+    assert spec["layer"][-1]["encoding"]["y"]["field"] == "world0"
+    world0 = [r["world0"] for r in _values(spec)]
+    assert world0 == pytest.approx(
+        model.recorder.trajectories["control_km2"][:31, 0] / 1000, abs=1e-3
+    )
+    assert world0[-1] == pytest.approx(model.control_km2[0] / 1000, abs=1e-3)
+    assert world0 != [r["median"] for r in _values(spec)]  # one story, not the median
     assert f"{MANY_WORLDS} world(s)" in status_spec(model)["title"]
+
+
+@pytest.mark.parametrize("name", ["control", "status", "beliefs"])
+def test_chart_rows_from_a_day_are_the_tail_of_all_rows(name):
+    from ceasefire_sim.app import CHARTS
+
+    model = run_days(ClassroomModel(seed=1), 12)
+    full, rows, _ = CHARTS[name]
+    everything = _values(full(model))
+    assert rows(model, 0) == everything
+    tail = rows(model, 9)
+    assert tail == [r for r in everything if r["day"] >= 9] and tail
+
+
+def test_stream_chart_sends_only_the_new_days():
+    from ceasefire_sim.app import CHARTS, stream_spec
+    from ceasefire_sim.streamchart import StreamChart
+
+    model = ClassroomModel(seed=1)
+    chart = StreamChart("status")
+    _, rows, title = CHARTS["status"]
+
+    def show():
+        chart.show(
+            (id(model), "light"),
+            lambda: stream_spec("status", model, "light"),
+            lambda start: (rows(model, start), model.day + 1, title(model)),
+        )
+
+    show()
+    assert chart.epoch == 1 and chart.spec["data"] == {"name": "rows"}
+    assert chart.spec["title"] == {"text": {"expr": "chartTitle"}}
+    assert chart.batch["start"] == 0 and len(chart.batch["rows"]) == 4
+    for day in range(1, 31):
+        model.step()
+        show()
+        # Each update carries the one new day (four statuses), whatever the day.
+        assert (chart.batch["start"], chart.batch["end"]) == (day, day + 1)
+        assert [r["day"] for r in chart.batch["rows"]] == [day] * 4
+        assert chart.batch["title"] == title(model)
+    assert chart.epoch == 1 and chart.rows_sent == 31 * 4
+    chart.vue_need({"epoch": 1, "have": 20})  # the page missed days 20 to 30: sent again
+    assert (chart.batch["start"], chart.batch["end"]) == (20, 31)
+    chart.vue_need({"epoch": 0, "have": 0})  # an old chart's request: ignored
+    assert chart.batch["start"] == 20
+    show()  # nothing new: nothing sent
+    assert chart.batch["start"] == 20
+    chart.show((id(model), "dark"), lambda: stream_spec("status", model, "dark"), chart._source)
+    assert chart.epoch == 2 and chart.batch["start"] == 0 and len(chart.batch["rows"]) == 31 * 4
 
 
 def test_decision_panel_before_any_proposal_says_so():
@@ -343,15 +400,22 @@ def test_page_steps_runs_to_the_end_and_resets():
         step.widget.click()
     assert "Wednesday 19 March 2025" in _html_with(rc, "date-banner")
     assert 'class="narrative-row"' in _html_with(rc, "narrative-log")
-    charts = rc.find(solara.widgets.VegaLite).widgets
-    assert len(charts) == 3 and all(len(c.spec["data"]["values"]) >= 7 for c in charts)
+    from ceasefire_sim.streamchart import StreamChart
+
+    charts = rc.find(StreamChart).widgets
+    assert sorted(c.name for c in charts) == ["beliefs", "control", "status"]
+    # Embedded once, then a batch per click with the one new day.
+    assert all(c.epoch == 1 and c.sent == 7 for c in charts)
+    assert all({r["day"] for r in c.batch["rows"]} == {6} for c in charts)
     rc.find(v.Btn, children=["Run to the end"]).widget.click()
     banner = _html_with(rc, "date-banner")
     assert 'Day <span class="sim-day">365</span>' in banner and "the end of the run" in banner
+    assert all(c.epoch == 1 and c.sent == 366 and c.batch["start"] == 7 for c in charts)
     step.widget.click()  # at the horizon: nothing happens
     assert 'sim-day">365<' in _html_with(rc, "date-banner")
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert "Thursday 13 March 2025" in _html_with(rc, "date-banner")
+    assert all(c.epoch == 2 and c.sent == 1 for c in charts)  # a new run: drawn afresh
 
 
 # ------------------------------------------------------------------------------------ CLI

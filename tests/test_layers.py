@@ -10,7 +10,8 @@ The layers (docs/design.md, "Layout"), bottom to top::
     model       model/, negotiation/ (the Mesa model and its array mechanics)
     results     results.py, metrics, survival, api.py (what a run returns, its statistics, and
                 the one-call entry point)
-    analysis    sweep/, plots, report.py, app.py, validation/ (may use one another)
+    analysis    sweep/, plots, report.py, app.py, classroom.py, debrief.py, streamchart.py,
+                validation/ (may use one another)
     cli         cli/ (the only package that imports click)
 
 A module belongs to the layer of its longest listed prefix (``negotiation.space`` before
@@ -40,7 +41,17 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("results", ("results", "metrics", "survival", "api")),
     (
         "analysis",
-        ("sweep", "plots", "report", "app", "classroom", "validation", "calibration"),
+        (
+            "sweep",
+            "plots",
+            "report",
+            "app",
+            "classroom",
+            "debrief",
+            "streamchart",
+            "validation",
+            "calibration",
+        ),
     ),
     ("cli", ("cli",)),
 ]

@@ -52,6 +52,19 @@ from ceasefire_sim.classroom import (
     options_on_table,
     reasons,
 )
+from ceasefire_sim.debrief import (
+    MAP_RULE,
+    RUN_COLUMNS,
+    RunSummary,
+    compare_settings,
+    comparison_html,
+    distribution_html,
+    front_map_svg,
+    log_csv,
+    run_row,
+    run_summary,
+    runs_csv,
+)
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import STATUS_NAMES, CeasefireModel
 from ceasefire_sim.model.recorder import QUANTITIES
@@ -60,6 +73,7 @@ from ceasefire_sim.plots import ACTOR_COLOURS, STATUS_COLOURS
 from ceasefire_sim.scenario.library import library_dir
 from ceasefire_sim.scenario.loader import load_scenario, numeric_paths
 from ceasefire_sim.scenario.schema import EventConfig, Scenario
+from ceasefire_sim.streamchart import StreamChart
 
 with warnings.catch_warnings():
     # mesa 3.3.1's own SolaraViz trips solara's hook linter on import; nothing for us to fix.
@@ -406,8 +420,14 @@ class ClassroomModel(CeasefireModel):
             reassurance_force=FORCE_CHOICES.get(reassurance_force, reassurance_force),
         )
         base = load_scenario(path)
+        # Every world's trajectory is kept (at most 1,000 worlds: a few MB), so the front chart
+        # can draw world 0 -- the story the log tells -- inside the fan of futures.
         super().__init__(
-            apply_levers(base, levers), worlds=int(worlds), seed=int(seed), narrative_worlds=1
+            apply_levers(base, levers),
+            worlds=int(worlds),
+            seed=int(seed),
+            narrative_worlds=1,
+            keep_trajectories=True,
         )
         self.scenario_path = path
         self.base_scenario = base
@@ -592,8 +612,8 @@ STATUS_TEXT = {
     },
 }
 CHART_HEIGHT = 170
-#: While playing, the charts are redrawn at most this often (s).
-CHART_PERIOD_S = 0.4
+#: While playing, the charts take the new days at most this often (s).
+CHART_PERIOD_S = 0.25
 
 
 def _config(theme: str) -> dict[str, Any]:
@@ -654,24 +674,58 @@ def _x(model: CeasefireModel) -> dict[str, Any]:
     }
 
 
-def control_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
-    """Vega-Lite: Russian-held area (thousand km²), a line or the fan of futures."""
-    n = model.day + 1
-    q = model.recorder.quantiles[QUANTITIES.index("control_km2"), :n] / 1000.0
-    rows = [
-        {
-            "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
-            "q05": round(float(q[d, 0]), 3),
-            "q25": round(float(q[d, 1]), 3),
-            "median": round(float(q[d, 2]), 3),
-            "q75": round(float(q[d, 3]), 3),
-            "q95": round(float(q[d, 4]), 3),
-        }
-        for d in range(n)
+def _dates(model: CeasefireModel, start: int) -> list[str]:
+    return [
+        (model.start_date + dt.timedelta(days=d)).isoformat() for d in range(start, model.day + 1)
     ]
-    start = float(q[0, 2])
-    domain = [min(start - 0.5, float(q.min()) - 0.2), max(start + 1.5, float(q.max()) + 0.2)]
-    y = {"type": "quantitative", "title": "thousand km²", "scale": {"domain": domain}}
+
+
+def control_rows(model: CeasefireModel, start: int = 0) -> list[dict[str, Any]]:
+    """Rows of the front chart for days ``start`` to today: quantiles and world 0 (thousand km²).
+
+    ``world0`` (the world the log narrates) is there when the model keeps every world's
+    trajectory (:class:`ClassroomModel` does), else it is the median.
+    """
+    n = model.day + 1
+    q = model.recorder.quantiles[QUANTITIES.index("control_km2"), start:n] / 1000.0
+    traj = model.recorder.trajectories
+    world0 = traj["control_km2"][start:n, 0] / 1000.0 if traj is not None else q[:, 2]
+    return [
+        {
+            "day": start + i,
+            "date": date,
+            "q05": round(float(q[i, 0]), 3),
+            "q25": round(float(q[i, 1]), 3),
+            "median": round(float(q[i, 2]), 3),
+            "q75": round(float(q[i, 3]), 3),
+            "q95": round(float(q[i, 4]), 3),
+            "world0": round(float(world0[i]), 3),
+        }
+        for i, date in enumerate(_dates(model, start))
+    ]
+
+
+def control_title(model: CeasefireModel) -> str:
+    """The front chart's title: Russian-held area today (thousand km²)."""
+    q = model.recorder.quantiles[QUANTITIES.index("control_km2"), model.day, 2] / 1000.0
+    if model.worlds == 1:
+        return f"Territory held by Russia: {q:,.1f} thousand km²"
+    w0 = float(model.control_km2[0]) / 1000.0
+    return (
+        f"Territory held by Russia, median of {model.worlds} futures: {q:,.1f} thousand km² "
+        f"(world 0, dashed: {w0:,.1f})"
+    )
+
+
+def control_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
+    """Vega-Lite: Russian-held area (thousand km²), a line or the fan of futures and world 0."""
+    start = float(model.recorder.quantiles[QUANTITIES.index("control_km2"), 0, 2]) / 1000.0
+    # The y axis spans at least 0.5 below and 1.5 above the start, more if the data need it.
+    y = {
+        "type": "quantitative",
+        "title": "thousand km²",
+        "scale": {"zero": False, "domain": {"unionWith": [start - 0.5, start + 1.5]}},
+    }
     colour = ACTOR_COLOURS["russia"]
     layers: list[dict[str, Any]] = []
     if model.worlds > 1:
@@ -691,24 +745,40 @@ def control_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
             "encoding": {"x": _x(model), "y": {"field": "median", **y}},
         }
     )
-    who = f", median of {model.worlds} futures" if model.worlds > 1 else ""
-    title = f"Territory held by Russia{who}: {q[-1, 2]:,.1f} thousand km²"
-    return _spec(title, rows, {"layer": layers}, theme)
+    if model.worlds > 1:
+        layers.append(
+            {
+                "mark": {
+                    "type": "line",
+                    "color": THEMES[theme]["fg"],
+                    "strokeWidth": 1.5,
+                    "strokeDash": [5, 3],
+                },
+                "encoding": {"x": _x(model), "y": {"field": "world0", **y}},
+            }
+        )
+    return _spec(control_title(model), control_rows(model), {"layer": layers}, theme)
+
+
+def status_rows(model: CeasefireModel, start: int = 0) -> list[dict[str, Any]]:
+    """Rows of the status chart for days ``start`` to today: one per day and status."""
+    shares = model.recorder.shares[start : model.day + 1]
+    return [
+        {"day": start + i, "date": date, "status": s, "share": round(float(shares[i, k]), 4)}
+        for i, date in enumerate(_dates(model, start))
+        for k, s in enumerate(STATUS_NAMES)
+    ]
+
+
+def status_title(model: CeasefireModel) -> str:
+    """The status chart's title: today's share of worlds in each status."""
+    shares = model.recorder.shares[model.day]
+    now = ", ".join(f"{s} {_percent(v)}" for s, v in zip(STATUS_NAMES, shares, strict=True) if v)
+    return f"Status of {model.worlds} world(s): {now}"
 
 
 def status_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
     """Vega-Lite: share of futures at war, in a ceasefire, collapsed or settled, by day."""
-    n = model.day + 1
-    shares = model.recorder.shares[:n]
-    rows = [
-        {
-            "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
-            "status": s,
-            "share": round(float(shares[d, i]), 4),
-        }
-        for d in range(n)
-        for i, s in enumerate(STATUS_NAMES)
-    ]
     layer = {
         "mark": {"type": "area", "interpolate": "step-after"},
         "encoding": {
@@ -733,31 +803,38 @@ def status_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
             "order": {"field": "status", "sort": "ascending"},
         },
     }
-    now = ", ".join(
-        f"{s} {_percent(v)}" for s, v in zip(STATUS_NAMES, shares[-1], strict=True) if v
-    )
-    return _spec(f"Status of {model.worlds} world(s): {now}", rows, layer, theme)
+    return _spec(status_title(model), status_rows(model), layer, theme)
+
+
+BELIEF_NAMES = {
+    "belief_ukraine_km2_per_day": "Ukraine believes",
+    "belief_russia_km2_per_day": "Russia believes",
+    "true_drift_km2_per_day": "reality",
+}
+
+
+def beliefs_rows(model: CeasefireModel, start: int = 0) -> list[dict[str, Any]]:
+    """Rows of the beliefs chart for days ``start`` to today: median km²/day per belief."""
+    n = model.day + 1
+    dates = _dates(model, start)
+    rows = []
+    for key, label in BELIEF_NAMES.items():
+        q = model.recorder.quantiles[QUANTITIES.index(key), start:n, 2]
+        rows += [
+            {"day": start + i, "date": date, "who": label, "km2": round(float(q[i]), 3)}
+            for i, date in enumerate(dates)
+        ]
+    return rows
+
+
+def beliefs_title(model: CeasefireModel) -> str:
+    """The beliefs chart's title."""
+    return "Who is winning? Expected Russian gain"
 
 
 def beliefs_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
     """Vega-Lite: each side's belief about the front's drift against the true drift."""
-    n = model.day + 1
-    names = {
-        "belief_ukraine_km2_per_day": "Ukraine believes",
-        "belief_russia_km2_per_day": "Russia believes",
-        "true_drift_km2_per_day": "reality",
-    }
-    rows = []
-    for key, label in names.items():
-        q = model.recorder.quantiles[QUANTITIES.index(key), :n, 2]
-        rows += [
-            {
-                "date": (model.start_date + dt.timedelta(days=d)).isoformat(),
-                "who": label,
-                "km2": round(float(q[d]), 3),
-            }
-            for d in range(n)
-        ]
+    names = BELIEF_NAMES
     layer = {
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
@@ -780,18 +857,33 @@ def beliefs_spec(model: CeasefireModel, theme: str = "light") -> dict[str, Any]:
             },
         },
     }
-    return _spec("Who is winning? Expected Russian gain", rows, layer, theme)
+    return _spec(beliefs_title(model), beliefs_rows(model), layer, theme)
 
 
 def _percent(share: float) -> str:
     return f"{100 * share:.0f}%" if share >= 0.01 or share == 0 else f"{100 * share:.1f}%"
 
 
-CHARTS: dict[str, Callable[[CeasefireModel, str], dict[str, Any]]] = {
-    "control": control_spec,
-    "status": status_spec,
-    "beliefs": beliefs_spec,
+#: Chart name -> (full spec, rows from a day on, title).
+CHARTS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[..., list], Callable[..., str]]] = {
+    "control": (control_spec, control_rows, control_title),
+    "status": (status_spec, status_rows, status_title),
+    "beliefs": (beliefs_spec, beliefs_rows, beliefs_title),
 }
+
+
+def stream_spec(name: str, model: CeasefireModel, theme: str) -> dict[str, Any]:
+    """The chart ``name`` as :class:`~ceasefire_sim.streamchart.StreamChart` draws it.
+
+    The full spec with its rows replaced by the named, growing data set ``rows`` and its title
+    by the signal ``chartTitle`` (both updated in the browser, never re-embedded).
+    """
+    full, _, title = CHARTS[name]
+    spec = full(model, theme)
+    spec["data"] = {"name": "rows"}
+    spec["params"] = [{"name": "chartTitle", "value": title(model)}]
+    spec["title"] = {"text": {"expr": "chartTitle"}}
+    return spec
 
 
 # -------------------------------------------------------------------------- html panels
@@ -988,7 +1080,11 @@ ROLE_CHOICES = {
     "ukraine": "You are Ukraine",
     "russia": "You are Russia",
 }
-RENDER_INTERVALS = tuple(range(1, 31))
+#: The days a Step (and each update of Play) moves: a day, a few days, a week, two weeks, a month.
+#: A short list of stops rather than every number from 1 to 30: a class thinks in days, weeks and
+#: months, the stops stay readable on a phone's slider, and each one is tested to the horizon in
+#: the browser (``tests/test_classroom_horizon.py``).
+RENDER_INTERVALS = (1, 2, 3, 5, 7, 14, 30)
 LOG_KINDS = (
     "all",
     "proposal",
@@ -1050,9 +1146,23 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
 .narrative-log {{ max-height:320px; overflow-y:auto; font-size:14px; line-height:1.3; }}
 .charts-row {{ display:grid; grid-template-columns:1fr 1fr; gap:8px; margin-top:8px; }}
 .cf-root .v-btn {{ text-transform:none; }}
+.debrief-row {{ display:grid; grid-template-columns: minmax(0,1fr) minmax(0,1.2fr) minmax(0,1.2fr);
+  gap:8px; margin-top:8px; }}
+.map-rule {{ font-size:13px; }}
+.runs-scroll {{ overflow-x:auto; max-width:100%; }}
+.runs, .comparison {{ border-collapse:collapse; font-size:13px; }}
+.runs td, .runs th, .comparison td, .comparison th {{ padding:1px 5px; text-align:left;
+  vertical-align:top; border-bottom:1px solid {t["grid"]}; }}
+.distribution {{ color:{t["fg"]}; }}
+.cf-root .v-sheet {{ color:{t["fg"]}; }}
 .team-code {{ font-size:2em; font-weight:700; letter-spacing:0.2em; }}
 @media (max-width: 899px) {{
-  .cf-grid, .charts-row, .answers {{ grid-template-columns: minmax(0,1fr); }}
+  .cf-grid, .charts-row, .answers, .debrief-row {{ grid-template-columns: minmax(0,1fr); }}
+  .runs tr:first-child {{ display:none; }}
+  .runs, .runs tbody, .runs tr, .runs td {{ display:block; }}
+  .runs tr {{ border-bottom:1px solid {t["muted"]}; padding:3px 0; }}
+  .runs td {{ border:none; }}
+  .runs td::before {{ content: attr(data-label) ": "; font-weight:600; }}
   .front-chart, .negotiation-table, .decision-panel {{ max-height:none; }}
   .sim-date {{ font-size:1.25em; }}
 }}
@@ -1070,6 +1180,9 @@ abbr.gloss {{ text-decoration: underline dotted; cursor:help; }}
 b:has(> a[href="https://solara.dev"]) {{ color:{t["fg"]} !important; background:{t["bg"]}; }}
 a[href="https://solara.dev"] {{ color:{t["link"]} !important; }}
 .v-slider__thumb-label-container {{ display:block !important; }}
+.interval-slider .v-slider__thumb-label-container {{ display:none !important; }}
+.interval-slider .v-slider__tick-label {{ font-size:13px; }}
+.interval-slider {{ padding-bottom:14px; }}
 .v-slider__thumb-label {{ color:#ffffff !important; background-color:#0b4f8a !important; }}
 """
 
@@ -1120,30 +1233,25 @@ def _defaults() -> dict[str, Any]:
     return {k: (p["value"] if isinstance(p, dict) else p.value) for k, p in params.items()}
 
 
-class Specs:
-    """The charts' Vega-Lite specs, held so that rendering does not walk their rows.
-
-    Solara (reacton) walks the values of every element's arguments on each render; a spec holds
-    a row per day (thousands by the end of a year), so it is passed inside this object and set
-    on the chart widget only when it changes.
-    """
-
-    def __init__(self, specs: dict[str, dict[str, Any]]) -> None:
-        self.specs = specs
-
-
 @solara.component
-def Chart(specs: Specs, name: str) -> None:  # noqa: N802 (solara component)
-    """A Vega-Lite chart drawn in the browser; its widget is made once and its spec updated."""
-    spec = specs.specs[name]
-    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec=spec), [])
+def Chart(model: CeasefireModel, theme: str, name: str, clock: int) -> None:  # noqa: N802 (solara component)
+    """A Vega-Lite chart drawn in the browser, embedded once per model and theme.
+
+    Each update (a new ``clock``) sends only the days the browser has not drawn
+    (:class:`~ceasefire_sim.streamchart.StreamChart`), so a step costs the same on day 360 as
+    on day 1.
+    """
+    widget = solara.use_memo(lambda: StreamChart(name), [])
+    _, rows, title = CHARTS[name]
+
+    def source(start: int) -> tuple[list[dict[str, Any]], int, str]:
+        return rows(model, start), model.day + 1, title(model)
 
     def update() -> None:
-        if widget.spec is not spec:
-            widget.spec = spec
+        widget.show((id(model), theme), lambda: stream_spec(name, model, theme), source)
 
-    solara.use_effect(update, [id(spec)])
-    solara.Div(classes=["classroom-chart", f"chart-{name}"], children=[widget])
+    solara.use_effect(update, [id(model), theme, clock])
+    solara.Div(children=[widget])
 
 
 @solara.component
@@ -1453,15 +1561,23 @@ def Sidebar(  # noqa: N802 (solara component)
             with solara.Row():
                 solara.Button("Run to the end", on_click=run_to_end)
                 solara.Button("Reset", on_click=reset)
-            solara.SliderInt(
-                "Render interval (days per step)",
-                value=render_interval,
-                min=RENDER_INTERVALS[0],
-                max=RENDER_INTERVALS[-1],
-            )
-            solara.SliderInt(
-                "Play interval (ms between updates)", value=play_interval, min=0, max=1000, step=50
-            )
+            days = render_interval.value
+            # The label above the track, so that the track has the sidebar's width for its
+            # stops' labels (the thumb would show the stop's index, so it shows none).
+            with solara.Div(classes=["interval-slider"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f"Render interval: {days} day{'s' if days != 1 else ''} per step"
+                    ),
+                )
+                solara.SliderValue("", value=render_interval, values=list(RENDER_INTERVALS))
+            with solara.Div(classes=["play-slider"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"Play interval: {play_interval.value} ms between updates",
+                )
+                solara.SliderInt("", value=play_interval, min=0, max=1000, step=50)
             solara.Select(
                 "Your role",
                 values=list(ROLE_CHOICES.values()),
@@ -1510,17 +1626,14 @@ def Live(  # noqa: N802 (solara component)
     """What moves with the model: the date and monitors, the front, the table, the answers.
 
     Only this component reads the session's ``version`` (and whether it plays), so a day's
-    update re-renders it and not the controls. While playing, the charts are redrawn at most
-    every :data:`CHART_PERIOD_S` (the date, the monitors and the log move every day); when play
-    stops they show the day reached.
+    update re-renders it and not the controls. The charts take only the new days
+    (:func:`Chart`), at most every :data:`CHART_PERIOD_S` while playing.
     """
     version, playing = version_state.value, playing_state.value
     model = session.model
-    clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1
-    key = [id(model), model.day if not playing else clock, theme]
-    specs = solara.use_memo(
-        lambda: Specs({n: draw(model, theme) for n, draw in CHARTS.items()}), key
-    )
+    # While playing, the charts take the new days at most every CHART_PERIOD_S (a batch of the
+    # days since); when play stops, the day reached.
+    chart_clock = int(time.monotonic() / CHART_PERIOD_S) if playing else -1 - model.day
     seats = {joined[1]} if joined else set(session.local_humans)
     log_query = solara.use_reactive("")
     log_kind = solara.use_reactive("all")
@@ -1547,14 +1660,14 @@ def Live(  # noqa: N802 (solara component)
             )
         with solara.Div(classes=["cf-grid"]):
             with solara.Div(classes=["cf-cell", "front-chart"]):
-                Chart(specs, "control")
+                Chart(model, theme, "control", chart_clock)
             TablePanel(session, seats, refresh, theme, version)
             DecisionPanel(session, theme, version)
         with solara.Div(classes=["charts-row"]):
             with solara.Div(classes=["cf-cell"]):
-                Chart(specs, "status")
+                Chart(model, theme, "status", chart_clock)
             with solara.Div(classes=["cf-cell"]):
-                Chart(specs, "beliefs")
+                Chart(model, theme, "beliefs", chart_clock)
         with solara.Div(classes=["cf-cell", "log-cell"]):
             solara.HTML(
                 tag="div",
@@ -1568,10 +1681,133 @@ def Live(  # noqa: N802 (solara component)
             HtmlBox(
                 narrative_html(model, query=log_query.value, kind=log_kind.value), "narrative-log"
             )
+        with solara.Div(classes=["debrief-row"]):
+            with solara.Div(classes=["cf-cell", "map-cell"]):
+                HtmlBox(front_map_html(model, theme), "front-map-box")
+            with solara.Div(classes=["cf-cell", "compare-cell"]):
+                Compare(session)
+            with solara.Div(classes=["cf-cell", "debrief-cell"]):
+                Debrief(session, version)
         with solara.Div(classes=["cf-cell"]):
             HtmlBox(solara.use_memo(lambda: levers_html(model), [id(model)]), "levers-panel")
         with solara.Div(classes=["cf-cell", "info-panel"]):
             HtmlBox(INFO_HTML + glossary_html(), "info-box")
+
+
+def front_map_html(model: CeasefireModel, theme: str) -> str:
+    """The schematic map of the front by region, with its rule in words."""
+    who = "world 0" if model.worlds == 1 else f"median of {model.worlds} futures"
+    return (
+        f'<div class="panel-title">The front by region ({html.escape(who)}, day {model.day})'
+        f"</div>{front_map_svg(model, THEMES[theme])}"
+        f'<div class="muted map-rule">{html.escape(MAP_RULE)}</div>'
+    )
+
+
+def runs_html(runs: list[RunSummary]) -> str:
+    """The runs so far as a table, the current run last."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in RUN_COLUMNS)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td data-label="{html.escape(c)}">{html.escape(str(v))}</td>'
+            for c, v in zip(RUN_COLUMNS, run_row(k, r), strict=True)
+        )
+        + "</tr>"
+        for k, r in enumerate(runs, start=1)
+    )
+    return f'<div class="runs-scroll"><table class="runs"><tr>{head}</tr>{body}</table></div>'
+
+
+@solara.component
+def Debrief(session: Session, version: int = 0) -> None:  # noqa: N802 (solara component)
+    """Results across the runs of this screen (or team session) and the downloads."""
+    model = session.model
+    runs = [*session.runs, run_summary(model, None)]
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="panel-title">Debrief: the runs so far (the last is this run)</div>'
+            + runs_html(runs)
+        ),
+    )
+    solara.FileDownload(
+        lambda: log_csv(model),
+        filename="decision-log.csv",
+        label="Download the decision log (CSV)",
+        mime_type="text/csv",
+    )
+    solara.FileDownload(
+        lambda: runs_csv(runs),
+        filename="runs.csv",
+        label="Download the runs (CSV)",
+        mime_type="text/csv",
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="muted">Save any chart as an image (PNG or SVG) from the ⋯ menu at '
+            "its top right.</div>"
+        ),
+    )
+
+
+#: Levers setting B may change in "Compare two settings" (the factors).
+COMPARE_LEVERS = {label.rstrip(" ×"): name for name, (_, label) in FACTOR_PATHS.items()}
+
+
+@solara.component
+def Compare(session: Session) -> None:  # noqa: N802 (solara component)
+    """Two lever settings side by side over many futures, and the story among them."""
+    lever = solara.use_reactive("US pressure on Russia")
+    factor = solara.use_reactive(3.0)
+    result = solara.use_reactive(None)
+
+    def run() -> None:
+        name = COMPARE_LEVERS[lever.value]
+        params_a = {**session.params, "worlds": MANY_WORLDS}
+        params_b = {**params_a, name: float(factor.value) * float(params_a.get(name, 1.0))}
+        label_a = "A: the levers in force"
+        label_b = f"B: A with {lever.value} ×{factor.value:g}"
+        try:
+            result.set(compare_settings(ClassroomModel, params_a, params_b, label_a, label_b))
+        except ScenarioError as exc:
+            result.set(str(exc))
+
+    task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            '<div class="panel-title">Compare two lever settings over '
+            f"{MANY_WORLDS} futures</div><div>A: the levers in force (Reset applies the "
+            "controls). B: A with one lever changed.</div>"
+        ),
+    )
+    solara.Select("Lever B changes", values=list(COMPARE_LEVERS), value=lever)
+    solara.SliderFloat("B's factor on it ×", value=factor, min=0.0, max=MAX_FACTOR, step=0.25)
+    solara.Button(
+        "Running both..." if task.pending else "Compare A and B",
+        on_click=task,
+        disabled=task.pending,
+        classes=["compare-button"],
+    )
+    value = result.value
+    if isinstance(value, str):
+        solara.Error(value)
+    elif value is not None:
+        model = session.model
+        story = float(model.control_km2[0]) if session.finished else None
+        HtmlBox(
+            comparison_html(value)
+            + '<div class="panel-title">Many futures next to the story</div>'
+            + distribution_html(value.control_end_km2[:, 0], story, "world 0 of this run")
+            + (
+                ""
+                if story is not None
+                else "<div>Run this run to the end to place its story.</div>"
+            ),
+            "comparison-box",
+        )
 
 
 def glossary_html() -> str:

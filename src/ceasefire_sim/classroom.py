@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 from pydantic import BaseModel
 
+from ceasefire_sim.debrief import RunSummary, run_summary
 from ceasefire_sim.errors import ScenarioError
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.negotiation import preferences
@@ -405,6 +406,8 @@ class Session:
         self.version = 0
         self.error: str | None = None
         self.local_humans: set[str] = set(humans or ())
+        #: What each earlier run came to (the debrief's table), oldest first.
+        self.runs: list[RunSummary] = []
         self.model: CeasefireModel = self._build()
 
     def _build(self) -> CeasefireModel:
@@ -461,6 +464,8 @@ class Session:
             if humans is not None:
                 self.local_humans = set(humans)
             old = self.model
+            if old.day > 0:
+                self.runs.append(run_summary(old))
             self.model = self._build()
             free_model(old)
             self.touch()
