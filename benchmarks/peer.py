@@ -106,8 +106,9 @@ class Side(mesa.Agent):
         )
 
     def fight(self, casualties_per_day: float) -> None:
-        self.casualties_today = casualties_per_day
-        self.casualties += casualties_per_day
+        # At most the personnel in the theatre, as in the model.
+        self.casualties_today = min(casualties_per_day, self.personnel)
+        self.casualties += self.casualties_today
 
     def reinforce(self, inflow_bn_per_day: float) -> None:
         self.personnel = max(
