@@ -69,7 +69,13 @@ def validate(
             allow_outside=allow_outside,
         )
         if scenario is not None:
-            found = [*found, *day0_problems(scenario)]
+            try:
+                found = [*found, *day0_problems(scenario)]
+            except ValueError:
+                # A value that cannot be drawn (a posterior file's missing column): the
+                # problems found above already say which, and no day-0 state can be built.
+                if not found:
+                    raise
         if found:
             problems.extend(found)
         else:

@@ -508,9 +508,9 @@ def _check_dates(scenario: Scenario, lines: dict[str, Any], file: str) -> list[P
 def _check_physical(scenario: Scenario, lines: dict[str, Any], file: str) -> list[Problem]:
     params = numeric_paths(scenario)
     problems = []
-    area = params["territory.ukraine_area_km2"].support()[0]
+    area = _support(params["territory.ukraine_area_km2"])[0]
     for path in _AREAS:
-        high = params[path].support()[1]
+        high = _support(params[path])[1]
         if high > area:
             where_file, line = locate(lines, path, file)
             problems.append(
@@ -526,7 +526,7 @@ def _check_physical(scenario: Scenario, lines: dict[str, Any], file: str) -> lis
         bound = physical_max(path)
         if bound is None:
             continue
-        high = param.support()[1]
+        high = _support(param)[1]
         if high > bound[0]:
             where_file, line = locate(lines, path, file)
             drawn = f"draws up to {high:,.4g}" if param.varies else f"{high:,.4g}"
@@ -649,13 +649,25 @@ def _event_targets(target: str, known: dict[str, Param], scenario: Scenario) -> 
     }
 
 
+def _support(param: Param) -> tuple[float, float]:
+    """A value's lowest and highest possible values, or NaNs where they cannot be read.
+
+    A ``posterior`` value whose file or column is wrong has no support; the checks that compare
+    the support with a limit then pass over it, and :func:`resolve_posteriors` reports the file.
+    """
+    try:
+        return param.support()
+    except ValueError:
+        return float("nan"), float("nan")
+
+
 def _event_value_problem(
     verb: str, target: str, number: float, targets: dict[str, Param]
 ) -> str | None:
     ceiling = physical_max(target)
     if ceiling is not None:
         for path, param in targets.items():
-            high = number if verb == "set" else param.support()[1] * number
+            high = number if verb == "set" else _support(param)[1] * number
             if high > ceiling[0]:
                 return (
                     f"{path}: {high:,.4g} {ceiling[1]} is beyond the physical limit of "
@@ -671,7 +683,7 @@ def _event_value_problem(
     if check_range(number, (None, None, None)):
         return f"scale factor of {target}: {number} is not a finite number"
     for path, param in targets.items():
-        for end in param.support():
+        for end in _support(param):
             wrong = check_range(end * number, bounds) if abs(end) != float("inf") else None
             if wrong:
                 return f"scaling {path} by {number:g}: {wrong}{allowed}"
