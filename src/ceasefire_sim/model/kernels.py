@@ -23,6 +23,15 @@ import numpy as np
 RECENT_ROWS = 16
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _same_row(x: np.ndarray, w: int, r: int) -> bool:  # pragma: no cover - compiled
+    """Whether rows ``w`` and ``r`` of the ``(n, m)`` int array ``x`` hold the same bits."""
+    for k in range(x.shape[1]):  # noqa: SIM110 - numba compiles a loop, not a generator
+        if x[w, k] != x[r, k]:
+            return False
+    return True
+
+
 @numba.njit(cache=True, nogil=True)
 def _distinct_rows(
     a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, recent: int
@@ -47,26 +56,12 @@ def _distinct_rows(
                 if candidate == last:
                     continue
             r = rows[candidate]
-            same = True
-            for x in range(a.shape[1]):
-                if a[w, x] != a[r, x]:
-                    same = False
-                    break
-            if same:
-                for x in range(b.shape[1]):
-                    if b[w, x] != b[r, x]:
-                        same = False
-                        break
-            if same:
-                for x in range(c.shape[1]):
-                    if c[w, x] != c[r, x]:
-                        same = False
-                        break
-            if same:
-                for x in range(d.shape[1]):
-                    if d[w, x] != d[r, x]:
-                        same = False
-                        break
+            same = (
+                _same_row(a, w, r)
+                and _same_row(b, w, r)
+                and _same_row(c, w, r)
+                and _same_row(d, w, r)
+            )
             if same:
                 hit = candidate
                 break
