@@ -24,8 +24,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ceasefire-sim run $(SCENARIO) --worlds $(WORLDS) --seed $(SEED) --out $(OUT) --figures
 
+# The suite runs on every core (TEST_WORKERS=1 runs it in one process); each test file stays on
+# one worker, so tests that share a file's fixtures and outputs never run at once.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
