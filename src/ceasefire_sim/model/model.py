@@ -506,17 +506,24 @@ class CeasefireModel(mesa.Model):
         self.russia.initial_log_ratio = np.full(n, 1.0) * (ref_ua - ref_ru)
 
     def _anchor_beliefs(self) -> None:
-        """Shift each side's prior by the drift its day-0 forces imply against the reference's.
+        """Shift each side's prior by the drift its day-0 forces imply, as the sides read it.
 
         ``belief.prior_mean_km2_per_day`` is what a side believes in the reference state
         (``front.reference``: 13 March 2025 in the baseline), its reading of the front there
         with its optimism. A scenario whose day-0 forces differ from the reference starts each
-        side from that prior plus ``kappa * (p0 - p_ref)``, the change of the expected drift
-        the force ratio implies (the same shift a truce's rearmament brings into the views,
-        :meth:`_drift_adjustment`): each side reads the front of its own date and keeps its
-        optimism. In the reference state the shift is zero.
+        side from that prior plus ``kappa_obs * (p0 - p_ref)``: the change of expected drift
+        the force ratio implies, read with the gain scale of the trend both sides observed in
+        the reference state, ``kappa_obs = front.reference.observed_gain_km2_per_month / 30.44
+        / (p_ref - theta)``. The shift is the same in every world with the same day-0 forces:
+        a side knows the forces it sees and the front it has watched, not the world's true gain
+        scale ``kappa`` (a parameter drawn from the posterior), which fighting then reveals
+        through the Kalman update. Each side keeps its optimism against that common reading;
+        in the reference state the shift is zero.
         """
-        shift = self.gain_scale_km2_per_day * (self.p0 - self.p_reference)
+        p = self.params
+        margin = self.p_reference - p["front.defender_advantage"]
+        observed_scale = p["front.reference.observed_gain_km2_per_month"] / (DAYS_PER_YEAR / 12)
+        shift = observed_scale / margin * (self.p0 - self.p_reference)
         if np.any(shift != 0.0):
             for side in (self.ukraine, self.russia):
                 side.belief_mean = side.belief_mean + shift

@@ -105,6 +105,16 @@ class FrontReference(Strict):
         fixed(22),
         description="US military aid being delivered in the reference state, US$ bn/year.",
     )
+    observed_gain_km2_per_month: Num(ge=0) = Field(
+        fixed(250, "front.initial_gain_km2_per_month's default: the sides read the front exactly"),
+        description=(
+            "Russian gain per month that the trackers showed in the year before the reference "
+            "date, km²/month: the trend both sides observed there. Each side reads the change "
+            "of drift a scenario's day-0 forces imply with the gain scale this trend gives "
+            "(observed gain / 30.44 / (p_ref - theta)), not with a world's true gain scale, "
+            "which no side can know."
+        ),
+    )
 
 
 class FrontConfig(Strict):

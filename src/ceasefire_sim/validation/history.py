@@ -503,9 +503,11 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
         drift, ru, _ = _day0_beliefs(case)
         return (
             f"{value:.2f}, {where}: each side starts from its baseline prior shifted by the "
-            f"drift its day-0 forces imply (the forces of August 2014 give {drift:.1f} km²/day; "
-            f"Russia keeps the baseline's optimism of {prior_ru - _baseline_drift(baseline):.1f} "
-            f"km²/day over it and starts at {ru:.1f}), so in most worlds the ground Russia "
+            "change of drift its day-0 forces imply, read with the gain scale of the trend "
+            f"observed in the reference state (the forces of August 2014 give {drift:.1f} "
+            "km²/day in truth; Russia keeps the baseline's optimism of "
+            f"{prior_ru - _observed_drift(baseline):.1f} km²/day over the observed trend and "
+            f"starts at {ru:.1f}), so in most worlds the ground Russia "
             "expects to take over its planning horizon outweighs what a bare freeze gives it in "
             "the first two rounds (days 5 and 12), the more so as it values the freeze at the "
             "share of the horizon the baseline's hazard lets a bare indefinite ceasefire hold "
@@ -553,7 +555,8 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
             f"{value:.0%}, {where}: the forces of late March 2022 imply a drift of {drift:.1f} "
             f"km²/day, from which Russia starts at {ru:.1f} and Ukraine at {ua:.1f} km²/day "
             f"(the baseline's priors, {prior_ru:g} and {prior_ua:g}, shifted by the change of "
-            "drift against the reference state); five days of fighting move the beliefs towards "
+            "drift against the reference state, read with the gain scale of the trend observed "
+            "there); five days of fighting move the beliefs towards "
             "the drift of the day; the model's front has no manoeuvre phase like the Russian "
             "withdrawal from the north in the week after the start (about 30,000 km² by "
             "liveuamap)"
@@ -566,9 +569,9 @@ def _reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> str:
     return f"{_show(value, key)}, {where}"
 
 
-def _baseline_drift(baseline: Scenario) -> float:
-    """The mean drift of the baseline's reference state (km²/day): its mean gain per day."""
-    return _mean(baseline.front.initial_gain_km2_per_month) / (365.25 / 12)
+def _observed_drift(baseline: Scenario) -> float:
+    """The trend both sides observed in the reference state (km²/day)."""
+    return _mean(baseline.front.reference.observed_gain_km2_per_month) / (365.25 / 12)
 
 
 def _day0_beliefs(case: str, worlds: int = 256) -> tuple[float, float, float]:
