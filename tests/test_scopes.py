@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import integrate
 
 from ceasefire_sim.model.model import CeasefireModel
+from ceasefire_sim.model.partial import eroded_share
 from ceasefire_sim.negotiation.scopes import (
     CHANNELS,
     LIMITED,
@@ -55,12 +57,17 @@ def test_only_the_maritime_scope_is_linked_to_export_relief():
 
 
 def test_expected_days_held_by_hand():
-    # Hazard 0.1/day, 3-day term: 1 + e^-0.1 + e^-0.2.
-    by_hand = 1 + np.exp(-0.1) + np.exp(-0.2)
-    assert np.isclose(expected_days_held(0.1, 3, 180), by_hand)
+    # A constant hazard (k = 1) of 0.1/day over a 3-day term: int_0^3 e^(-0.1 s) ds.
+    by_hand = (1 - np.exp(-0.3)) / 0.1
+    assert np.isclose(expected_days_held(1.0, 0.1, 1.0, 3, 180), by_hand)
     assert np.isclose(
         limited_surplus(np.array([0.002]), np.array([by_hand]), 180.0)[0], 0.002 * by_hand
     )
+    # The Weibull hazard of a general ceasefire: int_0^m exp(-c s^k) ds, m = min(term, H).
+    c, k = 0.258 * 0.5 * 0.1, 0.374
+    numeric, _ = integrate.quad(lambda s: np.exp(-c * s**k), 0, 180)
+    assert np.isclose(expected_days_held(0.5 * 0.1, 0.258, k, np.inf, 180), numeric, rtol=1e-8)
+    assert np.isclose(expected_days_held(0.0, 0.258, k, 30, 180), 30.0)
 
 
 def _quiet(scenario):
@@ -76,7 +83,12 @@ def _quiet(scenario):
 def _run(scenario, start):
     """Control and channel shares of a 20-day run after ``start(model)`` on day 1."""
     model = CeasefireModel(
-        _quiet(scenario), worlds=30, seed=4, days=DAYS, overrides={"truce.base_hazard_per_day": 0.0}
+        _quiet(scenario),
+        worlds=30,
+        seed=4,
+        days=DAYS,
+        # No breakdown, and each side's worth of a truce stays what it is on its first day.
+        overrides={"truce.base_hazard_per_day": 0.0, "partial_truces.worth_drift_sd": 0.0},
     )
     model.step()
     start(model)
@@ -106,7 +118,12 @@ def test_a_limited_truce_pauses_only_its_own_channels_and_the_front_moves(baseli
     leak = model.params[f"partial_truces.scopes.{scope}.leak_share"]
     for j, c in enumerate(CHANNELS):
         if c.name in LIMITED[k].pauses:
-            assert np.allclose(running[:, :, j], leak), c.name
+            # The first day at the leak; then as much more as its attacker, started on a truce
+            # it may lose by, is discontented with it (constant here: no drift).
+            assert np.allclose(running[0, :, j], leak), c.name
+            discontent = model.limited.discontent[c.attacker][:, k]
+            assert np.allclose(running[1:, :, j], eroded_share(leak, discontent)), c.name
+            assert (running[:, :, j] < 1).all()
         else:
             assert np.array_equal(running[:, :, j], none_running[:, :, j]), c.name
             assert (running[:, :, j] == 1).all()

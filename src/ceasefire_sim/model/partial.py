@@ -3,11 +3,14 @@
 Each limited scope (:data:`~ceasefire_sim.negotiation.scopes.LIMITED`) is valued by each side
 with :func:`~ceasefire_sim.negotiation.scopes.limited_surplus`: the cost of the channels it pauses
 that the side bears, less the worth of those it runs, plus the worth of the scope's purpose, over
-the days the truce is expected to hold under its breakdown hazard (the truce's
-``truce.base_hazard_per_day``, its term's ``truce.hazard_ratio_type``, the scope's own hazard ratio
-(verification) and ``truce.monitoring_hazard_ratio``), and, when linked, the linked term's worth
-(its option utility less the war status quo on its issue, times ``partial_truces.linkage_share``)
-for the share of the horizon it holds.
+the days the truce is expected to hold under its breakdown hazard
+(:func:`~ceasefire_sim.negotiation.scopes.expected_days_held`), and, when linked, the linked
+term's worth (its option utility less the war status quo on its issue, times
+``partial_truces.linkage_share``) for the share of the horizon it holds. The hazard is the
+general ceasefire's (:func:`~ceasefire_sim.model.truce.breakdown_hazard`): the Weibull baseline
+``truce.base_hazard_per_day``, ``truce.hazard_shape`` in the days since the truce began, times its
+term's ``truce.hazard_ratio_type``, the scope's own hazard ratio (verification) and
+``truce.monitoring_hazard_ratio``.
 
 * **Agreed truces.** On a day of talks with no general deal, the mediator proposes in each world,
   for each scope on the table and not in force, the term and linkage with the largest Nash
@@ -17,10 +20,15 @@ for the share of the horizon it holds.
   so (its ``cover_value`` on the scenario's ``holidays`` plus the scope's purpose to it) exceeds
   the worth of the channels it stops; only the declarer's channels stop, and it ends the truce
   when that is no longer so.
-* **Durability.** Every day a truce holds, each party's surplus is recomputed at the day's
-  values; the more dissatisfied side's shortfall raises the hazard
-  (:func:`~ceasefire_sim.model.truce.breakdown_hazard`); a term that expires is renewed only if
-  both sides accept it again. A general ceasefire subsumes every limited truce.
+* **Durability and erosion.** Every day an agreed truce holds, each party's surplus is
+  recomputed at the day's values, and what each gives up under it (the worth of its own paused
+  channels, a purpose or linked term it loses by) moves by a random walk
+  (``partial_truces.worth_drift_sd``): the share of that the truce no longer repays is the side's
+  discontent ``d`` (:meth:`LimitedTruces._regret`). A discontented side lets its paused channels
+  run at :func:`eroded_share` instead of the leak (it erodes the other side's benefit first), and
+  the more discontented side's ``d`` raises the hazard by ``exp(truce.dissatisfaction_beta * d)``;
+  a term that expires is renewed only if both sides accept it again at the day's worth. A
+  general ceasefire subsumes every limited truce.
 * **Violations.** A paused channel goes on at the scope's ``leak_share``: its strikes are the
   truce's violations, and they still cost the target.
 """
@@ -30,6 +38,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import special
 
 from ceasefire_sim.model import truce
 from ceasefire_sim.negotiation import preferences
@@ -51,6 +60,9 @@ FloatArray = np.ndarray
 
 #: Stream of the limited truces' daily draws.
 PARTIAL_STREAM = 0x9A27A1
+#: Stream of the daily shocks to each side's worth of a truce in force (its own, so that the
+#: other draws of the truces are the same whatever ``partial_truces.worth_drift_sd``).
+DRIFT_STREAM = 0x9A27D1
 #: Rows per scope of the daily block: Ukraine's answer, Russia's answer, the breakdown.
 ACCEPT_UA, ACCEPT_RU, BREAK = range(3)
 SIDES = ("ukraine", "russia")
@@ -71,6 +83,10 @@ class LimitedTruces:
         offers: ``(N, S)`` proposals of each scope the mediator made.
         accepted: Side -> ``(N, S)`` how many of them the side accepted.
         violations: ``(N,)`` leaked strikes and hits under limited truces.
+        drift: Side -> ``(N, S)`` the random walk of the worth of what it gives up under each
+            agreed truce in force, as a share of it (0 when the truce begins).
+        discontent: Side -> ``(N, S)`` the share of what it gives up under each agreed truce in
+            force that the truce no longer repays (>= 0; 0 when none is in force).
     """
 
     def __init__(self, model: CeasefireModel) -> None:
@@ -95,6 +111,12 @@ class LimitedTruces:
         self._terms = limited_terms(model.space.outcome)
         self._truce_days = model.space.outcome.truce_days()
         self.uniforms = np.zeros((3, s, n))
+        self._drift_rng = np.random.default_rng(np.random.SeedSequence([model.seed, DRIFT_STREAM]))
+        self.shocks = np.zeros((2, s, n))
+        #: Side -> ``(N, S)`` the random walk of its worth of each truce, share of its stake.
+        self.drift = {side: np.zeros((n, s)) for side in SIDES}
+        #: Side -> ``(N, S)`` its discontent with each truce in force (>= 0, share of its stake).
+        self.discontent = {side: np.zeros((n, s)) for side in SIDES}
         self.holidays = {d for d in model.scenario.partial_truces.holidays}
 
     # ----------------------------------------------------------------------------- reading
@@ -118,11 +140,13 @@ class LimitedTruces:
             and kept[0] == version
             and np.array_equal(kept[1], self.in_force)
             and np.array_equal(kept[2], self.unilateral)
+            and all(np.array_equal(kept[4][x], self.discontent[x]) for x in SIDES)
         ):
             return kept[3]
         share = self._running_share()
         share.flags.writeable = False
-        self._running = (version, self.in_force.copy(), self.unilateral.copy(), share)
+        discontent = {x: self.discontent[x].copy() for x in SIDES}
+        self._running = (version, self.in_force.copy(), self.unilateral.copy(), share, discontent)
         return share
 
     def _running_share(self) -> FloatArray:
@@ -133,10 +157,13 @@ class LimitedTruces:
                 continue
             leak = np.broadcast_to(np.asarray(self._p(s, "leak_share"), dtype=float), (n,))
             for j in np.flatnonzero(self._pauses[k]):
+                attacker = CHANNELS[j].attacker
                 # A unilateral truce stops only its declarer's channels.
-                own = ~self.unilateral[:, k] | (CHANNELS[j].attacker == LIMITED[k].declarer)
+                own = ~self.unilateral[:, k] | (attacker == LIMITED[k].declarer)
                 paused = self.in_force[:, k] & own
-                share[:, j] = np.where(paused, np.minimum(share[:, j], leak), share[:, j])
+                # Its attacker lets through less the more it regrets the truce (erosion).
+                let_through = eroded_share(leak, self.discontent[attacker][:, k])
+                share[:, j] = np.where(paused, np.minimum(share[:, j], let_through), share[:, j])
         return share
 
     def any_in_force(self) -> FloatArray:
@@ -173,24 +200,49 @@ class LimitedTruces:
         tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
         return gain / tolerance
 
-    def hazard(
-        self, k: int, term: FloatArray, worlds: np.ndarray, dissatisfaction: FloatArray
-    ) -> FloatArray:
-        """``(n,)`` daily breakdown hazard of scope ``k``'s truce on ``term`` in ``worlds``."""
+    def hazard_ratio(self, k: int, term: FloatArray, worlds: np.ndarray) -> FloatArray:
+        """``(n,)`` hazard ratio of scope ``k``'s truce on ``term``: term x scope x monitoring."""
         m = self.model
         p = m.params
         ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
         by_term = np.stack([_col(r, worlds, m.worlds) for r in ratios], axis=1)
-        ratio = (
+        return (
             by_term[np.arange(len(worlds)), term]
             * _col(self._p(LIMITED[k].name, "hazard_ratio"), worlds, m.worlds)
             * _col(p["truce.monitoring_hazard_ratio"], worlds, m.worlds)
         )
+
+    def hazard(
+        self,
+        k: int,
+        term: FloatArray,
+        worlds: np.ndarray,
+        discontent: FloatArray,
+        day_of_truce: FloatArray | float = 1.0,
+    ) -> FloatArray:
+        """``(n,)`` breakdown hazard of scope ``k``'s truce on ``term`` on its ``t``-th day.
+
+        The general ceasefire's hazard model (:func:`~ceasefire_sim.model.truce.breakdown_hazard`):
+        ``h0 * (t**k - (t - 1)**k) * HR * exp(beta * d)``, with ``HR`` :meth:`hazard_ratio`,
+        ``k = truce.hazard_shape`` and ``d`` the more discontented side's discontent (share of
+        its stake it now loses, see :meth:`keep_or_end`).
+
+        Args:
+            k: The scope.
+            term: ``(n,)`` truce option per world.
+            worlds: ``(n,)`` the worlds.
+            discontent: ``(n,)`` >= 0.
+            day_of_truce: ``t >= 1``, days since the truce began (today included).
+        """
+        m = self.model
+        p = m.params
         return truce.breakdown_hazard(
             _col(p["truce.base_hazard_per_day"], worlds, m.worlds),
-            ratio,
-            dissatisfaction,
+            self.hazard_ratio(k, term, worlds),
+            discontent,
             _col(p["truce.dissatisfaction_beta"], worlds, m.worlds),
+            day_of_truce,
+            _col(p["truce.hazard_shape"], worlds, m.worlds),
         )
 
     def _linked_value(
@@ -254,10 +306,16 @@ class LimitedTruces:
         if held is None:
             terms = np.full(len(worlds), term) if isinstance(term, int) else term
             days = self._truce_days[terms]
-            hazard = self.hazard(k, terms, worlds, np.zeros(len(worlds)))
-            held = {side: expected_days_held(hazard, days, kept["horizon"][side]) for side in SIDES}
+            ratio = self.hazard_ratio(k, terms, worlds)
+            base = _col(m.params["truce.base_hazard_per_day"], worlds, m.worlds)
+            shape = _col(m.params["truce.hazard_shape"], worlds, m.worlds)
+            held = {
+                side: expected_days_held(ratio, base, shape, days, kept["horizon"][side])
+                for side in SIDES
+            }
             if isinstance(term, int):
                 kept[("held", term)] = held
+        kept["held"] = held
         out = []
         for side, view in zip(SIDES, views, strict=True):
             value = self._linked_value(view, linked, worlds)
@@ -307,6 +365,8 @@ class LimitedTruces:
         """Today's uniforms (the same block every day, from the truces' own stream)."""
         m = self.model
         self.uniforms = m.keyed_uniforms(self._rng, 3 * len(LIMITED)).reshape(3, len(LIMITED), -1)
+        shocks = m.keyed_uniforms(self._drift_rng, 2 * len(LIMITED))
+        self.shocks = special.ndtri(np.clip(shocks, 1e-12, 1 - 1e-12)).reshape(2, len(LIMITED), -1)
 
     def negotiate(self, talking: FloatArray) -> None:
         """Propose each scope on the table in the worlds with talks today and no general deal."""
@@ -385,6 +445,9 @@ class LimitedTruces:
         self.linked[worlds, k] = linked
         self.end_day[worlds, k] = m.day + self._truce_days[term]
         self.start_day[worlds, k] = m.day
+        for side in SIDES:
+            self.drift[side][worlds, k] = 0.0
+            self.discontent[side][worlds, k] = 0.0
         first = np.isnan(self.first_day[worlds, k])
         self.first_day[worlds[first], k] = m.day
         self.count[worlds] += 1
@@ -432,11 +495,22 @@ class LimitedTruces:
                 )
                 kept: dict = {}
                 s_ua, s_ru = self.surpluses(k, a, views, term[agreed], None, kept)
+                linked_per_day = {side: np.zeros(len(a)) for side in SIDES}
                 if need_views:
                     l_ua, l_ru = self.surpluses(k, a, views, term[agreed], key[1], kept)
+                    for side, with_link, without in zip(
+                        SIDES, (l_ua, l_ru), (s_ua, s_ru), strict=True
+                    ):
+                        # The linked term's worth per day of the horizon, l / H.
+                        linked_per_day[side] = np.where(
+                            linked, (with_link - without) / kept["held"][side], 0.0
+                        )
                     s_ua, s_ru = np.where(linked, l_ua, s_ua), np.where(linked, l_ru, s_ru)
-                dissatisfaction = np.maximum(np.maximum(-s_ua, -s_ru), 0.0)
-                h = self.hazard(k, term[agreed], a, dissatisfaction)
+                s_ua, s_ru = self._regret(k, a, (s_ua, s_ru), kept, linked_per_day)
+                dissatisfaction = np.maximum(
+                    self.discontent["ukraine"][a, k], self.discontent["russia"][a, k]
+                )
+                h = self.hazard(k, term[agreed], a, dissatisfaction, m.day - self.start_day[a, k])
                 broke = truce.breaks_down(h, self.uniforms[BREAK, k, a])
                 expiring = ~broke & (m.day >= self.end_day[a, k])
                 if expiring.any():
@@ -459,6 +533,65 @@ class LimitedTruces:
             if ended.any():
                 self._end(w[ended], k, "ends")
 
+    def concession_per_day(
+        self, side: str, k: int, worlds: np.ndarray, linked_per_day: FloatArray | float = 0.0
+    ) -> FloatArray:
+        """``(n,)`` what ``side`` gives up under scope ``k``'s agreed truce, utility/day (>= 0).
+
+        The worth of its own channels the truce pauses, a purpose it is worth less than nothing
+        to, and a linked term it concedes (``linked_per_day``: ``l / H``, < 0 for the side that
+        concedes it), per ``cost_tolerance``.
+        """
+        m = self.model
+        scope = LIMITED[k]
+        ch = m.channels
+        given = np.zeros(len(worlds))
+        for j in np.flatnonzero(self._pauses[k]):
+            c = CHANNELS[j]
+            if c.attacker == side:
+                given = given + np.maximum(ch.expected_value(c.name, worlds), 0.0)
+        purpose = _col(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
+        given = given + np.maximum(-purpose, 0.0)
+        tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
+        return given / tolerance + np.maximum(-np.asarray(linked_per_day, dtype=float), 0.0)
+
+    def _regret(
+        self,
+        k: int,
+        worlds: np.ndarray,
+        surplus: tuple[FloatArray, FloatArray],
+        kept: dict,
+        linked_per_day: dict[str, FloatArray],
+    ) -> tuple[FloatArray, FloatArray]:
+        """Move each side's worth of scope ``k``'s agreed truces in ``worlds`` and its discontent.
+
+        What a side gives up under a truce (:meth:`concession_per_day`, ``v``) is worth more or
+        less to it as events outside the model unfold: its worth of the truce per day is
+        ``w_t = S / E + v * x_t``, ``x_t`` a random walk begun at 0 with the truce, of daily s.d.
+        ``partial_truces.worth_drift_sd`` (a side that gives up nothing has nothing to regret).
+        Its discontent is ``d = max(-w_t / v, 0)``: the share of what it gives up that the truce
+        no longer repays. ``d`` erodes what its channels under the truce let through
+        (:func:`eroded_share`) and raises the hazard of an end (:meth:`hazard`).
+
+        Returns:
+            ``(n,)`` Ukraine's and Russia's surplus at the day's worth, ``E * w_t`` (the surplus
+            itself where the walk is 0), by which each answers a renewal.
+        """
+        m = self.model
+        sd = _col(m.params["partial_truces.worth_drift_sd"], worlds, m.worlds)
+        out = []
+        for i, (side, s) in enumerate(zip(SIDES, surplus, strict=True)):
+            held = np.maximum(kept["held"][side], 1e-12)
+            given = self.concession_per_day(side, k, worlds, linked_per_day[side])
+            self.drift[side][worlds, k] += sd * self.shocks[i, k, worlds]
+            worth = s / held + given * self.drift[side][worlds, k]
+            gives = given > 0
+            self.discontent[side][worlds, k] = np.where(
+                gives, np.maximum(-worth, 0.0) / np.where(gives, given, 1.0), 0.0
+            )
+            out.append(held * worth)
+        return out[0], out[1]
+
     def _leaked(self, k: int, worlds: np.ndarray) -> FloatArray:
         """``(n,)`` today's strikes and hits of the channels scope ``k`` pauses (its violations)."""
         ch = self.model.channels
@@ -473,6 +606,8 @@ class LimitedTruces:
     def _end(self, worlds: np.ndarray, k: int, how: str) -> None:
         m = self.model
         self.in_force[worlds, k] = False
+        for side in SIDES:
+            self.discontent[side][worlds, k] = 0.0
         self.end_day[worlds, k] = np.inf
         self.last_end_day[worlds, k] = m.day
         m.narrative.limited_end(worlds, LIMITED[k], how)
@@ -489,6 +624,22 @@ class LimitedTruces:
         names = np.asarray([*LIMITED_NAMES, ""], dtype=object)
         index = np.where(np.isinf(filled.min(axis=1)), len(LIMITED), filled.argmin(axis=1))
         return names[index]
+
+
+def eroded_share(leak_share: FloatArray | float, discontent: FloatArray) -> FloatArray:
+    """``(n,)`` share of a paused channel its attacker lets run at a discontent ``d``.
+
+    ``leak + (1 - leak) * (1 - exp(-d))``: the truce's leak while the attacker gains from it
+    (``d = 0``), rising towards the whole channel as it comes to lose a growing share of its
+    stake (at ``d = 1``, 63% of the rest resumes).
+
+    >>> float(eroded_share(0.05, np.zeros(1))[0])
+    0.05
+    >>> round(float(eroded_share(0.0, np.ones(1))[0]), 4)
+    0.6321
+    """
+    leak = np.asarray(leak_share, dtype=float)
+    return leak + (1.0 - leak) * -np.expm1(-np.maximum(np.asarray(discontent, dtype=float), 0.0))
 
 
 class LinkedView:

@@ -16,7 +16,7 @@ with the same machinery as the general packages (:func:`limited_terms`).
 The value of a limited truce to a side (:func:`limited_surplus`) is built from the same parts
 as the general one: the daily cost it is spared less the daily value it gives up, times the days
 the truce is expected to hold within the side's planning horizon under its breakdown hazard
-(:func:`expected_days_held`), plus a linked term valued for the share of the horizon it holds.
+(:func:`expected_days_held`: the general ceasefire's Weibull hazard), plus a linked term valued for the share of the horizon it holds.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ceasefire_sim.model.truce import hold_share
 from ceasefire_sim.negotiation.space import Issue, Option, OutcomeSpace, PackageSpace
 
 FloatArray = np.ndarray
@@ -216,25 +217,25 @@ def limited_terms(outcome: OutcomeSpace) -> dict[str, tuple[str | None, ...]]:
 
 # ------------------------------------------------------------------------------- valuation
 def expected_days_held(
-    hazard_per_day: FloatArray | float,
+    hazard_ratio: FloatArray | float,
+    base_hazard_per_day: FloatArray | float,
+    shape: FloatArray | float,
     term_days: FloatArray | float,
     horizon_days: FloatArray | float,
 ) -> FloatArray:
-    """``(n,)`` days a truce is expected to hold within ``min(term, horizon)`` at a daily hazard.
+    """``(n,)`` days a truce is expected to hold within ``min(term, horizon)``.
 
-    With ``q = 1 - exp(-h)`` the chance of a breakdown on a day and ``m = min(term, horizon)``,
-    ``E = sum_{t=0}^{m-1} (1 - q)^t = (1 - (1 - q)^m) / q`` (``m`` if ``h = 0``).
+    Under the general ceasefire's Weibull hazard (cumulative ``c t**k``, ``c = HR * h0``), with
+    ``m = min(term, horizon)``: ``E = int_0^m exp(-c s**k) ds = m * hold_share(HR, h0, k, m)``
+    (:func:`~ceasefire_sim.model.truce.hold_share`; ``m`` if ``c = 0``).
 
-    >>> round(float(expected_days_held(0.0, 30, 180)), 6)
+    >>> round(float(expected_days_held(0.0, 0.258, 0.374, 30, 180)), 6)
     30.0
-    >>> round(float(expected_days_held(np.log(2), np.inf, 180)), 6)
-    2.0
+    >>> round(float(expected_days_held(1.0, np.log(2), 1.0, np.inf, 180)), 4)  # (1 - 2**-180) / ln 2
+    1.4427
     """
-    h = np.asarray(hazard_per_day, dtype=float)
     m = np.minimum(np.asarray(term_days, dtype=float), np.asarray(horizon_days, dtype=float))
-    q = -np.expm1(-h)
-    safe = np.where(q > 0, q, 1.0)
-    return np.where(q > 0, -np.expm1(m * np.log1p(-np.minimum(q, 1 - 1e-15))) / safe, m)
+    return m * hold_share(hazard_ratio, base_hazard_per_day, shape, m)
 
 
 def limited_surplus(

@@ -137,6 +137,13 @@ class PartialTrucesConfig(Strict):
     linkage_share: Num(ge=0, le=1) = Field(
         fixed(0.1), description="Share of the linked option's worth that the linked relief carries."
     )
+    worth_drift_sd: Num(ge=0, le=1) = Field(
+        fixed(0.0),
+        description=(
+            "Daily s.d. of the random walk of each side's worth of an agreed limited truce in "
+            "force, as a share of its stake in it (0: the worth stays what it was at the deal)."
+        ),
+    )
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     scopes: ScopesConfig = Field(default_factory=ScopesConfig)
     holidays: list[dt.date] = Field(

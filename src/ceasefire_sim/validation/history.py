@@ -597,25 +597,28 @@ def _grain_reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> st
             "channel while the front stays active): the case can only offer a general ceasefire, "
             "which the initiative was not, and has no shipping flows"
         )
+    maritime = _mean(baseline.partial_truces.scopes.maritime.hazard_ratio)
+    ratio = hazard.hr_indefinite * maritime
+    drift = _mean(baseline.partial_truces.worth_drift_sd)
     if key == "p_flows_fall":
         return (
-            f"{_show(value, key)}, {where}: under a maritime arrangement the model's seaborne "
-            "exports run at the corridor's capacity less the leak of the paused strikes until "
-            "the day it ends; nothing erodes them first, as the initiative's were (no ship to "
-            "Pivdennyi after 29 Apr 2023, no new ship approved after 27 Jun 2023)"
+            f"{_show(value, key)}, {where}: a side erodes what its paused channels let through "
+            "as it comes to regret what it gives up (the random walk of its worth, "
+            f"`partial_truces.worth_drift_sd` {drift:g} a day), but an arrangement that ends at "
+            "the hazard alone, before any regret, ends at full flow: before regret the "
+            "baseline's hazard ends "
+            f"{1 - hazard.survival(365, ratio):.0%} of open-ended maritime arrangements within a "
+            "year"
         )
     if key == "median_days":
-        maritime = _mean(baseline.partial_truces.scopes.maritime.hazard_ratio)
-        daily = hazard.h0 * hazard.hr_indefinite * maritime
         return (
-            f"{_show(value, key)}, {where}: the arrangement is open-ended and a limited truce's "
-            "breakdown hazard is `truce.base_hazard_per_day` times its term's and scope's "
-            f"hazard ratios as a constant daily hazard ({hazard.h0:g} x {hazard.hr_indefinite:g}"
-            f" x {maritime:g} = {daily:.4f} a day, a median of {np.log(2) / daily:.0f} days), "
-            "while a general ceasefire's falls with time (`truce.hazard_shape` "
-            f"{hazard.shape:g}); with that shape the same ratios would let "
-            f"{hazard.survival(365, hazard.hr_indefinite * maritime):.0%} of arrangements hold "
-            "a year before regret"
+            f"{_show(value, key)}, {where}: a limited truce has the general ceasefire's hazard "
+            f"({hazard.words()}); an open-ended maritime arrangement (hazard ratio "
+            f"{hazard.hr_indefinite:g} x {maritime:g}) has a median of "
+            f"{_days(hazard.median(ratio))} before regret, and "
+            f"{hazard.survival(365, ratio):.0%} of them hold a year; its ends come from the "
+            "regret of the side that gives something up (`partial_truces.worth_drift_sd` "
+            f"{drift:g} a day), which raises the hazard by `exp(truce.dissatisfaction_beta * d)`"
         )
     return (
         f"{_show(value, key)}, {where}: the mediator offers the maritime arrangement in every "
@@ -623,7 +626,8 @@ def _grain_reason(row: dict[str, Any], hazard: Hazard, baseline: Scenario) -> st
         "are worth to it (`partial_truces.channels.shipping.attacker_value_per_day`, valued for "
         "2025) outweighs what it is spared, and the relief linked to it (as the Russia-UN "
         "memorandum on Russian food and fertiliser exports was signed with the initiative) is "
-        "worth only `partial_truces.linkage_share` of phased sanctions relief"
+        "worth only `partial_truces.linkage_share` of phased sanctions relief, valued as Russia "
+        "stated its position at the case's date"
     )
 
 
