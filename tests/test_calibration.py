@@ -384,6 +384,41 @@ def test_backtest_acceptance_checks_coverage_and_both_references(tmp_path, capsy
     assert "FAIL  casualties_per_day: mean CRPS 1.25 x persistence" in capsys.readouterr().out
 
 
+def test_fit_acceptance_checks_the_gain_scale_and_every_regime_parameter():
+    from ceasefire_sim.calibration.acceptance import checks
+
+    shrunk = (
+        "front.initial_gain_km2_per_month",
+        "front.offensive_days",
+        "front.consolidation_days",
+        "front.consolidation_tempo",
+        "front.phase_intensity_sd",
+        "front.seasonal_amplitude",
+    )
+    diagnostics = {
+        "effective_sample_size": 600.0,
+        "parameters": {name: {"sd_ratio": 0.7} for name in shrunk},
+        "predictive": {"gain_coverage_90": 0.9, "gain_months": 24},
+    }
+    assert all(passed for _, passed in checks(diagnostics))
+    for name in shrunk:
+        unshrunk = {**diagnostics["parameters"], name: {"sd_ratio": 0.85}}
+        failed = [
+            text for text, passed in checks({**diagnostics, "parameters": unshrunk}) if not passed
+        ]
+        assert failed == [f"{name}: posterior s.d. 0.85 x prior (at most 0.8)"]
+        missing = {k: v for k, v in diagnostics["parameters"].items() if k != name}
+        failed = [
+            text for text, passed in checks({**diagnostics, "parameters": missing}) if not passed
+        ]
+        assert failed == [f"{name} is not fitted"]
+    for change in ({"effective_sample_size": 499.0},):
+        assert not all(passed for _, passed in checks({**diagnostics, **change}))
+    for coverage in (0.75, 1.0):
+        predictive = {"gain_coverage_90": coverage, "gain_months": 24}
+        assert not all(passed for _, passed in checks({**diagnostics, "predictive": predictive}))
+
+
 def test_casualty_level_adjustment_removes_the_spread_the_tolerance_leaves():
     from ceasefire_sim.calibration.fit import casualty_level_adjustment
 

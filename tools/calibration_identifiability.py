@@ -13,7 +13,11 @@ from the same days. A few minutes on one free core::
 
 ``--statistics`` regresses on the fit's summary statistics instead of the whole series (with
 ``--weekly``: and on statistics of the weeks, :func:`weekly_statistics`); ``--observed``
-prints the observed weekly statistics.
+prints the observed weekly statistics. ``--one-at-a-time`` moves each regime parameter from
+the low to the high end of its prior with the others held at a typical value and prints, for
+each statistic of the fit and each of the fortnights (:func:`fortnight_statistics`), the shift
+of its mean over its Monte Carlo s.d. (a statistic that tells the two ends apart in one
+series shifts by well over 1).
 """
 
 from __future__ import annotations
@@ -99,6 +103,125 @@ def weekly_statistics(gains: np.ndarray, redrawn: np.ndarray, casualties: np.nda
     return np.nan_to_num(np.array(out, dtype=float))
 
 
+#: Lags (fortnights) of the fortnightly statistics.
+FORTNIGHT_LAGS = (1, 2, 3, 4, 6, 8)
+#: Typical values (near the posterior's means) the one-at-a-time check holds fixed.
+TYPICAL = {
+    "front.initial_gain_km2_per_month": 400.0,
+    "front.offensive_days": 130.0,
+    "front.consolidation_days": 130.0,
+    "front.consolidation_tempo": 0.35,
+    "front.phase_intensity_sd": 0.6,
+    "front.seasonal_amplitude": 0.5,
+    "front.noise_scale_km2": 6.0,
+    "front.casualty_tempo_share": 0.3,
+    "belligerents.russia.casualties_per_day": 1500.0,
+    "gain_trend_per_year": 0.9,
+    "casualty_trend_per_year": 0.25,
+}
+#: The regime parameters and the two ends the one-at-a-time check compares.
+REGIME_ENDS = {
+    "front.offensive_days": (30.0, 230.0),
+    "front.consolidation_days": (30.0, 230.0),
+    "front.consolidation_tempo": (0.05, 0.55),
+    "front.phase_intensity_sd": (0.1, 1.1),
+    "front.seasonal_amplitude": (0.05, 0.85),
+}
+
+
+def fortnight_statistics(
+    gains: np.ndarray, redrawn: np.ndarray, casualties: np.ndarray
+) -> np.ndarray:
+    """Autocovariances of the detrended fortnights at :data:`FORTNIGHT_LAGS`.
+
+    Gains over the squared mean gain, casualties over the squared mean count (x 100). At a lag
+    of a fortnight or more a reporting error shorter than a fortnight (liveuamap's map moving
+    in steps of days, the General Staff's daily count) biases none of them.
+
+    Args:
+        gains: ``(W,)`` fortnightly gains (km²).
+        redrawn: ``(W,)`` fortnights left out (a redraw of the map).
+        casualties: ``(V,)`` mean casualties per day of each fortnight (persons/day).
+    """
+    r = _residuals(gains, ~redrawn)
+    mean_gain = float(np.mean(gains[~redrawn]))
+    rc = _residuals(casualties, np.ones(len(casualties), bool))
+    out = [float(np.mean(np.prod(_lagged(r, k), axis=0))) / mean_gain**2 for k in FORTNIGHT_LAGS]
+    out += [
+        100 * float(np.mean(np.prod(_lagged(rc, k), axis=0))) / float(np.mean(casualties)) ** 2
+        for k in FORTNIGHT_LAGS
+    ]
+    return np.array(out)
+
+
+def observed_fortnights(start: pd.Timestamp, until: pd.Timestamp) -> tuple[int, np.ndarray, int]:
+    """:func:`observed_weeks` for fortnights (days ``14k .. 14k + 13`` from ``start``)."""
+    area = data.liveuamap_area_daily()
+    change = area[area.index < until].diff()
+    change = change[change.index >= start]
+    n_gain = len(change) // 14
+    redrawn = (change.abs() >= REDRAW_KM2_PER_DAY).to_numpy()[: n_gain * 14]
+    counts = data.russian_casualties_daily()
+    n_casualty = len(counts[(counts.index < until) & (counts.index >= start)]) // 14
+    return n_gain, redrawn.reshape(n_gain, 14).any(axis=1), n_casualty
+
+
+def fortnights_of(
+    daily_gain: np.ndarray, daily_casualties: np.ndarray, n_gain: int, n_casualty: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(n_gain,)`` fortnightly gains (km²) and ``(n_casualty,)`` mean casualties per day."""
+    gains = daily_gain[: n_gain * 14].reshape(n_gain, 14).sum(axis=1)
+    casualties = daily_casualties[: n_casualty * 14].reshape(n_casualty, 14).mean(axis=1)
+    return gains, casualties
+
+
+def one_at_a_time(replicates: int) -> None:
+    """Print each statistic's shift between the ends of each regime parameter's prior."""
+    from ceasefire_sim.calibration.simulator import STATISTICS
+
+    spec = load_spec(SPEC).model_copy(update={"forecast_months": 1})
+    problem = build_problem(spec)
+    start = problem.observations.months[0].start_time
+    until = pd.Timestamp(spec.until)
+    n_gain, redrawn, n_casualty = observed_fortnights(start, until)
+    names = [f"fortnight gains lag {k}" for k in FORTNIGHT_LAGS]
+    names += [f"fortnight casualties lag {k}" for k in FORTNIGHT_LAGS]
+    rng = np.random.default_rng(3)
+
+    def run(theta: dict[str, float]) -> np.ndarray:
+        rows = []
+        for _ in range(replicates):
+            daily_gain, daily_casualties, _ = simulate_days(
+                theta, problem.fixed, problem.calendar, rng, cut_day=problem.cut_day + 1
+            )
+            starts = problem.calendar.month_starts
+            gains = np.add.reduceat(daily_gain, starts)[: problem.n_fit]
+            gains = gains + problem.error_sd * rng.standard_normal(problem.n_fit)
+            casualties = np.add.reduceat(daily_casualties, starts) / problem.calendar.days_in_month
+            monthly = statistics_of(
+                np.where(problem.observed_mask, gains, np.nan),
+                casualties[: problem.n_fit],
+                problem.observations.months,
+            )
+            fortnight_gains, fortnight_casualties = fortnights_of(
+                daily_gain, daily_casualties, n_gain, n_casualty
+            )
+            fortnights = fortnight_statistics(fortnight_gains, redrawn, fortnight_casualties)
+            rows.append(np.concatenate([monthly, fortnights]))
+        return np.array(rows)
+
+    labels = [*STATISTICS, *names]
+    for path, (low, high) in REGIME_ENDS.items():
+        a, b = run({**TYPICAL, path: low}), run({**TYPICAL, path: high})
+        sd = np.sqrt((a.var(axis=0) + b.var(axis=0)) / 2)
+        shift = (b.mean(axis=0) - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        best = np.argsort(-np.abs(shift))[:4]
+        print(
+            f"{path} {low:g} -> {high:g}: largest shifts "
+            + ", ".join(f"{labels[i]} {shift[i]:+.2f}" for i in best)
+        )
+
+
 def _safe_correlation(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) < 4 or a.std() == 0 or b.std() == 0:
         return 0.0
@@ -118,12 +241,27 @@ def main() -> None:
     parser.add_argument(
         "--observed", action="store_true", help="print the observed weeks' statistics"
     )
+    parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="shift of each statistic between the ends of each regime parameter's prior",
+    )
+    parser.add_argument("--replicates", type=int, default=300)
+    parser.add_argument(
+        "--fortnights",
+        action="store_true",
+        help="with --statistics: add the fortnights' autocovariances (fortnight_statistics)",
+    )
     args = parser.parse_args()
+    if args.one_at_a_time:
+        one_at_a_time(args.replicates)
+        return
     spec = load_spec(SPEC)
     problem = build_problem(spec)
     start = problem.observations.months[0].start_time
     until = pd.Timestamp(spec.until)
     gain_weeks, redrawn, casualty_weeks = observed_weeks(start, until)
+    n_gain, redrawn_fortnights, n_casualty = observed_fortnights(start, until)
     if args.observed:
         area = data.liveuamap_area_daily()
         change = area[area.index < until].diff()
@@ -168,6 +306,17 @@ def main() -> None:
                         weekly(daily_gain, gain_weeks),
                         redrawn,
                         weekly(daily_casualties, casualty_weeks),
+                    )
+                )
+            if args.fortnights:
+                fortnight_gains, fortnight_casualties = fortnights_of(
+                    daily_gain, daily_casualties, n_gain, n_casualty
+                )
+                features.append(
+                    np.nan_to_num(
+                        fortnight_statistics(
+                            fortnight_gains, redrawn_fortnights, fortnight_casualties
+                        )
                     )
                 )
         else:

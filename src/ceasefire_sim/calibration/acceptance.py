@@ -15,14 +15,16 @@ from typing import Any
 
 #: Least effective sample size of the final population.
 MIN_ESS = 500.0
-#: The gain scale and the regime (Markov-switching) parameters must shrink to this share of
-#: their prior s.d.
+#: The gain scale and the regime parameters (the Markov-switching phases, their intensities
+#: and the season) must shrink to this share of their prior s.d.
 MAX_SD_RATIO = 0.8
 SHRUNK = (
     "front.initial_gain_km2_per_month",
     "front.offensive_days",
     "front.consolidation_days",
     "front.consolidation_tempo",
+    "front.phase_intensity_sd",
+    "front.seasonal_amplitude",
 )
 #: The 90% posterior-predictive band must hold this share of the observed months.
 COVERAGE = (0.80, 0.98)
