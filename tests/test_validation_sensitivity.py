@@ -121,7 +121,7 @@ def test_estimator_check_recovers_ishigami_at_the_report_s_size():
     assert check.data["max_error"] < 0.15
 
 
-def test_sobol_run_with_common_random_numbers():
+def test_sobol_run_with_common_random_numbers(tmp_path):
     config = ValidationConfig(
         seed=2,
         sobol_base=16,
@@ -130,13 +130,22 @@ def test_sobol_run_with_common_random_numbers():
         sobol_resamples=50,
         days=100,
     )
-    sobol = sensitivity.run_sobol(config)
+    # A threat carried out costs the mediator `threat_cost_days` of its patience, so patience can
+    # act before day 90 through threats; with that cost at 0 it cannot.
+    scenario = tmp_path / "no_threat_cost.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "name: baseline, threats cost no patience\n"
+        "mediator:\n"
+        "  threat_cost_days: {value: 0, assumption: a threat costs the mediator no patience}\n"
+    )
+    sobol = sensitivity.run_sobol(config, scenario)
     table = sobol["indices"]
     assert sobol["points"] == 16 * 13 and sobol["worlds"] == 16 * 13 * 4
     assert len(table) == 4 * 11 and set(table["output"]) == set(OUTPUTS)
     assert sobol["base"] == 16 and sobol["convergence"].base == 16
-    # The US walks away after 90 days at the earliest, so its patience cannot change whether a
-    # ceasefire comes within 90 days. With common random numbers the worlds of A and AB_i then
+    # The US then walks away after 90 days at the earliest, so its patience cannot change whether
+    # a ceasefire comes within 90 days. With common random numbers the worlds of A and AB_i then
     # follow identical paths and the indices are exactly zero (noise would make them not).
     row = table[
         (table["output"] == "p_ceasefire_90") & (table["parameter"] == "mediator.patience_days")
