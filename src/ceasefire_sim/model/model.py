@@ -487,9 +487,8 @@ class CeasefireModel(mesa.Model):
                     )
                 ]
             )
-        self.gain_scale_km2_per_day = (
-            p["front.initial_gain_km2_per_month"] / (DAYS_PER_YEAR / 12) / margin
-        )
+        self._gain_margin = margin
+        self.gain_scale_km2_per_day = self._gain_scale(p["front.initial_gain_km2_per_month"])
         log_ru, log_ua = self.russia.log_power(), self.ukraine.log_power()
         self.p0 = front.contest_success_from_logs(log_ru, log_ua, p["front.contest_exponent"])
         self.p_reference = np.broadcast_to(p_ref, (n,))
@@ -504,6 +503,14 @@ class CeasefireModel(mesa.Model):
         )
         self.ukraine.initial_log_ratio = np.full(n, 1.0) * (ref_ru - ref_ua)
         self.russia.initial_log_ratio = np.full(n, 1.0) * (ref_ua - ref_ru)
+
+    def _gain_scale(self, gain_km2_per_month: np.ndarray | float) -> np.ndarray:
+        """``(N,)`` km²/day of gain per unit of contest success above the defender's advantage.
+
+        ``gain / 30.44 / (p_ref - theta)``: the scale at which a front gaining ``gain`` km² a
+        month in the reference state (``front.reference``) moves with the contest success.
+        """
+        return gain_km2_per_month / (DAYS_PER_YEAR / 12) / self._gain_margin
 
     def _anchor_beliefs(self) -> None:
         """Shift each side's prior by the drift its day-0 forces imply, as the sides read it.
@@ -520,10 +527,10 @@ class CeasefireModel(mesa.Model):
         through the Kalman update. Each side keeps its optimism against that common reading;
         in the reference state the shift is zero.
         """
-        p = self.params
-        margin = self.p_reference - p["front.defender_advantage"]
-        observed_scale = p["front.reference.observed_gain_km2_per_month"] / (DAYS_PER_YEAR / 12)
-        shift = observed_scale / margin * (self.p0 - self.p_reference)
+        observed_scale = self._gain_scale(
+            self.params["front.reference.observed_gain_km2_per_month"]
+        )
+        shift = observed_scale * (self.p0 - self.p_reference)
         if np.any(shift != 0.0):
             for side in (self.ukraine, self.russia):
                 side.belief_mean = side.belief_mean + shift
