@@ -53,6 +53,45 @@ def test_distinct_rows_join_their_arrays():
         kernels.distinct_rows(a, b[:3])
 
 
+def test_distinct_rows_find_every_kind_and_can_give_up():
+    """Any number of kinds is found once each; a search that gives up maps every world to itself."""
+    rng = np.random.default_rng(11)
+    table = rng.normal(size=(500, 2))
+    which = rng.integers(0, 500, 20_000)
+    x = table[which]
+    rows, index = kernels.distinct_rows(x, np.broadcast_to(1.5, (20_000, 3)), give_up_after=1024)
+    assert len(rows) == len(np.unique(which))
+    np.testing.assert_array_equal(_bits(x[rows][index]), _bits(x))
+    fresh = rng.normal(size=(5_000, 1))
+    rows, index = kernels.distinct_rows(fresh, give_up_after=256)
+    np.testing.assert_array_equal(rows, np.arange(5_000))
+    np.testing.assert_array_equal(index, np.arange(5_000))
+    same = np.broadcast_to(2.0, (40, 4))
+    rows, index = kernels.distinct_rows(same, same[:, :1].copy())
+    np.testing.assert_array_equal(rows, [0])
+    np.testing.assert_array_equal(index, np.zeros(40))
+
+
+@pytest.mark.parametrize("kinds", [1, 3, 40, None])
+def test_hold_share_of_distinct_elements_is_the_full_formula(kinds):
+    """Each distinct element once (or all, where most differ): the bits of every element's."""
+    rng = np.random.default_rng(7)
+    n = 3_000
+    if kinds is None:
+        hr, shape = rng.uniform(0.1, 2.0, (n, 1, 1)), rng.uniform(0.3, 1.0, (n, 1, 1))
+    else:
+        pick = rng.integers(0, kinds, n)
+        hr = rng.uniform(0.1, 2.0, kinds)[pick][:, None, None]
+        shape = rng.choice([0.374, 0.5, 1.0], kinds)[pick][:, None, None]
+    ratios = np.array([[1.0, 0.5, 0.25]])[:, :, None] * np.array([1.0, 0.8, 0.6])[None, None, :]
+    span = np.minimum(np.array([30.0, 90.0, np.inf]), 365.0)[None, None, :]
+    args = (hr * ratios, 0.258, shape, span)
+    fast = truce.hold_share(*args)
+    full = truce._hold_share(*np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args)))
+    assert fast.shape == full.shape == (n, 3, 3)
+    np.testing.assert_array_equal(_bits(fast), _bits(full))
+
+
 # --------------------------------------------------------------------------------- durability
 
 

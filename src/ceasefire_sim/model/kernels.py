@@ -18,9 +18,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-#: Distinct rows remembered while scanning the worlds (the most recent ones): worlds of a few
-#: recurring kinds (say, with and without a standing threat) are all found among them.
+#: Worlds of a few recurring kinds (say, with and without a standing threat) come in runs: each
+#: world's row is compared with the previous world's first, and only then looked up in a hash
+#: table of every distinct row seen so far, so any number of kinds is found (this many, or many
+#: more, each once).
 RECENT_ROWS = 16
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -34,72 +38,87 @@ def _same_row(x: np.ndarray, w: int, r: int) -> bool:  # pragma: no cover - comp
 
 @numba.njit(cache=True, nogil=True)
 def _distinct_rows(
-    a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, recent: int
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Representative worlds and each world's representative, over four ``(n, m_i)`` int arrays."""
-    n = a.shape[0]
+    x: np.ndarray, give_up_after: int
+) -> tuple[np.ndarray, np.ndarray, bool]:  # pragma: no cover - compiled
+    """Representative worlds and each world's representative over the ``(n, m)`` int array ``x``.
+
+    Stops (third value False) once the first ``give_up_after`` rows (0: never) are more than
+    half distinct.
+    """
+    n, width = x.shape
     rows = np.empty(n, dtype=np.int64)
     index = np.empty(n, dtype=np.int64)
-    ring = np.empty(recent, dtype=np.int64)
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    mask = np.uint64(size - 1)
+    # Open addressing: each slot holds a position in ``rows`` (-1: empty).
+    table = np.full(size, -1, dtype=np.int64)
     found_count = 0
     last = -1
     for w in range(n):
-        hit = -1
-        # The previous world's row first, then the other recent ones, newest first.
-        for j in range(-1, min(found_count, recent)):
-            if j == -1:
-                candidate = last
-                if candidate < 0:
-                    continue
-            else:
-                candidate = ring[(found_count - 1 - j) % recent]
-                if candidate == last:
-                    continue
-            r = rows[candidate]
-            same = (
-                _same_row(a, w, r)
-                and _same_row(b, w, r)
-                and _same_row(c, w, r)
-                and _same_row(d, w, r)
-            )
-            if same:
-                hit = candidate
+        if w == give_up_after and 2 * found_count > give_up_after:
+            return rows[:found_count], index, False
+        if last >= 0 and _same_row(x, w, rows[last]):
+            index[w] = last
+            continue
+        h = np.uint64(width)
+        for k in range(width):
+            h = (h ^ np.uint64(x[w, k])) * _MIX
+            h ^= h >> np.uint64(29)
+        slot = h & mask
+        while True:
+            candidate = table[slot]
+            if candidate < 0:
+                candidate = found_count
+                rows[candidate] = w
+                table[slot] = candidate
+                found_count += 1
                 break
-        if hit < 0:
-            hit = found_count
-            rows[hit] = w
-            ring[hit % recent] = hit
-            found_count += 1
-        index[w] = hit
-        last = hit
-    return rows[:found_count], index
+            if _same_row(x, w, rows[candidate]):
+                break
+            slot = (slot + np.uint64(1)) & mask
+        index[w] = candidate
+        last = candidate
+    return rows[:found_count], index, True
 
 
-def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def distinct_rows(*columns: np.ndarray, give_up_after: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The worlds whose inputs differ from every earlier world's, bit for bit.
 
     Args:
-        *columns: One to four float arrays of shape ``(n, ...)`` (broadcast views welcome), each
+        *columns: One or more float arrays of shape ``(n, ...)`` (broadcast views welcome), each
             world's inputs to a per-world formula. Rows are compared by their bits (``-0.0`` is
             not ``0.0``; a NaN equals the same NaN), so a formula of them gives the same result.
+        give_up_after: If the first this many worlds (0: never give up) hold more than half as
+            many distinct rows, the search stops and every world is its own row.
 
     Returns:
         ``rows``: ``(u,)`` the first world of each distinct row of inputs, in order;
         ``index``: ``(n,)`` the position in ``rows`` of each world's row, so that
-        ``f(x[rows])[index]`` is ``f(x)`` for any per-world ``f``. A row is only matched against
-        the :data:`RECENT_ROWS` distinct rows seen last, so ``u`` can exceed the number of
-        distinct rows (never the result).
+        ``f(x[rows])[index]`` is ``f(x)`` for any per-world ``f``. Every distinct row is found
+        (a hash table of the rows' bits), so ``u`` is the number of distinct rows, or ``n``
+        where the search gave up.
     """
-    if not 1 <= len(columns) <= 4:
-        raise ValueError("distinct_rows takes one to four arrays")
+    if not columns:
+        raise ValueError("distinct_rows takes one or more arrays")
     n = np.shape(columns[0])[0]
-    bits = []
+    varying = []
     for column in columns:
         array = np.asarray(column, dtype=np.float64)
         if array.shape[0] != n:
             raise ValueError("every array needs one row per world")
-        flat = array.reshape(n, -1) if array.ndim != 2 else array
-        bits.append(flat.view(np.int64))
-    while len(bits) < 4:
-        bits.append(np.zeros((n, 0), dtype=np.int64))
-    return _distinct_rows(bits[0], bits[1], bits[2], bits[3], RECENT_ROWS)
+        if n == 0 or array.strides[0] == 0:
+            continue  # a broadcast view: the same in every world
+        flat = (array.reshape(n, -1) if array.ndim != 2 else array).view(np.int64)
+        # The columns that are the same in every world tell no world from another.
+        differs = (flat != flat[:1]).any(axis=0)
+        if differs.any():
+            varying.append(flat[:, differs])
+    if not varying:
+        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    x = np.ascontiguousarray(np.concatenate(varying, axis=1) if len(varying) > 1 else varying[0])
+    rows, index, done = _distinct_rows(x, give_up_after if 0 < give_up_after < n else 0)
+    if not done:
+        return np.arange(n), np.arange(n)
+    return rows, index

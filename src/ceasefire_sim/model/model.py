@@ -52,6 +52,9 @@ N_DRAWS = 9
 MAX_DAYS = 3650
 #: Largest chunk of the talks when the mediator's preferences differ between worlds.
 PER_WORLD_FACTOR_CHUNK = 4096
+#: Worlds sampled before the durability gives up sharing its hold shares between worlds (where
+#: more than half of them have inputs of their own).
+DISTINCT_SAMPLE = 1024
 #: Stream of the per-world types (the sides' resolve, the mediator's misreading of each side).
 TYPES_STREAM = 0x7E5011E
 #: Stream of the daily draws that end the low violence of open-ended agreements (a lapse).
@@ -351,7 +354,7 @@ class CeasefireModel(mesa.Model):
         # The incomplete gamma function of every world and option is most of the time here, and
         # most worlds share all their inputs: each distinct row of them is evaluated once.
         distinct, index = kernels.distinct_rows(
-            by_guarantee, by_truce, np.stack(np.broadcast_arrays(factor, base, shape, h), axis=1)
+            by_guarantee, by_truce, factor, base, shape, h, give_up_after=DISTINCT_SAMPLE
         )
         if len(distinct) > n // 2:
             distinct, index = slice(None), None

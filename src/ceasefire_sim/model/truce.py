@@ -28,6 +28,8 @@ import numba
 import numpy as np
 from scipy import special
 
+from ceasefire_sim.model import kernels
+
 FloatArray = np.ndarray
 
 
@@ -86,6 +88,34 @@ def hold_share(
     >>> round(float(hold_share(1.0, 0.1, 1.0, 10.0)), 6)  # (1 - e^-1) / 1
     0.632121
     """
+    args = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (hazard_ratio, base_hazard_per_day, shape, span_days))
+    )
+    size = args[0].size
+    if size < _DISTINCT_MIN:
+        return _hold_share(*args)
+    # The incomplete gamma function is most of the time here, and most elements share all their
+    # inputs (a few terms and parameters): each distinct element is evaluated once. The
+    # elementwise formula gives the same bits for the same inputs wherever they stand.
+    flat = [a.reshape(-1) for a in args]
+    rows, index = kernels.distinct_rows(*flat, give_up_after=_DISTINCT_MIN)
+    if len(rows) > size // 2:
+        return _hold_share(*args)
+    return _hold_share(*(a[rows] for a in flat))[index].reshape(args[0].shape)
+
+
+#: Below this many elements :func:`hold_share` evaluates every element; from it on, each distinct
+#: one (and gives up looking for them when the first this many are more than half distinct).
+_DISTINCT_MIN = 256
+
+
+def _hold_share(
+    hazard_ratio: FloatArray,
+    base_hazard_per_day: FloatArray,
+    shape: FloatArray,
+    span_days: FloatArray,
+) -> FloatArray:
+    """:func:`hold_share` of every element of its (broadcast) arguments."""
     c = np.asarray(hazard_ratio, dtype=float) * base_hazard_per_day
     k = np.asarray(shape, dtype=float)
     span = np.asarray(span_days, dtype=float)
