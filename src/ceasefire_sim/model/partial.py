@@ -112,7 +112,7 @@ class LimitedTruces:
         self._truce_days = model.space.outcome.truce_days()
         self.uniforms = np.zeros((3, s, n))
         self._drift_rng = np.random.default_rng(np.random.SeedSequence([model.seed, DRIFT_STREAM]))
-        self.shocks = np.zeros((2, s, n))
+        self._shock_uniforms = np.full((2, s, n), 0.5)
         #: Side -> ``(N, S)`` the random walk of its worth of each truce, share of its stake.
         self.drift = {side: np.zeros((n, s)) for side in SIDES}
         #: Side -> ``(N, S)`` its discontent with each truce in force (>= 0, share of its stake).
@@ -366,7 +366,16 @@ class LimitedTruces:
         m = self.model
         self.uniforms = m.keyed_uniforms(self._rng, 3 * len(LIMITED)).reshape(3, len(LIMITED), -1)
         shocks = m.keyed_uniforms(self._drift_rng, 2 * len(LIMITED))
-        self.shocks = special.ndtri(np.clip(shocks, 1e-12, 1 - 1e-12)).reshape(2, len(LIMITED), -1)
+        self._shock_uniforms = shocks.reshape(2, len(LIMITED), -1)
+
+    @property
+    def shocks(self) -> FloatArray:
+        """``(2, S, N)`` today's standard normal shocks to each side's worth of each truce."""
+        return _normal(self._shock_uniforms)
+
+    def shock(self, i: int, k: int, worlds: np.ndarray) -> FloatArray:
+        """``(n,)`` :attr:`shocks` ``[i, k, worlds]``, computed in ``worlds`` alone."""
+        return _normal(self._shock_uniforms[i, k, worlds])
 
     def negotiate(self, talking: FloatArray) -> None:
         """Propose each scope on the table in the worlds with talks today and no general deal."""
@@ -583,7 +592,7 @@ class LimitedTruces:
         for i, (side, s) in enumerate(zip(SIDES, surplus, strict=True)):
             held = np.maximum(kept["held"][side], 1e-12)
             given = self.concession_per_day(side, k, worlds, linked_per_day[side])
-            self.drift[side][worlds, k] += sd * self.shocks[i, k, worlds]
+            self.drift[side][worlds, k] += sd * self.shock(i, k, worlds)
             worth = s / held + given * self.drift[side][worlds, k]
             gives = given > 0
             self.discontent[side][worlds, k] = np.where(
@@ -667,6 +676,11 @@ class LinkedView:
         """The utility of the war status quo on ``issue`` (0 if it has none)."""
         value = self.view.war_by_issue.get(issue, 0.0)
         return value[self.rows] if np.ndim(value) > 0 else value
+
+
+def _normal(uniform: FloatArray) -> FloatArray:
+    """Standard normal quantiles of ``uniform`` (clipped to ``[1e-12, 1 - 1e-12]``)."""
+    return special.ndtri(np.clip(uniform, 1e-12, 1 - 1e-12))
 
 
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
