@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from ceasefire_sim.model import kernels, truce
 from ceasefire_sim.model.model import CeasefireModel, _take
+from ceasefire_sim.negotiation import preferences
 
 # ------------------------------------------------------------------------------ distinct rows
 
@@ -226,3 +229,22 @@ def test_linked_views_and_kept_valuations_give_the_plain_surpluses(baseline):
                 for a, b in zip(cached, plain, strict=True):
                     np.testing.assert_array_equal(_bits(a), _bits(b))
     assert any(isinstance(name, tuple) for name in kept)
+
+
+# ------------------------------------------------------------------------- territory terms
+
+
+def test_territory_terms_add_the_pause_as_the_array_formula(baseline):
+    """The shift in power while a pause holds, added in the compiled loop: the array's bits."""
+    model = CeasefireModel(baseline, 300, 3, days=5)
+    model.run()
+    worlds = np.arange(300)
+    control, lines = model.control_km2, model.deal_lines_km2(worlds)
+    for view in model.side_views(worlds):
+        assert view.pause_km2 is not None
+        fast = preferences.territory_terms(view, model.space, control, lines)
+        bare = dataclasses.replace(view, pause_km2=None)
+        slow = preferences.territory_terms(bare, model.space, control, lines)
+        lam = np.broadcast_to(np.asarray(view.value_per_km2, dtype=float), (300,))
+        slow += (view.sign * lam)[:, None, None] * view.pause_km2[:, None, :]
+        np.testing.assert_array_equal(_bits(fast), _bits(slow))

@@ -83,6 +83,20 @@ def _distinct_rows(
     return rows[:found_count], index, True
 
 
+@numba.njit(cache=True, nogil=True)
+def _varying_columns(x: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """``(m,)`` whether each column of the ``(n, m)`` int array ``x`` holds more than one value."""
+    n, width = x.shape
+    out = np.zeros(width, dtype=np.bool_)
+    for k in range(width):
+        first = x[0, k]
+        for w in range(1, n):
+            if x[w, k] != first:
+                out[k] = True
+                break
+    return out
+
+
 def distinct_rows(*columns: np.ndarray, give_up_after: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The worlds whose inputs differ from every earlier world's, bit for bit.
 
@@ -103,21 +117,22 @@ def distinct_rows(*columns: np.ndarray, give_up_after: int = 0) -> tuple[np.ndar
     if not columns:
         raise ValueError("distinct_rows takes one or more arrays")
     n = np.shape(columns[0])[0]
-    varying = []
+    flats = []
     for column in columns:
         array = np.asarray(column, dtype=np.float64)
         if array.shape[0] != n:
             raise ValueError("every array needs one row per world")
         if n == 0 or array.strides[0] == 0:
             continue  # a broadcast view: the same in every world
-        flat = (array.reshape(n, -1) if array.ndim != 2 else array).view(np.int64)
+        flats.append((array.reshape(n, -1) if array.ndim != 2 else array).view(np.int64))
+    x = np.concatenate(flats, axis=1) if len(flats) > 1 else flats[0] if flats else None
+    if x is not None:
         # The columns that are the same in every world tell no world from another.
-        differs = (flat != flat[:1]).any(axis=0)
-        if differs.any():
-            varying.append(flat[:, differs])
-    if not varying:
+        differs = _varying_columns(x)
+        x = x if differs.all() else x[:, differs] if differs.any() else None
+    if x is None:
         return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
-    x = np.ascontiguousarray(np.concatenate(varying, axis=1) if len(varying) > 1 else varying[0])
+    x = np.ascontiguousarray(x)
     rows, index, done = _distinct_rows(x, give_up_after if 0 < give_up_after < n else 0)
     if not done:
         return np.arange(n), np.arange(n)

@@ -839,9 +839,12 @@ class CeasefireModel(mesa.Model):
         terms_ru = preferences.territory_terms(ru, self.space, control, lines)
         bound = preferences.joint_surplus_bound(ua, ru, self.space, terms_ua, terms_ru)
         k = np.flatnonzero(bound > 0.0)
-        if len(k) > 0:
+        if len(k) == len(worlds):
+            k = slice(None)  # every world: the views' arrays themselves, not copies of them
+        chosen = worlds[k]
+        if len(chosen) > 0:
             available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))
-            zero = np.zeros(len(k))
+            zero = np.zeros(len(chosen))
             _, agreeable = search.choose(
                 self._search_layout,
                 ua.option_utility[k],
@@ -853,14 +856,14 @@ class CeasefireModel(mesa.Model):
                 terms_ru[k],
                 zero,
                 self._feasible_table,
-                self._feasible_row(worlds[k], available[worlds[k]]),
+                self._feasible_row(chosen, available[chosen]),
                 np.ones((1, self.space.size)),
                 None if ua.durability is None else ua.durability[k],
                 None if ru.durability is None else ru.durability[k],
                 _take(ua.breakdown_cost, k),
                 _take(ru.breakdown_cost, k),
             )
-            self.has_range[worlds[k]] = agreeable
+            self.has_range[chosen] = agreeable
         first = self.has_range & np.isnan(self.first_range_day)
         self.first_range_day[first] = self.day
 

@@ -299,6 +299,15 @@ def _add_shifts(out, utility, forced, rebate, shift):  # pragma: no cover - comp
                 out[i, r, t] += -(utility[i, r] - forced[i, t]) * rebate[i, t] + shift[i]
 
 
+@numba.njit(cache=True, nogil=True)
+def _add_pause(out, scaled, pause):  # pragma: no cover - compiled
+    """``out[i, r, t] += scaled[i] * pause[i, t]``, in place (no ``(n, R, T)`` temporary)."""
+    for i in range(out.shape[0]):
+        for r in range(out.shape[1]):
+            for t in range(out.shape[2]):
+                out[i, r, t] += scaled[i] * pause[i, t]
+
+
 def forced_options(space: PackageSpace) -> list[tuple[str, ...]]:
     """Per truce option, the options of other issues that its ``requires`` constraints force.
 
@@ -369,7 +378,11 @@ def territory_terms(
         out += shift[:, None, None]
     if side.pause_km2 is not None:
         # The shift in power while a pause holds (Powell 2006), valued as ground.
-        out += (side.sign * vec(side.value_per_km2))[:, None, None] * side.pause_km2[:, None, :]
+        _add_pause(
+            out,
+            side.sign * vec(side.value_per_km2),
+            np.ascontiguousarray(side.pause_km2, dtype=np.float64),
+        )
     return out
 
 
