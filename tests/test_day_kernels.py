@@ -248,3 +248,28 @@ def test_territory_terms_add_the_pause_as_the_array_formula(baseline):
         lam = np.broadcast_to(np.asarray(view.value_per_km2, dtype=float), (300,))
         slow += (view.sign * lam)[:, None, None] * view.pause_km2[:, None, :]
         np.testing.assert_array_equal(_bits(fast), _bits(slow))
+
+
+# ------------------------------------------------------------------ limited truces' hazard ratio
+
+
+def test_limited_hazard_ratio_of_shared_ratios_is_the_per_world_product(baseline):
+    """Ratios shared by every world give the bits of the same ratios given world by world."""
+    worlds = 200
+    shared = CeasefireModel(baseline, worlds, 3, days=5)
+    value = shared.params["truce.monitoring_hazard_ratio"]
+    per_world = CeasefireModel(
+        baseline,
+        worlds,
+        3,
+        days=5,
+        overrides={"truce.monitoring_hazard_ratio": np.full(worlds, value)},
+    )
+    rng = np.random.default_rng(2)
+    some = np.sort(rng.choice(worlds, 80, replace=False))
+    term = rng.integers(0, 3, len(some))
+    for k in range(3):
+        fast = shared.limited.hazard_ratio(k, term, some)
+        slow = per_world.limited.hazard_ratio(k, term, some)
+        assert fast.shape == (len(some),)
+        np.testing.assert_array_equal(_bits(fast), _bits(slow))

@@ -205,11 +205,18 @@ class LimitedTruces:
         m = self.model
         p = m.params
         ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
+        scope = self._p(LIMITED[k].name, "hazard_ratio")
+        monitoring = p["truce.monitoring_hazard_ratio"]
+        if all(np.ndim(r) == 0 for r in [*ratios, scope, monitoring]):
+            # Ratios shared by every world (the common case): the same products, element by
+            # element, without an (n, T) table.
+            by_term = np.asarray(ratios, dtype=float)[np.asarray(term)]
+            return by_term * float(scope) * float(monitoring)
         by_term = np.stack([_col(r, worlds, m.worlds) for r in ratios], axis=1)
         return (
             by_term[np.arange(len(worlds)), term]
-            * _col(self._p(LIMITED[k].name, "hazard_ratio"), worlds, m.worlds)
-            * _col(p["truce.monitoring_hazard_ratio"], worlds, m.worlds)
+            * _col(scope, worlds, m.worlds)
+            * _col(monitoring, worlds, m.worlds)
         )
 
     def hazard(
@@ -592,8 +599,9 @@ class LimitedTruces:
         for i, (side, s) in enumerate(zip(SIDES, surplus, strict=True)):
             held = np.maximum(kept["held"][side], 1e-12)
             given = self.concession_per_day(side, k, worlds, linked_per_day[side])
-            self.drift[side][worlds, k] += sd * self.shock(i, k, worlds)
-            worth = s / held + given * self.drift[side][worlds, k]
+            drift = self.drift[side][worlds, k] + sd * self.shock(i, k, worlds)
+            self.drift[side][worlds, k] = drift
+            worth = s / held + given * drift
             gives = given > 0
             self.discontent[side][worlds, k] = np.where(
                 gives, np.maximum(-worth, 0.0) / np.where(gives, given, 1.0), 0.0
