@@ -197,6 +197,8 @@ class Belligerent(WorldAgent):
             enemy: The other belligerent.
             worlds: Only these worlds (default: all).
             log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
+            pause_per_day: The model's :meth:`~ceasefire_sim.model.model.CeasefireModel.
+                pause_drift_per_day` in ``worlds``, if already computed.
         """
         own_log, enemy_log = log_powers or (self.log_power(worlds), enemy.log_power(worlds))
         return front.daily_casualties_from_logs(
@@ -224,6 +226,7 @@ class Belligerent(WorldAgent):
         drift_adjustment: np.ndarray,
         worlds: np.ndarray | None = None,
         log_powers: tuple[np.ndarray, np.ndarray] | None = None,
+        pause_per_day: np.ndarray | None = None,
     ) -> SideView:
         """This side's view of the table, for :mod:`~ceasefire_sim.negotiation.preferences`.
 
@@ -232,6 +235,8 @@ class Belligerent(WorldAgent):
             drift_adjustment: ``(N,)`` change of the true drift since fighting last showed it.
             worlds: Only these worlds (default: all).
             log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
+            pause_per_day: The model's :meth:`~ceasefire_sim.model.model.CeasefireModel.
+                pause_drift_per_day` in ``worlds``, if already computed.
         """
         p = self.params
         b = self.model.params
@@ -265,7 +270,7 @@ class Belligerent(WorldAgent):
             resolve=_take(self.resolve, worlds),
             threat=_take(self.threat, worlds),
             durability=self.model.durability(worlds, horizon),
-            pause_km2=self.model.pause_shift_km2(worlds, horizon),
+            pause_km2=self.model.pause_shift_km2(worlds, horizon, pause_per_day),
             breakdown_cost=_take(b["truce.breakdown_cost"], worlds),
         )
 

@@ -266,7 +266,10 @@ class CeasefireModel(mesa.Model):
         return self.guarantee_draws[worlds] < share
 
     def pause_shift_km2(
-        self, worlds: np.ndarray | None, horizon_days: float | np.ndarray
+        self,
+        worlds: np.ndarray | None,
+        horizon_days: float | np.ndarray,
+        per_day: np.ndarray | None = None,
     ) -> np.ndarray:
         """``(n, T)`` the change of the Russian-held area a pause of each truce option implies.
 
@@ -280,6 +283,21 @@ class CeasefireModel(mesa.Model):
         Args:
             worlds: The worlds (None: all).
             horizon_days: The side's planning horizon ``H`` (float or ``(n,)``).
+            per_day: :meth:`pause_drift_per_day` in ``worlds``, if already computed (it is the
+                same for both sides).
+        """
+        if per_day is None:
+            per_day = self.pause_drift_per_day(worlds)
+        n = len(per_day)
+        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))[:, None]
+        pause = np.minimum(self._truce_length_days[None, :], h)
+        return per_day[:, None] * pause * np.maximum(h - pause, 0.0)
+
+    def pause_drift_per_day(self, worlds: np.ndarray | None) -> np.ndarray:
+        """``(n,)`` the change of the front's drift per day of a pause (:meth:`pause_shift_km2`).
+
+        ``kappa * k * p (1 - p) (g_ru - g_ua)``, km²/day per day of pause, in ``worlds`` (None:
+        all).
         """
         p = self.params
         rows = np.arange(self.worlds) if worlds is None else worlds
@@ -298,16 +316,13 @@ class CeasefireModel(mesa.Model):
             return w * recruits + (1.0 - w) * inflow
 
         p_now = col(self.p_now)
-        per_day = (
+        return (
             col(self.gain_scale_km2_per_day)
             * col(p["front.contest_exponent"])
             * p_now
             * (1.0 - p_now)
             * (growth(self.russia) - growth(self.ukraine))
         )
-        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))[:, None]
-        pause = np.minimum(self._truce_length_days[None, :], h)
-        return per_day[:, None] * pause * np.maximum(h - pause, 0.0)
 
     def recidivism(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``(n,)`` hazard ratio of the breakdowns so far: ``recidivism_hazard_ratio ** count``."""
@@ -765,9 +780,11 @@ class CeasefireModel(mesa.Model):
         self.ukraine.resolve = self.resolve("ukraine")
         self.russia.resolve = self.resolve("russia")
         self.ukraine.threat, self.russia.threat = self.threats()
+        # The shift in power while a pause holds is the same for both sides (but their horizons).
+        pause = self.pause_drift_per_day(worlds)
         return (
-            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru)),
-            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua)),
+            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru), pause),
+            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua), pause),
         )
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
