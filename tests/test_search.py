@@ -137,3 +137,56 @@ def test_the_layout_follows_the_space_not_fixed_sizes():
     layout = search.SearchLayout.of(SPACES["extended"])
     assert layout.counts.tolist() == [4, 7, 3, 3, 3, 2]
     assert search.SearchLayout.of(SPACES["two_issues"]).counts.tolist() == [3, 3]
+
+
+@pytest.mark.parametrize("bonus_shape", ["row", "matrix"])
+def test_search_of_some_rows_in_place_is_the_search_of_their_copies(bonus_shape):
+    """``rows``: the worlds read their inputs' rows in place, as if those rows were copied."""
+    space = SPACES["full"]
+    a, b, terms_a, terms_b, shift_a, shift_b, table, row, factor = _case(
+        space, 300, 9, bonus_shape
+    )[0]
+    rng = np.random.default_rng(3)
+    some = np.sort(rng.choice(300, 120, replace=False))
+    hold_a, hold_b = rng.uniform(0.2, 1.0, (2, 300, 3, 3))
+    layout = search.SearchLayout.of(space)
+    bonus = factor[some] if bonus_shape == "matrix" else factor
+    copied = search.choose(
+        layout,
+        a.option_utility[some],
+        a.war_issues[some],
+        terms_a[some],
+        shift_a[some],
+        b.option_utility[some],
+        b.war_issues[some],
+        terms_b[some],
+        shift_b[some],
+        table,
+        row[some],
+        bonus,
+        hold_a[some],
+        hold_b[some],
+        0.3,
+        np.full(len(some), 0.2),
+    )
+    in_place = search.choose(
+        layout,
+        a.option_utility,
+        a.war_issues,
+        terms_a,
+        shift_a,
+        b.option_utility,
+        b.war_issues,
+        terms_b,
+        shift_b,
+        table,
+        row[some],
+        bonus,
+        hold_a,
+        hold_b,
+        0.3,
+        0.2,
+        rows=some,
+    )
+    np.testing.assert_array_equal(in_place[0], copied[0])
+    np.testing.assert_array_equal(in_place[1], copied[1])

@@ -856,29 +856,28 @@ class CeasefireModel(mesa.Model):
         terms_ru = preferences.territory_terms(ru, self.space, control, lines)
         bound = preferences.joint_surplus_bound(ua, ru, self.space, terms_ua, terms_ru)
         k = np.flatnonzero(bound > 0.0)
-        if len(k) == len(worlds):
-            k = slice(None)  # every world: the views' arrays themselves, not copies of them
         chosen = worlds[k]
         if len(chosen) > 0:
             available = np.broadcast_to(self.alliance.reassurance_available(), (self.worlds,))
-            zero = np.zeros(len(chosen))
+            # The views' rows of the worlds searched are read in place (``rows``), not copied.
             _, agreeable = search.choose(
                 self._search_layout,
-                ua.option_utility[k],
-                _take(ua.war_issues, k),
-                terms_ua[k],
-                zero,
-                ru.option_utility[k],
-                _take(ru.war_issues, k),
-                terms_ru[k],
-                zero,
+                ua.option_utility,
+                ua.war_issues,
+                terms_ua,
+                0.0,
+                ru.option_utility,
+                ru.war_issues,
+                terms_ru,
+                0.0,
                 self._feasible_table,
                 self._feasible_row(chosen, available[chosen]),
                 np.ones((1, self.space.size)),
-                None if ua.durability is None else ua.durability[k],
-                None if ru.durability is None else ru.durability[k],
-                _take(ua.breakdown_cost, k),
-                _take(ru.breakdown_cost, k),
+                ua.durability,
+                ru.durability,
+                ua.breakdown_cost,
+                ru.breakdown_cost,
+                rows=k,
             )
             self.has_range[chosen] = agreeable
         first = self.has_range & np.isnan(self.first_range_day)

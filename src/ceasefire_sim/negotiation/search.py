@@ -89,6 +89,7 @@ def choose(
     hold_b: FloatArray | None = None,
     breakdown_a: FloatArray | float = 0.0,
     breakdown_b: FloatArray | float = 0.0,
+    rows: np.ndarray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """The mediator's choice in each world, as :func:`~ceasefire_sim.negotiation.solutions.nash_choice`.
 
@@ -117,12 +118,19 @@ def choose(
         hold_b: As ``hold_a``, for side B.
         breakdown_a: ``(n,)`` what a breakdown costs side A (utility; float or ``(n,)``).
         breakdown_b: As ``breakdown_a``, for side B.
+        rows: ``(n,)`` the row of the per-world inputs (utilities, war values, terms, shifts,
+            holds, breakdown costs: ``m`` rows each) each world reads (None: world ``i`` reads
+            row ``i``, ``m = n``), so that a subset of worlds is searched without copying their
+            rows. ``feasible_row``, a per-world ``exp_bonus`` and the results have one row per
+            world.
 
     Returns:
         ``(choice, agreeable)``: the package row per world, and whether it leaves both sides a
         positive surplus.
     """
-    n = len(utility_a)
+    m = len(utility_a)
+    n = m if rows is None else len(rows)
+    rows = np.arange(n) if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
     choice = np.empty(n, dtype=np.int64)
     agreeable = np.empty(n, dtype=np.bool_)
     n_g = int(layout.guarantees_index.max()) + 1 if layout.guarantees_index is not None else 1
@@ -136,23 +144,24 @@ def choose(
         layout.counts,
         layout.truce_index,
         layout.territory_index,
-        _f64(utility_a, n),
-        _vec(war_a, n),
-        _f64(terms_a, n),
-        _vec(shift_a, n),
-        _f64(utility_b, n),
-        _vec(war_b, n),
-        _f64(terms_b, n),
-        _vec(shift_b, n),
+        _f64(utility_a, m),
+        _vec(war_a, m),
+        _f64(terms_a, m),
+        _vec(shift_a, m),
+        _f64(utility_b, m),
+        _vec(war_b, m),
+        _f64(terms_b, m),
+        _vec(shift_b, m),
         np.ascontiguousarray(feasible, dtype=np.bool_),
         np.ascontiguousarray(feasible_row, dtype=np.int64),
         np.ascontiguousarray(exp_bonus, dtype=np.float64),
         layout.guarantees_issue,
         layout.guarantees_index if layout.guarantees_index is not None else layout.truce_index * 0,
-        ones if hold_a is None else _f64(hold_a, n),
-        ones if hold_b is None else _f64(hold_b, n),
-        _vec(breakdown_a, n),
-        _vec(breakdown_b, n),
+        ones if hold_a is None else _f64(hold_a, m),
+        ones if hold_b is None else _f64(hold_b, m),
+        _vec(breakdown_a, m),
+        _vec(breakdown_b, m),
+        rows,
         choice,
         agreeable,
     )
@@ -198,6 +207,7 @@ def _choose(
     hold_b,
     breakdown_a,
     breakdown_b,
+    rows,
     choice,
     agreeable,
 ):  # pragma: no cover - compiled; tested through choose()
@@ -237,21 +247,21 @@ def _choose(
         for start in range(0, len(worlds), B):
             m = min(B, len(worlds) - start)
             for i in range(m):
-                w = worlds[start + i]
+                r = rows[worlds[start + i]]
                 for k in range(n_options):
-                    UA[k, i] = ua[w, k]
-                    UB[k, i] = ub[w, k]
+                    UA[k, i] = ua[r, k]
+                    UB[k, i] = ub[r, k]
                 for x in range(n_territory):
                     for y in range(n_truce):
-                        TA[x, y, i] = terms_a[w, x, y]
-                        TB[x, y, i] = terms_b[w, x, y]
+                        TA[x, y, i] = terms_a[r, x, y]
+                        TB[x, y, i] = terms_b[r, x, y]
                 for x in range(n_guarantees):
                     for y in range(n_truce):
-                        HA[x, y, i] = hold_a[0 if shared_hold else w, x, y]
-                        HB[x, y, i] = hold_b[0 if shared_hold else w, x, y]
-                fixed[0, i], fixed[1, i] = war_a[w], shift_a[w]
-                fixed[2, i], fixed[3, i] = war_b[w], shift_b[w]
-                fixed[4, i], fixed[5, i] = breakdown_a[w], breakdown_b[w]
+                        HA[x, y, i] = hold_a[0 if shared_hold else r, x, y]
+                        HB[x, y, i] = hold_b[0 if shared_hold else r, x, y]
+                fixed[0, i], fixed[1, i] = war_a[r], shift_a[r]
+                fixed[2, i], fixed[3, i] = war_b[r], shift_b[r]
+                fixed[4, i], fixed[5, i] = breakdown_a[r], breakdown_b[r]
                 best[0, i], best_j[0, i] = -1.0, -1
                 best[1, i], best_j[1, i] = -np.inf, 0
             # An odometer over the issues' options (the last issue fastest, as the package rows
