@@ -199,6 +199,9 @@ class Belligerent(WorldAgent):
             log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
             pause_per_day: The model's :meth:`~ceasefire_sim.model.model.CeasefireModel.
                 pause_drift_per_day` in ``worlds``, if already computed.
+            by_horizon: A list kept across the views of the same worlds at the same moment:
+                the durability and pause shift at each horizon (which depend on the horizon, not
+                the side), computed once per horizon.
         """
         own_log, enemy_log = log_powers or (self.log_power(worlds), enemy.log_power(worlds))
         return front.daily_casualties_from_logs(
@@ -227,6 +230,7 @@ class Belligerent(WorldAgent):
         worlds: np.ndarray | None = None,
         log_powers: tuple[np.ndarray, np.ndarray] | None = None,
         pause_per_day: np.ndarray | None = None,
+        by_horizon: list | None = None,
     ) -> SideView:
         """This side's view of the table, for :mod:`~ceasefire_sim.negotiation.preferences`.
 
@@ -237,6 +241,9 @@ class Belligerent(WorldAgent):
             log_powers: Own and enemy :meth:`log_power` in ``worlds``, if already computed.
             pause_per_day: The model's :meth:`~ceasefire_sim.model.model.CeasefireModel.
                 pause_drift_per_day` in ``worlds``, if already computed.
+            by_horizon: A list kept across the views of the same worlds at the same moment:
+                the durability and pause shift at each horizon (which depend on the horizon, not
+                the side), computed once per horizon.
         """
         p = self.params
         b = self.model.params
@@ -250,6 +257,7 @@ class Belligerent(WorldAgent):
             self._red_weights(worlds),
         )
         horizon = _take(p.planning_horizon_days, worlds)
+        durability, pause = self.model.horizon_terms(worlds, horizon, pause_per_day, by_horizon)
         return SideView(
             option_utility=utility,
             war_issues=_take(war_issues, worlds),
@@ -269,8 +277,8 @@ class Belligerent(WorldAgent):
             fixed_term=preferences.fixed_term_terms(self.model.space, utility, costs, horizon),
             resolve=_take(self.resolve, worlds),
             threat=_take(self.threat, worlds),
-            durability=self.model.durability(worlds, horizon),
-            pause_km2=self.model.pause_shift_km2(worlds, horizon, pause_per_day),
+            durability=durability,
+            pause_km2=pause,
             breakdown_cost=_take(b["truce.breakdown_cost"], worlds),
         )
 

@@ -780,12 +780,48 @@ class CeasefireModel(mesa.Model):
         self.ukraine.resolve = self.resolve("ukraine")
         self.russia.resolve = self.resolve("russia")
         self.ukraine.threat, self.russia.threat = self.threats()
-        # The shift in power while a pause holds is the same for both sides (but their horizons).
+        # The shift in power while a pause holds is the same for both sides (but their horizons),
+        # and so are the durability and the pause's shift at the same horizon.
         pause = self.pause_drift_per_day(worlds)
+        by_horizon: list = []
         return (
-            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru), pause),
-            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua), pause),
+            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru), pause, by_horizon),
+            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua), pause, by_horizon),
         )
+
+    def horizon_terms(
+        self,
+        worlds: np.ndarray | None,
+        horizon_days: float | np.ndarray,
+        pause_per_day: np.ndarray | None = None,
+        kept: list | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`durability` and :meth:`pause_shift_km2` of a side's horizon in ``worlds``.
+
+        Args:
+            worlds: The worlds (None: all).
+            horizon_days: The side's planning horizon (float or ``(n,)``).
+            pause_per_day: :meth:`pause_drift_per_day` in ``worlds``, if already computed.
+            kept: ``(horizon, terms)`` pairs computed for the same worlds at the same moment; a
+                horizon with the same bits as one of them reads its terms (and a new one is
+                added to it).
+
+        Returns:
+            ``(n, G, T)`` durability and ``(n, T)`` pause shift (read them, do not write them).
+        """
+        horizon = np.asarray(horizon_days, dtype=float)
+        for seen, terms in kept or ():
+            if seen.shape == horizon.shape and np.array_equal(
+                seen.reshape(-1).view(np.int64), horizon.reshape(-1).view(np.int64)
+            ):
+                return terms
+        terms = (
+            self.durability(worlds, horizon_days),
+            self.pause_shift_km2(worlds, horizon_days, pause_per_day),
+        )
+        if kept is not None:
+            kept.append((horizon, terms))
+        return terms
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
         """``(n, P)`` packages the mediator can propose in the given worlds."""
