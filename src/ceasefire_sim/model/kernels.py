@@ -10,7 +10,9 @@ of :mod:`ceasefire_sim.model.blocks` run them side by side.
   of every truce option (:func:`ceasefire_sim.model.truce.hold_share`: an incomplete gamma
   function per world and option) need only be evaluated once per distinct row and then gathered.
   The formula itself is unchanged (numpy's own loops, whose vectorised ``pow`` rounds differently
-  from the C library's), so the gathered result is identical to the full one.
+  from the C library's), so the gathered result is identical to the full one. Every distinct row
+  is found (a hash table of the rows' bits, the columns the same in every world left out), and
+  a caller may have the search give up where a first sample of worlds is mostly distinct.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-#: Worlds of a few recurring kinds (say, with and without a standing threat) come in runs: each
-#: world's row is compared with the previous world's first, and only then looked up in a hash
-#: table of every distinct row seen so far, so any number of kinds is found (this many, or many
-#: more, each once).
+#: A handful of kinds of rows, as a day's worlds mostly have (say, with and without a standing
+#: threat). Worlds of a kind often come in runs, so each world's row is compared with the
+#: previous world's first and only then looked up in the hash table of every distinct row seen
+#: so far: any number of kinds is found, each once, this many or many more.
 RECENT_ROWS = 16
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
