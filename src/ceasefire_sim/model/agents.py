@@ -575,7 +575,11 @@ class Ally(WorldAgent):
 
 def _take(value: Any, worlds: np.ndarray | None) -> Any:
     """A per-world value restricted to some worlds (scalars, and ``worlds=None``, pass through)."""
-    return value if worlds is None or np.ndim(value) == 0 else value[worlds]
+    if worlds is None or isinstance(value, float):
+        return value
+    if type(value) is np.ndarray:
+        return value[worlds] if value.ndim > 0 else value
+    return value if np.ndim(value) == 0 else value[worlds]
 
 
 def _ratio(new: np.ndarray | float, old: np.ndarray | float) -> np.ndarray | float:

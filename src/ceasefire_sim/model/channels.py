@@ -201,6 +201,15 @@ class CostChannels:
 
 def _col(value: FloatArray | float, worlds: np.ndarray | slice, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an array."""
+    if isinstance(worlds, np.ndarray):
+        # The common cases first, without the general case's numpy calls (the same values).
+        if isinstance(value, float):
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            out = np.empty(size)
+            out.fill(value)
+            return out
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+            return value[worlds]
     if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
         # A parameter shared by every world (the common case): no broadcast view to index.
         size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)

@@ -283,6 +283,16 @@ class CeasefireModel(mesa.Model):
         n = len(rows)
 
         def col(value: float | np.ndarray) -> np.ndarray:
+            if isinstance(value, float):
+                out = np.empty(n)
+                out.fill(value)
+                return out
+            if (
+                type(value) is np.ndarray
+                and value.dtype == np.float64
+                and value.shape == (self.worlds,)
+            ):
+                return value[rows]
             if np.ndim(value) == 0:
                 return np.full(n, value, dtype=float)
             return np.broadcast_to(np.asarray(value, dtype=float), (self.worlds,))[rows]
@@ -1385,6 +1395,10 @@ def _check_keys(world_keys: np.ndarray | None, worlds: int) -> np.ndarray | None
 
 def _take(value: float | np.ndarray, rows: np.ndarray | slice) -> float | np.ndarray:
     """A per-world parameter restricted to some worlds (scalars pass through)."""
+    if isinstance(value, float):
+        return value
+    if type(value) is np.ndarray:
+        return value[rows] if value.ndim > 0 else value
     return value[rows] if np.ndim(value) > 0 else value
 
 

@@ -666,11 +666,23 @@ class LinkedView:
     def war(self, issue: str) -> FloatArray | float:
         """The utility of the war status quo on ``issue`` (0 if it has none)."""
         value = self.view.war_by_issue.get(issue, 0.0)
+        if isinstance(value, float):
+            return value
         return value[self.rows] if np.ndim(value) > 0 else value
 
 
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an ``(len(worlds),)`` array."""
+    if isinstance(worlds, np.ndarray):
+        # The common cases first, each without a numpy call beyond the one that builds the
+        # column (these run thousands of times a day): the values are those of the general case.
+        if isinstance(value, float):
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            out = np.empty(size)
+            out.fill(value)
+            return out
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+            return value[worlds]
     if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
         # A parameter shared by every world (the common case): no broadcast view to index.
         size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)

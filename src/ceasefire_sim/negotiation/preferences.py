@@ -113,6 +113,10 @@ class SideView:
         """The same side restricted to some worlds."""
 
         def take(x: FloatArray | float) -> FloatArray | float:
+            if isinstance(x, float):
+                return x
+            if type(x) is np.ndarray:
+                return x[rows] if x.ndim > 0 else x
             return x[rows] if np.ndim(x) > 0 else x
 
         skip = ("sign", "war_by_issue", "fixed_term", "durability", "pause_km2")
