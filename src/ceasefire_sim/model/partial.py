@@ -138,9 +138,9 @@ class LimitedTruces:
         if (
             kept is not None
             and kept[0] == version
-            and np.array_equal(kept[1], self.in_force)
-            and np.array_equal(kept[2], self.unilateral)
-            and all(np.array_equal(kept[4][x], self.discontent[x]) for x in SIDES)
+            and _same(kept[1], self.in_force)
+            and _same(kept[2], self.unilateral)
+            and all(_same(kept[4][x], self.discontent[x]) for x in SIDES)
         ):
             return kept[3]
         share = self._running_share()
@@ -204,13 +204,32 @@ class LimitedTruces:
         """``(n,)`` hazard ratio of scope ``k``'s truce on ``term``: term x scope x monitoring."""
         m = self.model
         p = m.params
-        ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
-        by_term = np.stack([_col(r, worlds, m.worlds) for r in ratios], axis=1)
+        by_term = self._term_ratios()
         return (
-            by_term[np.arange(len(worlds)), term]
+            (by_term[term] if by_term.ndim == 1 else by_term[worlds, term])
             * _col(self._p(LIMITED[k].name, "hazard_ratio"), worlds, m.worlds)
             * _col(p["truce.monitoring_hazard_ratio"], worlds, m.worlds)
         )
+
+    def _term_ratios(self) -> FloatArray:
+        """``(T,)`` each truce option's hazard ratio, or ``(N, T)`` where one varies by world.
+
+        Kept until the parameters change (every truce in force reads it every day).
+        """
+        m = self.model
+        kept = getattr(self, "_term_ratio_table", None)
+        if kept is not None and kept[0] == m.params.version:
+            return kept[1]
+        p = m.params
+        ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
+        if all(np.ndim(r) == 0 for r in ratios):
+            table = np.array([float(r) for r in ratios])
+        else:
+            table = np.stack(
+                [np.broadcast_to(np.asarray(r, dtype=float), (m.worlds,)) for r in ratios], axis=1
+            )
+        self._term_ratio_table = (m.params.version, table)
+        return table
 
     def hazard(
         self,
@@ -669,6 +688,17 @@ class LinkedView:
         if isinstance(value, float):
             return value
         return value[self.rows] if np.ndim(value) > 0 else value
+
+
+def _same(kept: np.ndarray, now: np.ndarray) -> bool:
+    """Whether ``now`` holds what ``kept`` held: the same bits, or else ``np.array_equal``.
+
+    Equal bytes are checked first (one comparison of two byte strings instead of several numpy
+    calls); what is computed from the same bits is the same, so a hit on them is always right.
+    """
+    return (kept.shape == now.shape and kept.tobytes() == now.tobytes()) or np.array_equal(
+        kept, now
+    )
 
 
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
