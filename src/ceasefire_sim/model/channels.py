@@ -155,19 +155,24 @@ class CostChannels:
     # ------------------------------------------------------------------ expected values
     def expected_cost(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's expected daily cost to its target at its intensity, casualty-eq."""
-        return _col(
-            self._p(channel, "intensity") * self._p(channel, "target_cost_per_day"),
-            worlds,
-            self.model.worlds,
-        )
+        return _col(self._product(channel, "target_cost_per_day"), worlds, self.model.worlds)
 
     def expected_value(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's daily worth to its attacker at its intensity, casualty-eq."""
-        return _col(
-            self._p(channel, "intensity") * self._p(channel, "attacker_value_per_day"),
-            worlds,
-            self.model.worlds,
-        )
+        return _col(self._product(channel, "attacker_value_per_day"), worlds, self.model.worlds)
+
+    def _product(self, channel: str, field: str) -> FloatArray | float:
+        """``intensity * field`` of a channel, kept until the parameters change.
+
+        The side views and the limited truces read it many times a day.
+        """
+        version = self.model.params.version
+        kept = self.__dict__.setdefault("_products", {})
+        hit = kept.get((channel, field))
+        if hit is None or hit[0] != version:
+            hit = (version, self._p(channel, "intensity") * self._p(channel, field))
+            kept[(channel, field)] = hit
+        return hit[1]
 
     def net_war_cost(
         self, side: str, running: FloatArray, worlds: np.ndarray | slice = slice(None)

@@ -108,6 +108,8 @@ class LimitedTruces:
         self.offers = np.zeros((n, s), dtype=np.int64)
         self.accepted = {side: np.zeros((n, s), dtype=np.int64) for side in SIDES}
         self._pauses = pause_matrix()
+        #: Per scope, the channels it pauses (columns of ``_pauses``), as plain ints.
+        self._paused = tuple(tuple(int(j) for j in np.flatnonzero(row)) for row in self._pauses)
         self._terms = limited_terms(model.space.outcome)
         self._truce_days = model.space.outcome.truce_days()
         self.uniforms = np.zeros((3, s, n))
@@ -156,7 +158,7 @@ class LimitedTruces:
             if not self.in_force[:, k].any():
                 continue
             leak = np.broadcast_to(np.asarray(self._p(s, "leak_share"), dtype=float), (n,))
-            for j in np.flatnonzero(self._pauses[k]):
+            for j in self._paused[k]:
                 attacker = CHANNELS[j].attacker
                 # A unilateral truce stops only its declarer's channels.
                 own = ~self.unilateral[:, k] | (attacker == LIMITED[k].declarer)
@@ -185,7 +187,7 @@ class LimitedTruces:
         scope = LIMITED[k]
         ch = m.channels
         gain = np.zeros(len(worlds))
-        for j in np.flatnonzero(self._pauses[k]):
+        for j in self._paused[k]:
             c = CHANNELS[j]
             if unilateral and c.attacker != scope.declarer:
                 continue
@@ -565,7 +567,7 @@ class LimitedTruces:
         scope = LIMITED[k]
         ch = m.channels
         given = np.zeros(len(worlds))
-        for j in np.flatnonzero(self._pauses[k]):
+        for j in self._paused[k]:
             c = CHANNELS[j]
             if c.attacker == side:
                 given = given + np.maximum(ch.expected_value(c.name, worlds), 0.0)
@@ -615,7 +617,7 @@ class LimitedTruces:
         """``(n,)`` today's strikes and hits of the channels scope ``k`` pauses (its violations)."""
         ch = self.model.channels
         out = np.zeros(len(worlds))
-        names = {CHANNELS[j].name for j in np.flatnonzero(self._pauses[k])}
+        names = {CHANNELS[j].name for j in self._paused[k]}
         if "strikes" in names:
             out += ch.drones_per_day[worlds] + ch.missiles_per_day[worlds]
         if "refineries" in names:

@@ -346,6 +346,15 @@ def territory_terms(
     n = len(control_km2)
 
     def vec(x: FloatArray | float) -> FloatArray:
+        if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (n,):
+            if x.flags.c_contiguous:
+                # What the general case gives for it (a read-only view), with one numpy call.
+                view = x.view()
+                view.flags.writeable = False
+                return view
+        elif isinstance(x, float) and n > 1:
+            # What the general case gives for a scalar: a writable copy in every world.
+            return np.full(n, x, dtype=np.float64)
         return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
 
     lines = np.ascontiguousarray(deal_lines_km2, dtype=np.float64)
