@@ -278,6 +278,16 @@ class CeasefireModel(mesa.Model):
             worlds: The worlds (None: all).
             horizon_days: The side's planning horizon ``H`` (float or ``(n,)``).
         """
+        # Both sides' views of a day read the same drift per day of pause (side_views keeps it).
+        kept = getattr(self, "_pause_kept", None)
+        per_day = kept[1] if kept is not None and kept[0] is worlds else self._pause_drift(worlds)
+        n = len(per_day)
+        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))[:, None]
+        pause = np.minimum(self._truce_length_days[None, :], h)
+        return per_day[:, None] * pause * np.maximum(h - pause, 0.0)
+
+    def _pause_drift(self, worlds: np.ndarray | None) -> np.ndarray:
+        """``(n,)`` the change of the front's drift per day of a pause (:meth:`pause_shift_km2`)."""
         p = self.params
         rows = np.arange(self.worlds) if worlds is None else worlds
         n = len(rows)
@@ -312,9 +322,7 @@ class CeasefireModel(mesa.Model):
             * (1.0 - p_now)
             * (growth(self.russia) - growth(self.ukraine))
         )
-        h = np.broadcast_to(np.asarray(horizon_days, dtype=float), (n,))[:, None]
-        pause = np.minimum(self._truce_length_days[None, :], h)
-        return per_day[:, None] * pause * np.maximum(h - pause, 0.0)
+        return per_day
 
     def recidivism(self, worlds: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``(n,)`` hazard ratio of the breakdowns so far: ``recidivism_hazard_ratio ** count``."""
@@ -772,10 +780,14 @@ class CeasefireModel(mesa.Model):
         self.ukraine.resolve = self.resolve("ukraine")
         self.russia.resolve = self.resolve("russia")
         self.ukraine.threat, self.russia.threat = self.threats()
-        return (
-            self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru)),
-            self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua)),
-        )
+        self._pause_kept = (worlds, self._pause_drift(worlds))
+        try:
+            return (
+                self.ukraine.side_view(self.russia, adjustment, worlds, (ua, ru)),
+                self.russia.side_view(self.ukraine, adjustment, worlds, (ru, ua)),
+            )
+        finally:
+            self._pause_kept = None
 
     def feasible_packages(self, worlds: np.ndarray) -> np.ndarray:
         """``(n, P)`` packages the mediator can propose in the given worlds."""
@@ -1369,10 +1381,15 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ status
     def status(self) -> np.ndarray:
         """Status code per world: 0 war, 1 ceasefire (fixed-term), 2 collapsed, 3 settled."""
-        endless = np.isinf(self._truce_length_days)[self.space.issue_choice("truce")]
+        endless = self._endless_packages
         settled = self.in_ceasefire & (self.package >= 0) & endless[np.maximum(self.package, 0)]
         code = np.where(self.in_ceasefire, 1, np.where(self.ever_ceasefire, 2, 0))
         return np.where(settled, 3, code)
+
+    @cached_property
+    def _endless_packages(self) -> np.ndarray:
+        """``(P,)`` packages whose truce has no end (an indefinite ceasefire)."""
+        return np.isinf(self._truce_length_days)[self.space.issue_choice("truce")]
 
     def allies_at_2pct(self) -> np.ndarray:
         """Allies (of 32, the US included) at or above 2% of GDP, per world."""

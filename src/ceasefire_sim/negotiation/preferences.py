@@ -352,9 +352,13 @@ def territory_terms(
                 view = x.view()
                 view.flags.writeable = False
                 return view
-        elif isinstance(x, float) and n > 1:
-            # What the general case gives for a scalar: a writable copy in every world.
-            return np.full(n, x, dtype=np.float64)
+        elif isinstance(x, float):
+            # What the general case gives for a scalar: a writable copy in every world (a
+            # read-only view of it in one world, where the broadcast view is contiguous).
+            column = np.full(n, x, dtype=np.float64)
+            if n == 1:
+                column.flags.writeable = False
+            return column
         return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
 
     lines = np.ascontiguousarray(deal_lines_km2, dtype=np.float64)
