@@ -514,8 +514,17 @@ class Alliance:
         gap = self.target_share_pct - self._share_pct
         self._share_pct += np.clip(gap, 0.0, self.ramp_pct_per_year / DAYS_PER_YEAR)
         extra_bn = self.gdp_bn * np.maximum(self._share_pct - self._initial_share_pct, 0.0) / 100.0
-        delay = max(float(np.mean(self.model.params["alliance.production_delay_days"])), 1.0)
+        delay = self._delay_days()
         self._extra_bn_per_year += (extra_bn - self._extra_bn_per_year) / delay
+
+    def _delay_days(self) -> float:
+        """The production delay (days, at least 1; its mean over worlds), kept per version."""
+        version = self.model.params.version
+        kept = getattr(self, "_delay_kept", None)
+        if kept is None or kept[0] != version:
+            delay = max(float(np.mean(self.model.params["alliance.production_delay_days"])), 1.0)
+            kept = self._delay_kept = (version, delay)
+        return kept[1]
 
     def aid_bn_per_year(self, us_shortfall_bn_per_year: np.ndarray) -> np.ndarray:
         """Military aid of all allies to Ukraine (US$ bn/year), before any truce freeze."""

@@ -1204,14 +1204,10 @@ class CeasefireModel(mesa.Model):
         open_ended = self.calm[h] & np.isinf(self.truce_end_day[h]) & ~broke[h]
         if not open_ended.any():
             return
-        truce_ratio = _pick(
-            [
-                1.0 if o.hazard_ratio is None else self.params[o.hazard_ratio]
-                for o in self.space.outcome.issue("truce").options
-            ],
-            self.space.issue_choice("truce")[rows],
-            h,
-        )
+        by_option = dict(self._option_hazard_ratios()).get("truce")
+        if by_option is None:
+            by_option = [1.0 for _ in self.space.outcome.issue("truce").options]
+        truce_ratio = _pick(by_option, self.space.issue_choice("truce")[rows], h)
         # Low violence ends at the hazard without the truce type's ratio; the agreement's own
         # breakdown is part of it, so the lapse adds the rest: hazard * (1 / ratio - 1).
         lapse_hazard = hazard * np.maximum(1.0 / truce_ratio - 1.0, 0.0)
@@ -1249,21 +1245,40 @@ class CeasefireModel(mesa.Model):
         """Per world, the product of the hazard ratios of its package's options and monitoring."""
         p = self.params
         ratio = None
-        # Guarantees and truce first (the order of the products, so the bits, of earlier versions).
-        issues = ["guarantees", "truce"] + [
-            i for i in self.space.outcome.names if i not in ("guarantees", "truce")
-        ]
-        for issue in issues:
-            options = self.space.outcome.issue(issue).options
-            if all(o.hazard_ratio is None for o in options):
-                continue
-            by_option = [1.0 if o.hazard_ratio is None else p[o.hazard_ratio] for o in options]
+        for issue, by_option in self._option_hazard_ratios():
             factor = _pick(by_option, self.space.issue_choice(issue)[rows], worlds)
             ratio = factor if ratio is None else ratio * factor
         monitoring = _take(
             p["truce.monitoring_hazard_ratio"], slice(None) if worlds is None else worlds
         )
         return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
+
+    def _option_hazard_ratios(self) -> list[tuple[str, np.ndarray | list[float | np.ndarray]]]:
+        """Per issue with a hazard ratio, each option's (1 if none), kept per parameter version.
+
+        Guarantees and truce first (the order of the products, so the bits, of earlier
+        versions). An issue whose ratios are all floats gives them as a ``(K,)`` array (what
+        :func:`_pick` makes of them).
+        """
+        kept = getattr(self, "_option_ratios_kept", None)
+        if kept is not None and kept[0] == self.params.version:
+            return kept[1]
+        p = self.params
+        issues = ["guarantees", "truce"] + [
+            i for i in self.space.outcome.names if i not in ("guarantees", "truce")
+        ]
+        out: list[tuple[str, np.ndarray | list[float | np.ndarray]]] = []
+        for issue in issues:
+            options = self.space.outcome.issue(issue).options
+            if all(o.hazard_ratio is None for o in options):
+                continue
+            by_option = [1.0 if o.hazard_ratio is None else p[o.hazard_ratio] for o in options]
+            if all(np.ndim(v) == 0 for v in by_option):
+                out.append((issue, np.asarray(by_option, dtype=float)))
+            else:
+                out.append((issue, by_option))
+        self._option_ratios_kept = (self.params.version, out)
+        return out
 
     def ceasefire_hazard(
         self, rows: np.ndarray, dissatisfaction: np.ndarray, worlds: np.ndarray
@@ -1427,7 +1442,12 @@ def _col(value: float | np.ndarray, rows: np.ndarray) -> np.ndarray:
 def _pick(
     values: list[float | np.ndarray], option: np.ndarray, worlds: np.ndarray | None
 ) -> np.ndarray:
-    """Per world, the value of the option it takes (``values``: a float or ``(N,)`` per option)."""
+    """Per world, the value of the option it takes (``values``: a float or ``(N,)`` per option).
+
+    ``values`` may also be the ``(K,)`` array of options' floats.
+    """
+    if type(values) is np.ndarray:
+        return values[option]
     if all(np.ndim(v) == 0 for v in values):
         return np.asarray(values, dtype=float)[option]
     n = len(option)
