@@ -264,7 +264,7 @@ class Belligerent(WorldAgent):
             fixed_term=preferences.fixed_term_terms(self.model.space, utility, costs, horizon),
             resolve=_take(self.resolve, worlds),
             threat=_take(self.threat, worlds),
-            durability=self.model.durability(worlds, horizon),
+            durability=self.model.view_durability(worlds, horizon),
             pause_km2=self.model.pause_shift_km2(worlds, horizon),
             breakdown_cost=_take(b["truce.breakdown_cost"], worlds),
         )

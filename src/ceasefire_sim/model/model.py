@@ -58,6 +58,9 @@ TYPES_STREAM = 0x7E5011E
 CALM_STREAM = 0xCA1A5E
 #: Share of yesterday's violation tension kept each day (about a ten-day memory).
 TENSION_DECAY = 0.9
+#: Runs of at most this many worlds keep the durability of their side views for its inputs
+#: (:meth:`CeasefireModel.view_durability`); in larger runs some world's inputs change every day.
+DURABILITY_KEPT_WORLDS = 256
 
 
 class CeasefireModel(mesa.Model):
@@ -380,6 +383,39 @@ class CeasefireModel(mesa.Model):
             hr, base[distinct][:, None, None], shape[distinct][:, None, None], span
         )
         return held if index is None else held[index]
+
+    def view_durability(
+        self, worlds: np.ndarray | None, horizon_days: float | np.ndarray
+    ) -> np.ndarray:
+        """:meth:`durability`, the same array for the same inputs in a small run.
+
+        Its inputs (the parameters, the standing threats, the breakdowns so far and the
+        horizon) mostly stay the same from one day to the next in a run of a few worlds, and
+        the incomplete gamma functions of :func:`truce.hold_share` are costly at any size: the
+        result is kept for its inputs (the same bits; its readers do not write to it).
+        """
+        if self.worlds > DURABILITY_KEPT_WORLDS:
+            return self.durability(worlds, horizon_days)
+        threats = np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat)
+        horizon = np.asarray(horizon_days, dtype=float)
+        key = (
+            self.params.version,
+            None if worlds is None else (worlds.dtype.str, worlds.shape, worlds.tobytes()),
+            horizon.shape,
+            horizon.tobytes(),
+            threats.dtype.str,
+            threats.shape,
+            threats.tobytes(),
+            self.breakdowns.tobytes(),
+        )
+        kept = self.__dict__.setdefault("_durability_kept", {})
+        held = kept.get(key)
+        if held is None:
+            held = self.durability(worlds, horizon_days)
+            if len(kept) >= 16:
+                kept.clear()
+            kept[key] = held
+        return held
 
     def threats(self) -> tuple[np.ndarray, np.ndarray]:
         """``(N,)`` what the mediator's standing threats take off each side's value of fighting.
