@@ -65,6 +65,9 @@ PARTIAL_STREAM = 0x9A27A1
 DRIFT_STREAM = 0x9A27D1
 #: Rows per scope of the daily block: Ukraine's answer, Russia's answer, the breakdown.
 ACCEPT_UA, ACCEPT_RU, BREAK = range(3)
+#: Runs of at most this many worlds keep the days each truce is expected to hold for its
+#: inputs (:meth:`LimitedTruces._days_held`); in larger runs some world's inputs change daily.
+SMALL_RUN_WORLDS = 256
 SIDES = ("ukraine", "russia")
 
 
@@ -331,7 +334,7 @@ class LimitedTruces:
             base = _col(m.params["truce.base_hazard_per_day"], worlds, m.worlds)
             shape = _col(m.params["truce.hazard_shape"], worlds, m.worlds)
             held = {
-                side: expected_days_held(ratio, base, shape, days, kept["horizon"][side])
+                side: self._days_held(ratio, base, shape, days, kept["horizon"][side])
                 for side in SIDES
             }
             if isinstance(term, int):
@@ -343,6 +346,33 @@ class LimitedTruces:
             horizon = kept["horizon"][side]
             out.append(limited_surplus(kept["gain"][side], held[side], horizon, value))
         return out[0], out[1]
+
+    def _days_held(
+        self,
+        ratio: FloatArray,
+        base: FloatArray,
+        shape: FloatArray,
+        days: FloatArray,
+        horizon: FloatArray,
+    ) -> FloatArray:
+        """``(n,)`` :func:`expected_days_held`, kept for its inputs in a run of a few worlds.
+
+        A truce's inputs (its hazard ratio, the baseline, its term and the side's horizon) stay
+        the same from day to day, and the incomplete gamma functions are costly at any size;
+        the same bits, as a fresh copy.
+        """
+        if self.model.worlds > SMALL_RUN_WORLDS:
+            return expected_days_held(ratio, base, shape, days, horizon)
+        columns = tuple(np.asarray(x, dtype=float) for x in (ratio, base, shape, days, horizon))
+        key = tuple((x.shape, x.tobytes()) for x in columns)
+        kept = self.__dict__.setdefault("_days_held_kept", {})
+        held = kept.get(key)
+        if held is None:
+            held = expected_days_held(*columns)
+            if len(kept) >= 64:
+                kept.clear()
+            kept[key] = held
+        return held.copy()
 
     def best_offer(
         self, k: int, worlds: np.ndarray, views: tuple[LinkedView, LinkedView]
