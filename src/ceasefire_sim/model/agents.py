@@ -65,8 +65,15 @@ class Belligerent(WorldAgent):
 
     def production_bn_per_day(self) -> np.ndarray | float:
         """Domestic materiel production (US$ bn/day) from defence spending."""
-        p = self.params
-        return p.gdp_bn * p.defence_share_pct / 100.0 * p.procurement_share / DAYS_PER_YEAR
+        version = self.model.params.version
+        kept = self._cache.get("production")
+        if kept is None or kept[0] != version:
+            p = self.params
+            production = (
+                p.gdp_bn * p.defence_share_pct / 100.0 * p.procurement_share / DAYS_PER_YEAR
+            )
+            kept = self._cache["production"] = (version, production)
+        return kept[1]
 
     def power(self, worlds: np.ndarray | None = None) -> np.ndarray:
         """Combat power (Cobb-Douglas of personnel and materiel), in ``worlds`` (default all)."""

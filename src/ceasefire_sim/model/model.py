@@ -709,9 +709,7 @@ class CeasefireModel(mesa.Model):
                 self.noise[PHASE_INTENSITY], p["front.phase_intensity_sd"]
             )
             self.phase_intensity = np.where(switched, fresh, self.phase_intensity)
-        level_offensive, level_consolidation = front.phase_levels(
-            p["front.offensive_days"], p["front.consolidation_days"], p["front.consolidation_tempo"]
-        )
+        level_offensive, level_consolidation = self._phase_levels()
         season = front.seasonal_factor(
             self.date.timetuple().tm_yday,
             p["front.seasonal_amplitude"],
@@ -722,6 +720,19 @@ class CeasefireModel(mesa.Model):
             * self.phase_intensity
             * season
         )
+
+    def _phase_levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`front.phase_levels` of the parameters, kept until they change."""
+        kept = getattr(self, "_phase_levels_kept", None)
+        if kept is None or kept[0] != self.params.version:
+            p = self.params
+            levels = front.phase_levels(
+                p["front.offensive_days"],
+                p["front.consolidation_days"],
+                p["front.consolidation_tempo"],
+            )
+            kept = self._phase_levels_kept = (self.params.version, levels)
+        return kept[1]
 
     def _fight(self, at_war: np.ndarray) -> np.ndarray:
         p = self.params

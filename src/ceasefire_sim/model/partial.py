@@ -130,7 +130,15 @@ class LimitedTruces:
 
     def on_table(self, scope: str) -> bool:
         """Whether ``scope`` can be proposed or declared (``on_table`` >= 0.5 in some world)."""
-        return self.enabled and bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5))
+        if not self.enabled:
+            return False
+        version = self.model.params.version
+        kept = self.__dict__.setdefault("_on_table_kept", {})
+        hit = kept.get(scope)
+        if hit is None or hit[0] != version:
+            hit = (version, bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5)))
+            kept[scope] = hit
+        return hit[1]
 
     def running(self) -> FloatArray:
         """``(N, C)`` share of each channel that runs under the limited truces in force.
