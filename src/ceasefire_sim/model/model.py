@@ -8,7 +8,9 @@ block of uniforms whatever the state, so two scenarios run with one seed share t
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import types
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -217,7 +219,7 @@ class CeasefireModel(mesa.Model):
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
         # The reporters read what the recorder computed for the day (one selection per day, not one
         # np.median per reporter); the values are the same bits.
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = DailyCollector(
             model_reporters={
                 "day": "day",
                 "share_war": lambda m: np.count_nonzero(~m.in_ceasefire) / m.worlds,
@@ -1461,6 +1463,29 @@ class CeasefireModel(mesa.Model):
         """Step to the horizon."""
         while self.running and self.day < self.days:
             self.step()
+
+
+class DailyCollector(mesa.DataCollector):
+    """A ``mesa.DataCollector`` of model reporters that read attributes or call functions.
+
+    ``collect`` stores what ``mesa.DataCollector.collect`` stores: each reporter's value, a
+    ``deepcopy`` of it unless it is a plain number (whose copy is itself), without the copy's
+    cost per value and day. Agent reporters, tables and other reporters are collected by mesa.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        """Collect the model reporters' values for the model's current day."""
+        plain = all(isinstance(r, str | types.FunctionType) for r in self.model_reporters.values())
+        if not plain or not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
+        for var, reporter in self.model_reporters.items():
+            value = getattr(model, reporter, None) if isinstance(reporter, str) else reporter(model)
+            self.model_vars[var].append(value if type(value) in _PLAIN else copy.deepcopy(value))
+
+
+#: Types whose ``deepcopy`` is the value itself.
+_PLAIN = (int, float, bool, str, type(None))
 
 
 def _check_keys(world_keys: np.ndarray | None, worlds: int) -> np.ndarray | None:
