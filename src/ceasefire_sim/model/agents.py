@@ -176,12 +176,27 @@ class Belligerent(WorldAgent):
         Args:
             worlds: Only these worlds (default: all): returns ``(len(worlds), K)``.
         """
-        base = self._per_version("option_values", self._option_values)
-        n = self.model.worlds if worlds is None else len(worlds)
         red_lines = self.model.red_lines[self.name]
         penalty = self.red_line_penalty(worlds) if red_lines else 0.0
+        return self._options_valued(worlds, penalty, self._red_weights(worlds))
+
+    def _options_valued(
+        self,
+        worlds: np.ndarray | None,
+        penalty: np.ndarray | float,
+        weights: list[np.ndarray | float],
+    ) -> np.ndarray:
+        """:meth:`options_valued` with the red lines' penalty and weights already computed."""
+        base = self._per_version("option_values", self._option_values)
+        n = self.model.worlds if worlds is None else len(worlds)
         return preferences.option_utilities(
-            base, self.model.space.outcome, red_lines, penalty, n, worlds, self._red_weights(worlds)
+            base,
+            self.model.space.outcome,
+            self.model.red_lines[self.name],
+            penalty,
+            n,
+            worlds,
+            weights,
         )
 
     def _red_weights(self, worlds: np.ndarray | None) -> list[np.ndarray | float]:
@@ -243,14 +258,12 @@ class Belligerent(WorldAgent):
         p = self.params
         b = self.model.params
         war_issues = self._per_version("war_issues", lambda: sum(self.war_values().values()))
-        utility = self.options_valued(worlds)
         red_lines = self.model.red_lines[self.name]
-        costs = preferences.red_line_costs(
-            self.model.space.outcome,
-            red_lines,
-            self.red_line_penalty(worlds) if red_lines else 0.0,
-            self._red_weights(worlds),
-        )
+        # The penalty and weights of the red lines once, for the utilities and the costs.
+        penalty = self.red_line_penalty(worlds) if red_lines else 0.0
+        weights = self._red_weights(worlds)
+        utility = self._options_valued(worlds, penalty, weights)
+        costs = preferences.red_line_costs(self.model.space.outcome, red_lines, penalty, weights)
         horizon = _take(p.planning_horizon_days, worlds)
         return SideView(
             option_utility=utility,
