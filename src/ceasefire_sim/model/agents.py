@@ -65,8 +65,15 @@ class Belligerent(WorldAgent):
 
     def production_bn_per_day(self) -> np.ndarray | float:
         """Domestic materiel production (US$ bn/day) from defence spending."""
-        p = self.params
-        return p.gdp_bn * p.defence_share_pct / 100.0 * p.procurement_share / DAYS_PER_YEAR
+        version = self.model.params.version
+        kept = self._cache.get("production")
+        if kept is None or kept[0] != version:
+            p = self.params
+            production = (
+                p.gdp_bn * p.defence_share_pct / 100.0 * p.procurement_share / DAYS_PER_YEAR
+            )
+            kept = self._cache["production"] = (version, production)
+        return kept[1]
 
     def power(self, worlds: np.ndarray | None = None) -> np.ndarray:
         """Combat power (Cobb-Douglas of personnel and materiel), in ``worlds`` (default all)."""
@@ -169,12 +176,27 @@ class Belligerent(WorldAgent):
         Args:
             worlds: Only these worlds (default: all): returns ``(len(worlds), K)``.
         """
-        base = self._per_version("option_values", self._option_values)
-        n = self.model.worlds if worlds is None else len(worlds)
         red_lines = self.model.red_lines[self.name]
         penalty = self.red_line_penalty(worlds) if red_lines else 0.0
+        return self._options_valued(worlds, penalty, self._red_weights(worlds))
+
+    def _options_valued(
+        self,
+        worlds: np.ndarray | None,
+        penalty: np.ndarray | float,
+        weights: list[np.ndarray | float],
+    ) -> np.ndarray:
+        """:meth:`options_valued` with the red lines' penalty and weights already computed."""
+        base = self._per_version("option_values", self._option_values)
+        n = self.model.worlds if worlds is None else len(worlds)
         return preferences.option_utilities(
-            base, self.model.space.outcome, red_lines, penalty, n, worlds, self._red_weights(worlds)
+            base,
+            self.model.space.outcome,
+            self.model.red_lines[self.name],
+            penalty,
+            n,
+            worlds,
+            weights,
         )
 
     def _red_weights(self, worlds: np.ndarray | None) -> list[np.ndarray | float]:
@@ -248,14 +270,12 @@ class Belligerent(WorldAgent):
         p = self.params
         b = self.model.params
         war_issues = self._per_version("war_issues", lambda: sum(self.war_values().values()))
-        utility = self.options_valued(worlds)
         red_lines = self.model.red_lines[self.name]
-        costs = preferences.red_line_costs(
-            self.model.space.outcome,
-            red_lines,
-            self.red_line_penalty(worlds) if red_lines else 0.0,
-            self._red_weights(worlds),
-        )
+        # The penalty and weights of the red lines once, for the utilities and the costs.
+        penalty = self.red_line_penalty(worlds) if red_lines else 0.0
+        weights = self._red_weights(worlds)
+        utility = self._options_valued(worlds, penalty, weights)
+        costs = preferences.red_line_costs(self.model.space.outcome, red_lines, penalty, weights)
         horizon = _take(p.planning_horizon_days, worlds)
         durability, pause = self.model.horizon_terms(worlds, horizon, pause_per_day, by_horizon)
         return SideView(
@@ -527,8 +547,17 @@ class Alliance:
         gap = self.target_share_pct - self._share_pct
         self._share_pct += np.clip(gap, 0.0, self.ramp_pct_per_year / DAYS_PER_YEAR)
         extra_bn = self.gdp_bn * np.maximum(self._share_pct - self._initial_share_pct, 0.0) / 100.0
-        delay = max(float(np.mean(self.model.params["alliance.production_delay_days"])), 1.0)
+        delay = self._delay_days()
         self._extra_bn_per_year += (extra_bn - self._extra_bn_per_year) / delay
+
+    def _delay_days(self) -> float:
+        """The production delay (days, at least 1; its mean over worlds), kept per version."""
+        version = self.model.params.version
+        kept = getattr(self, "_delay_kept", None)
+        if kept is None or kept[0] != version:
+            delay = max(float(np.mean(self.model.params["alliance.production_delay_days"])), 1.0)
+            kept = self._delay_kept = (version, delay)
+        return kept[1]
 
     def aid_bn_per_year(self, us_shortfall_bn_per_year: np.ndarray) -> np.ndarray:
         """Military aid of all allies to Ukraine (US$ bn/year), before any truce freeze."""
@@ -588,7 +617,11 @@ class Ally(WorldAgent):
 
 def _take(value: Any, worlds: np.ndarray | None) -> Any:
     """A per-world value restricted to some worlds (scalars, and ``worlds=None``, pass through)."""
-    return value if worlds is None or np.ndim(value) == 0 else value[worlds]
+    if worlds is None or isinstance(value, float):
+        return value
+    if type(value) is np.ndarray:
+        return value[worlds] if value.ndim > 0 else value
+    return value if np.ndim(value) == 0 else value[worlds]
 
 
 def _ratio(new: np.ndarray | float, old: np.ndarray | float) -> np.ndarray | float:

@@ -155,19 +155,24 @@ class CostChannels:
     # ------------------------------------------------------------------ expected values
     def expected_cost(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's expected daily cost to its target at its intensity, casualty-eq."""
-        return _col(
-            self._p(channel, "intensity") * self._p(channel, "target_cost_per_day"),
-            worlds,
-            self.model.worlds,
-        )
+        return _col(self._product(channel, "target_cost_per_day"), worlds, self.model.worlds)
 
     def expected_value(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's daily worth to its attacker at its intensity, casualty-eq."""
-        return _col(
-            self._p(channel, "intensity") * self._p(channel, "attacker_value_per_day"),
-            worlds,
-            self.model.worlds,
-        )
+        return _col(self._product(channel, "attacker_value_per_day"), worlds, self.model.worlds)
+
+    def _product(self, channel: str, field: str) -> FloatArray | float:
+        """``intensity * field`` of a channel, kept until the parameters change.
+
+        The side views and the limited truces read it many times a day.
+        """
+        version = self.model.params.version
+        kept = self.__dict__.setdefault("_products", {})
+        hit = kept.get((channel, field))
+        if hit is None or hit[0] != version:
+            hit = (version, self._p(channel, "intensity") * self._p(channel, field))
+            kept[(channel, field)] = hit
+        return hit[1]
 
     def net_war_cost(
         self, side: str, running: FloatArray, worlds: np.ndarray | slice = slice(None)
@@ -201,6 +206,15 @@ class CostChannels:
 
 def _col(value: FloatArray | float, worlds: np.ndarray | slice, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an array."""
+    if isinstance(worlds, np.ndarray):
+        # The common cases first, without the general case's numpy calls (the same values).
+        if isinstance(value, float):
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            out = np.empty(size)
+            out.fill(value)
+            return out
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+            return value[worlds]
     if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
         # A parameter shared by every world (the common case): no broadcast view to index.
         size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)

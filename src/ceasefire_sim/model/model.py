@@ -8,7 +8,9 @@ block of uniforms whatever the state, so two scenarios run with one seed share t
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import types
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -61,6 +63,9 @@ TYPES_STREAM = 0x7E5011E
 CALM_STREAM = 0xCA1A5E
 #: Share of yesterday's violation tension kept each day (about a ten-day memory).
 TENSION_DECAY = 0.9
+#: Runs of at most this many worlds keep the durability of their side views for its inputs
+#: (:meth:`CeasefireModel.view_durability`); in larger runs some world's inputs change every day.
+DURABILITY_KEPT_WORLDS = 256
 
 
 class CeasefireModel(mesa.Model):
@@ -217,7 +222,7 @@ class CeasefireModel(mesa.Model):
         self.recorder = DailyRecorder(self, keep_trajectories=keep_trajectories)
         # The reporters read what the recorder computed for the day (one selection per day, not one
         # np.median per reporter); the values are the same bits.
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = DailyCollector(
             model_reporters={
                 "day": "day",
                 "share_war": lambda m: np.count_nonzero(~m.in_ceasefire) / m.worlds,
@@ -304,6 +309,16 @@ class CeasefireModel(mesa.Model):
         n = len(rows)
 
         def col(value: float | np.ndarray) -> np.ndarray:
+            if isinstance(value, float):
+                out = np.empty(n)
+                out.fill(value)
+                return out
+            if (
+                type(value) is np.ndarray
+                and value.dtype == np.float64
+                and value.shape == (self.worlds,)
+            ):
+                return value[rows]
             if np.ndim(value) == 0:
                 return np.full(n, value, dtype=float)
             return np.broadcast_to(np.asarray(value, dtype=float), (self.worlds,))[rows]
@@ -380,6 +395,39 @@ class CeasefireModel(mesa.Model):
             hr, base[distinct][:, None, None], shape[distinct][:, None, None], span
         )
         return held if index is None else held[index]
+
+    def view_durability(
+        self, worlds: np.ndarray | None, horizon_days: float | np.ndarray
+    ) -> np.ndarray:
+        """:meth:`durability`, the same array for the same inputs in a small run.
+
+        Its inputs (the parameters, the standing threats, the breakdowns so far and the
+        horizon) mostly stay the same from one day to the next in a run of a few worlds, and
+        the incomplete gamma functions of :func:`truce.hold_share` are costly at any size: the
+        result is kept for its inputs (the same bits; its readers do not write to it).
+        """
+        if self.worlds > DURABILITY_KEPT_WORLDS:
+            return self.durability(worlds, horizon_days)
+        threats = np.asarray(self.ukraine.threat) + np.asarray(self.russia.threat)
+        horizon = np.asarray(horizon_days, dtype=float)
+        key = (
+            self.params.version,
+            None if worlds is None else (worlds.dtype.str, worlds.shape, worlds.tobytes()),
+            horizon.shape,
+            horizon.tobytes(),
+            threats.dtype.str,
+            threats.shape,
+            threats.tobytes(),
+            self.breakdowns.tobytes(),
+        )
+        kept = self.__dict__.setdefault("_durability_kept", {})
+        held = kept.get(key)
+        if held is None:
+            held = self.durability(worlds, horizon_days)
+            if len(kept) >= 16:
+                kept.clear()
+            kept[key] = held
+        return held
 
     def threats(self) -> tuple[np.ndarray, np.ndarray]:
         """``(N,)`` what the mediator's standing threats take off each side's value of fighting.
@@ -673,9 +721,7 @@ class CeasefireModel(mesa.Model):
                 self.noise[PHASE_INTENSITY], p["front.phase_intensity_sd"]
             )
             self.phase_intensity = np.where(switched, fresh, self.phase_intensity)
-        level_offensive, level_consolidation = front.phase_levels(
-            p["front.offensive_days"], p["front.consolidation_days"], p["front.consolidation_tempo"]
-        )
+        level_offensive, level_consolidation = self._phase_levels()
         season = front.seasonal_factor(
             self.date.timetuple().tm_yday,
             p["front.seasonal_amplitude"],
@@ -686,6 +732,19 @@ class CeasefireModel(mesa.Model):
             * self.phase_intensity
             * season
         )
+
+    def _phase_levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`front.phase_levels` of the parameters, kept until they change."""
+        kept = getattr(self, "_phase_levels_kept", None)
+        if kept is None or kept[0] != self.params.version:
+            p = self.params
+            levels = front.phase_levels(
+                p["front.offensive_days"],
+                p["front.consolidation_days"],
+                p["front.consolidation_tempo"],
+            )
+            kept = self._phase_levels_kept = (self.params.version, levels)
+        return kept[1]
 
     def _fight(self, at_war: np.ndarray) -> np.ndarray:
         p = self.params
@@ -816,7 +875,7 @@ class CeasefireModel(mesa.Model):
             ):
                 return terms
         terms = (
-            self.durability(worlds, horizon_days),
+            self.view_durability(worlds, horizon_days),
             self.pause_shift_km2(worlds, horizon_days, pause_per_day),
         )
         if kept is not None:
@@ -1240,14 +1299,10 @@ class CeasefireModel(mesa.Model):
         open_ended = self.calm[h] & np.isinf(self.truce_end_day[h]) & ~broke[h]
         if not open_ended.any():
             return
-        truce_ratio = _pick(
-            [
-                1.0 if o.hazard_ratio is None else self.params[o.hazard_ratio]
-                for o in self.space.outcome.issue("truce").options
-            ],
-            self.space.issue_choice("truce")[rows],
-            h,
-        )
+        by_option = dict(self._option_hazard_ratios()).get("truce")
+        if by_option is None:
+            by_option = [1.0 for _ in self.space.outcome.issue("truce").options]
+        truce_ratio = _pick(by_option, self.space.issue_choice("truce")[rows], h)
         # Low violence ends at the hazard without the truce type's ratio; the agreement's own
         # breakdown is part of it, so the lapse adds the rest: hazard * (1 / ratio - 1).
         lapse_hazard = hazard * np.maximum(1.0 / truce_ratio - 1.0, 0.0)
@@ -1285,21 +1340,40 @@ class CeasefireModel(mesa.Model):
         """Per world, the product of the hazard ratios of its package's options and monitoring."""
         p = self.params
         ratio = None
-        # Guarantees and truce first (the order of the products, so the bits, of earlier versions).
-        issues = ["guarantees", "truce"] + [
-            i for i in self.space.outcome.names if i not in ("guarantees", "truce")
-        ]
-        for issue in issues:
-            options = self.space.outcome.issue(issue).options
-            if all(o.hazard_ratio is None for o in options):
-                continue
-            by_option = [1.0 if o.hazard_ratio is None else p[o.hazard_ratio] for o in options]
+        for issue, by_option in self._option_hazard_ratios():
             factor = _pick(by_option, self.space.issue_choice(issue)[rows], worlds)
             ratio = factor if ratio is None else ratio * factor
         monitoring = _take(
             p["truce.monitoring_hazard_ratio"], slice(None) if worlds is None else worlds
         )
         return (np.ones(len(rows)) if ratio is None else ratio) * monitoring
+
+    def _option_hazard_ratios(self) -> list[tuple[str, np.ndarray | list[float | np.ndarray]]]:
+        """Per issue with a hazard ratio, each option's (1 if none), kept per parameter version.
+
+        Guarantees and truce first (the order of the products, so the bits, of earlier
+        versions). An issue whose ratios are all floats gives them as a ``(K,)`` array (what
+        :func:`_pick` makes of them).
+        """
+        kept = getattr(self, "_option_ratios_kept", None)
+        if kept is not None and kept[0] == self.params.version:
+            return kept[1]
+        p = self.params
+        issues = ["guarantees", "truce"] + [
+            i for i in self.space.outcome.names if i not in ("guarantees", "truce")
+        ]
+        out: list[tuple[str, np.ndarray | list[float | np.ndarray]]] = []
+        for issue in issues:
+            options = self.space.outcome.issue(issue).options
+            if all(o.hazard_ratio is None for o in options):
+                continue
+            by_option = [1.0 if o.hazard_ratio is None else p[o.hazard_ratio] for o in options]
+            if all(np.ndim(v) == 0 for v in by_option):
+                out.append((issue, np.asarray(by_option, dtype=float)))
+            else:
+                out.append((issue, by_option))
+        self._option_ratios_kept = (self.params.version, out)
+        return out
 
     def ceasefire_hazard(
         self, rows: np.ndarray, dissatisfaction: np.ndarray, worlds: np.ndarray
@@ -1417,10 +1491,15 @@ class CeasefireModel(mesa.Model):
     # ------------------------------------------------------------------ status
     def status(self) -> np.ndarray:
         """Status code per world: 0 war, 1 ceasefire (fixed-term), 2 collapsed, 3 settled."""
-        endless = np.isinf(self._truce_length_days)[self.space.issue_choice("truce")]
+        endless = self._endless_packages
         settled = self.in_ceasefire & (self.package >= 0) & endless[np.maximum(self.package, 0)]
         code = np.where(self.in_ceasefire, 1, np.where(self.ever_ceasefire, 2, 0))
         return np.where(settled, 3, code)
+
+    @cached_property
+    def _endless_packages(self) -> np.ndarray:
+        """``(P,)`` packages whose truce has no end (an indefinite ceasefire)."""
+        return np.isinf(self._truce_length_days)[self.space.issue_choice("truce")]
 
     def allies_at_2pct(self) -> np.ndarray:
         """Allies (of 32, the US included) at or above 2% of GDP, per world."""
@@ -1430,6 +1509,29 @@ class CeasefireModel(mesa.Model):
         """Step to the horizon."""
         while self.running and self.day < self.days:
             self.step()
+
+
+class DailyCollector(mesa.DataCollector):
+    """A ``mesa.DataCollector`` of model reporters that read attributes or call functions.
+
+    ``collect`` stores what ``mesa.DataCollector.collect`` stores: each reporter's value, a
+    ``deepcopy`` of it unless it is a plain number (whose copy is itself), without the copy's
+    cost per value and day. Agent reporters, tables and other reporters are collected by mesa.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        """Collect the model reporters' values for the model's current day."""
+        plain = all(isinstance(r, str | types.FunctionType) for r in self.model_reporters.values())
+        if not plain or not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
+        for var, reporter in self.model_reporters.items():
+            value = getattr(model, reporter, None) if isinstance(reporter, str) else reporter(model)
+            self.model_vars[var].append(value if type(value) in _PLAIN else copy.deepcopy(value))
+
+
+#: Types whose ``deepcopy`` is the value itself.
+_PLAIN = (int, float, bool, str, type(None))
 
 
 def _check_keys(world_keys: np.ndarray | None, worlds: int) -> np.ndarray | None:
@@ -1443,6 +1545,10 @@ def _check_keys(world_keys: np.ndarray | None, worlds: int) -> np.ndarray | None
 
 def _take(value: float | np.ndarray, rows: np.ndarray | slice) -> float | np.ndarray:
     """A per-world parameter restricted to some worlds (scalars pass through)."""
+    if isinstance(value, float):
+        return value
+    if type(value) is np.ndarray:
+        return value[rows] if value.ndim > 0 else value
     return value[rows] if np.ndim(value) > 0 else value
 
 
@@ -1454,7 +1560,12 @@ def _col(value: float | np.ndarray, rows: np.ndarray) -> np.ndarray:
 def _pick(
     values: list[float | np.ndarray], option: np.ndarray, worlds: np.ndarray | None
 ) -> np.ndarray:
-    """Per world, the value of the option it takes (``values``: a float or ``(N,)`` per option)."""
+    """Per world, the value of the option it takes (``values``: a float or ``(N,)`` per option).
+
+    ``values`` may also be the ``(K,)`` array of options' floats.
+    """
+    if type(values) is np.ndarray:
+        return values[option]
     if all(np.ndim(v) == 0 for v in values):
         return np.asarray(values, dtype=float)[option]
     n = len(option)

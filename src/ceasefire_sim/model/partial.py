@@ -65,6 +65,9 @@ PARTIAL_STREAM = 0x9A27A1
 DRIFT_STREAM = 0x9A27D1
 #: Rows per scope of the daily block: Ukraine's answer, Russia's answer, the breakdown.
 ACCEPT_UA, ACCEPT_RU, BREAK = range(3)
+#: Runs of at most this many worlds keep the days each truce is expected to hold for its
+#: inputs (:meth:`LimitedTruces._days_held`); in larger runs some world's inputs change daily.
+SMALL_RUN_WORLDS = 256
 SIDES = ("ukraine", "russia")
 
 
@@ -108,6 +111,8 @@ class LimitedTruces:
         self.offers = np.zeros((n, s), dtype=np.int64)
         self.accepted = {side: np.zeros((n, s), dtype=np.int64) for side in SIDES}
         self._pauses = pause_matrix()
+        #: Per scope, the channels it pauses (columns of ``_pauses``), as plain ints.
+        self._paused = tuple(tuple(int(j) for j in np.flatnonzero(row)) for row in self._pauses)
         self._terms = limited_terms(model.space.outcome)
         self._truce_days = model.space.outcome.truce_days()
         self.uniforms = np.zeros((3, s, n))
@@ -125,7 +130,15 @@ class LimitedTruces:
 
     def on_table(self, scope: str) -> bool:
         """Whether ``scope`` can be proposed or declared (``on_table`` >= 0.5 in some world)."""
-        return self.enabled and bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5))
+        if not self.enabled:
+            return False
+        version = self.model.params.version
+        kept = self.__dict__.setdefault("_on_table_kept", {})
+        hit = kept.get(scope)
+        if hit is None or hit[0] != version:
+            hit = (version, bool(np.any(np.asarray(self._p(scope, "on_table")) >= 0.5)))
+            kept[scope] = hit
+        return hit[1]
 
     def running(self) -> FloatArray:
         """``(N, C)`` share of each channel that runs under the limited truces in force.
@@ -138,9 +151,9 @@ class LimitedTruces:
         if (
             kept is not None
             and kept[0] == version
-            and np.array_equal(kept[1], self.in_force)
-            and np.array_equal(kept[2], self.unilateral)
-            and all(np.array_equal(kept[4][x], self.discontent[x]) for x in SIDES)
+            and _same(kept[1], self.in_force)
+            and _same(kept[2], self.unilateral)
+            and all(_same(kept[4][x], self.discontent[x]) for x in SIDES)
         ):
             return kept[3]
         share = self._running_share()
@@ -156,7 +169,7 @@ class LimitedTruces:
             if not self.in_force[:, k].any():
                 continue
             leak = np.broadcast_to(np.asarray(self._p(s, "leak_share"), dtype=float), (n,))
-            for j in np.flatnonzero(self._pauses[k]):
+            for j in self._paused[k]:
                 attacker = CHANNELS[j].attacker
                 # A unilateral truce stops only its declarer's channels.
                 own = ~self.unilateral[:, k] | (attacker == LIMITED[k].declarer)
@@ -185,7 +198,7 @@ class LimitedTruces:
         scope = LIMITED[k]
         ch = m.channels
         gain = np.zeros(len(worlds))
-        for j in np.flatnonzero(self._pauses[k]):
+        for j in self._paused[k]:
             c = CHANNELS[j]
             if unilateral and c.attacker != scope.declarer:
                 continue
@@ -204,20 +217,38 @@ class LimitedTruces:
         """``(n,)`` hazard ratio of scope ``k``'s truce on ``term``: term x scope x monitoring."""
         m = self.model
         p = m.params
-        ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
+        by_term = self._term_ratios()
         scope = self._p(LIMITED[k].name, "hazard_ratio")
         monitoring = p["truce.monitoring_hazard_ratio"]
-        if all(np.ndim(r) == 0 for r in [*ratios, scope, monitoring]):
+        if by_term.ndim == 1 and np.ndim(scope) == 0 and np.ndim(monitoring) == 0:
             # Ratios shared by every world (the common case): the same products, element by
-            # element, without an (n, T) table.
-            by_term = np.asarray(ratios, dtype=float)[np.asarray(term)]
-            return by_term * float(scope) * float(monitoring)
-        by_term = np.stack([_col(r, worlds, m.worlds) for r in ratios], axis=1)
+            # element, without columns of them.
+            return by_term[np.asarray(term)] * float(scope) * float(monitoring)
         return (
-            by_term[np.arange(len(worlds)), term]
+            (by_term[term] if by_term.ndim == 1 else by_term[worlds, term])
             * _col(scope, worlds, m.worlds)
             * _col(monitoring, worlds, m.worlds)
         )
+
+    def _term_ratios(self) -> FloatArray:
+        """``(T,)`` each truce option's hazard ratio, or ``(N, T)`` where one varies by world.
+
+        Kept until the parameters change (every truce in force reads it every day).
+        """
+        m = self.model
+        kept = getattr(self, "_term_ratio_table", None)
+        if kept is not None and kept[0] == m.params.version:
+            return kept[1]
+        p = m.params
+        ratios = [p[f"truce.hazard_ratio_type.{o}"] for o in m.space.outcome.by_issue["truce"]]
+        if all(np.ndim(r) == 0 for r in ratios):
+            table = np.array([float(r) for r in ratios])
+        else:
+            table = np.stack(
+                [np.broadcast_to(np.asarray(r, dtype=float), (m.worlds,)) for r in ratios], axis=1
+            )
+        self._term_ratio_table = (m.params.version, table)
+        return table
 
     def hazard(
         self,
@@ -317,7 +348,7 @@ class LimitedTruces:
             base = _col(m.params["truce.base_hazard_per_day"], worlds, m.worlds)
             shape = _col(m.params["truce.hazard_shape"], worlds, m.worlds)
             held = {
-                side: expected_days_held(ratio, base, shape, days, kept["horizon"][side])
+                side: self._days_held(ratio, base, shape, days, kept["horizon"][side])
                 for side in SIDES
             }
             if isinstance(term, int):
@@ -329,6 +360,33 @@ class LimitedTruces:
             horizon = kept["horizon"][side]
             out.append(limited_surplus(kept["gain"][side], held[side], horizon, value))
         return out[0], out[1]
+
+    def _days_held(
+        self,
+        ratio: FloatArray,
+        base: FloatArray,
+        shape: FloatArray,
+        days: FloatArray,
+        horizon: FloatArray,
+    ) -> FloatArray:
+        """``(n,)`` :func:`expected_days_held`, kept for its inputs in a run of a few worlds.
+
+        A truce's inputs (its hazard ratio, the baseline, its term and the side's horizon) stay
+        the same from day to day, and the incomplete gamma functions are costly at any size;
+        the same bits, as a fresh copy.
+        """
+        if self.model.worlds > SMALL_RUN_WORLDS:
+            return expected_days_held(ratio, base, shape, days, horizon)
+        columns = tuple(np.asarray(x, dtype=float) for x in (ratio, base, shape, days, horizon))
+        key = tuple((x.shape, x.tobytes()) for x in columns)
+        kept = self.__dict__.setdefault("_days_held_kept", {})
+        held = kept.get(key)
+        if held is None:
+            held = expected_days_held(*columns)
+            if len(kept) >= 64:
+                kept.clear()
+            kept[key] = held
+        return held.copy()
 
     def best_offer(
         self, k: int, worlds: np.ndarray, views: tuple[LinkedView, LinkedView]
@@ -562,7 +620,7 @@ class LimitedTruces:
         scope = LIMITED[k]
         ch = m.channels
         given = np.zeros(len(worlds))
-        for j in np.flatnonzero(self._pauses[k]):
+        for j in self._paused[k]:
             c = CHANNELS[j]
             if c.attacker == side:
                 given = given + np.maximum(ch.expected_value(c.name, worlds), 0.0)
@@ -613,7 +671,7 @@ class LimitedTruces:
         """``(n,)`` today's strikes and hits of the channels scope ``k`` pauses (its violations)."""
         ch = self.model.channels
         out = np.zeros(len(worlds))
-        names = {CHANNELS[j].name for j in np.flatnonzero(self._pauses[k])}
+        names = {CHANNELS[j].name for j in self._paused[k]}
         if "strikes" in names:
             out += ch.drones_per_day[worlds] + ch.missiles_per_day[worlds]
         if "refineries" in names:
@@ -683,6 +741,8 @@ class LinkedView:
     def war(self, issue: str) -> FloatArray | float:
         """The utility of the war status quo on ``issue`` (0 if it has none)."""
         value = self.view.war_by_issue.get(issue, 0.0)
+        if isinstance(value, float):
+            return value
         return value[self.rows] if np.ndim(value) > 0 else value
 
 
@@ -691,8 +751,29 @@ def _normal(uniform: FloatArray) -> FloatArray:
     return special.ndtri(np.clip(uniform, 1e-12, 1 - 1e-12))
 
 
+def _same(kept: np.ndarray, now: np.ndarray) -> bool:
+    """Whether ``now`` holds what ``kept`` held: the same bits, or else ``np.array_equal``.
+
+    Equal bytes are checked first (one comparison of two byte strings instead of several numpy
+    calls); what is computed from the same bits is the same, so a hit on them is always right.
+    """
+    return (kept.shape == now.shape and kept.tobytes() == now.tobytes()) or np.array_equal(
+        kept, now
+    )
+
+
 def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
     """A per-world value in ``worlds`` as an ``(len(worlds),)`` array."""
+    if isinstance(worlds, np.ndarray):
+        # The common cases first, each without a numpy call beyond the one that builds the
+        # column (these run thousands of times a day): the values are those of the general case.
+        if isinstance(value, float):
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            out = np.empty(size)
+            out.fill(value)
+            return out
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+            return value[worlds]
     if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
         # A parameter shared by every world (the common case): no broadcast view to index.
         size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)

@@ -113,6 +113,10 @@ class SideView:
         """The same side restricted to some worlds."""
 
         def take(x: FloatArray | float) -> FloatArray | float:
+            if isinstance(x, float):
+                return x
+            if type(x) is np.ndarray:
+                return x[rows] if x.ndim > 0 else x
             return x[rows] if np.ndim(x) > 0 else x
 
         skip = ("sign", "war_by_issue", "fixed_term", "durability", "pause_km2")
@@ -351,6 +355,19 @@ def territory_terms(
     n = len(control_km2)
 
     def vec(x: FloatArray | float) -> FloatArray:
+        if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (n,):
+            if x.flags.c_contiguous:
+                # What the general case gives for it (a read-only view), with one numpy call.
+                view = x.view()
+                view.flags.writeable = False
+                return view
+        elif isinstance(x, float):
+            # What the general case gives for a scalar: a writable copy in every world (a
+            # read-only view of it in one world, where the broadcast view is contiguous).
+            column = np.full(n, x, dtype=np.float64)
+            if n == 1:
+                column.flags.writeable = False
+            return column
         return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
 
     lines = np.ascontiguousarray(deal_lines_km2, dtype=np.float64)

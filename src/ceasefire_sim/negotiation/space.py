@@ -124,6 +124,12 @@ class OutcomeSpace:
 
     issues: tuple[Issue, ...]
 
+    def __hash__(self) -> int:
+        return _kept_hash(self, (self.issues,))
+
+    def __getstate__(self) -> dict:
+        return _state_without_hash(self)
+
     def __post_init__(self) -> None:
         if [i.name for i in self.issues[:2]] != ["truce", "territory"]:
             raise ValueError("an outcome space starts with the issues truce and territory")
@@ -354,6 +360,12 @@ class PackageSpace:
     outcome: OutcomeSpace = BUILT_IN
     options: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
+    def __hash__(self) -> int:
+        return _kept_hash(self, (self.outcome, self.options))
+
+    def __getstate__(self) -> dict:
+        return _state_without_hash(self)
+
     def __post_init__(self) -> None:
         if not self.options:
             object.__setattr__(self, "options", tuple(self.outcome.by_issue.items()))
@@ -463,3 +475,21 @@ class PackageSpace:
     def labels(self, row: int) -> dict[str, str]:
         """Issue -> words for the option package ``row`` takes."""
         return {i: self.outcome.label(f"{i}.{o}") for i, o in self.describe(row).items()}
+
+
+def _kept_hash(space: OutcomeSpace | PackageSpace, fields: tuple) -> int:
+    """The hash a frozen dataclass gives ``fields``, computed once per object.
+
+    Functions cached per space hash it on every call (dozens of times a day); the options it
+    nests are hashed field by field in Python, so the hash is kept (the object cannot change).
+    """
+    kept = space.__dict__.get("_hash")
+    if kept is None:
+        kept = hash(fields)
+        object.__setattr__(space, "_hash", kept)
+    return kept
+
+
+def _state_without_hash(space: OutcomeSpace | PackageSpace) -> dict:
+    """The object's attributes without its kept hash (string hashes differ between processes)."""
+    return {k: v for k, v in space.__dict__.items() if k != "_hash"}
