@@ -237,6 +237,7 @@ class PeerModel(mesa.Model):
         self.offensive = False
         self.phase_intensity = 1.0
         self.tempo = 1.0
+        self.phase_tempo = 1.0
         self.true_drift_km2_per_day = 0.0
         self.us_aid_baseline_bn_per_year: float | None = None
         self.allied_aid_delivered_bn_per_year = self.allied_aid_committed()
@@ -306,7 +307,9 @@ class PeerModel(mesa.Model):
             / 365.25
         )
         season = 1.0 + p("front.seasonal_amplitude") * math.cos(angle)
-        self.tempo = level * self.phase_intensity * season
+        # Casualties follow the phase and the season; the gains also the phase's intensity.
+        self.phase_tempo = level * season
+        self.tempo = self.phase_tempo * self.phase_intensity
 
     def fight(self) -> float:
         p = self.param
@@ -323,7 +326,7 @@ class PeerModel(mesa.Model):
         )
         elasticity = p("front.casualty_elasticity")
         share = p("front.casualty_tempo_share")
-        tempo_factor = (1.0 - share) + share * self.tempo
+        tempo_factor = (1.0 - share) + share * self.phase_tempo
         self.russia.fight(
             tempo_factor
             * self.russia.casualties_per_day

@@ -141,3 +141,85 @@ def test_tempo_casualty_factor():
     assert front.tempo_casualty_factor(np.array([1.0]), 0.3)[0] == pytest.approx(1.0)
     assert front.tempo_casualty_factor(np.array([3.0]), 0.3)[0] == pytest.approx(1.6)
     assert front.tempo_casualty_factor(np.array([0.0]), 0.0)[0] == pytest.approx(1.0)
+
+
+# --- casualties follow the phase and the season, not the phase's random intensity --------------
+
+_SIM_THETA = {
+    "front.initial_gain_km2_per_month": 360.0,
+    "front.offensive_days": 60.0,
+    "front.consolidation_days": 45.0,
+    "front.consolidation_tempo": 0.2,
+    "front.seasonal_amplitude": 0.0,
+    "front.noise_scale_km2": 0.0,
+    "front.casualty_tempo_share": 0.5,
+    "belligerents.russia.casualties_per_day": 1000.0,
+}
+_SIM_FIXED = {"front.noise_df": 3.0, "front.seasonal_peak_day_of_year": 290.0}
+
+
+def _simulate_days(intensity_sd: float, seed: int = 4):
+    import pandas as pd
+
+    from ceasefire_sim.calibration.simulator import Calendar, simulate_days
+
+    calendar = Calendar(pd.period_range("2024-01", "2025-12", freq="M"))
+    theta = {**_SIM_THETA, "front.phase_intensity_sd": intensity_sd}
+    return simulate_days(theta, _SIM_FIXED, calendar, np.random.default_rng(seed))
+
+
+def test_simulated_casualties_do_not_depend_on_the_phase_intensity():
+    gains_flat, casualties_flat, offensive_flat = _simulate_days(0.0)
+    gains_wild, casualties_wild, offensive_wild = _simulate_days(1.2)
+    # The same draws: the same phases; the intensities move the gains only.
+    np.testing.assert_array_equal(offensive_flat, offensive_wild)
+    assert np.abs(gains_wild - gains_flat).max() > 1.0
+    np.testing.assert_allclose(casualties_wild, casualties_flat, rtol=1e-12)
+
+
+def test_simulated_casualties_follow_the_phase():
+    _, casualties, offensive = _simulate_days(1.2)
+    assert offensive.any() and (~offensive).any()
+    level_o, level_c = front.phase_levels(60.0, 45.0, 0.2)
+    # With no season, each phase has one casualty rate, higher in an offensive.
+    np.testing.assert_allclose(casualties[offensive], 1000.0 * (0.5 + 0.5 * level_o))
+    np.testing.assert_allclose(casualties[~offensive], 1000.0 * (0.5 + 0.5 * level_c))
+    assert casualties[offensive].min() > casualties[~offensive].max()
+
+
+def _day_one(intensity_sd: float):
+    from ceasefire_sim import CeasefireModel, load_scenario
+    from tests.conftest import BASELINE
+
+    overrides = {
+        "talks.enabled": False,
+        "front.phase_intensity_sd": intensity_sd,
+        "front.seasonal_amplitude": 0.0,
+        "front.casualty_tempo_share": 0.5,
+        "front.offensive_days": 60.0,
+        "front.consolidation_days": 45.0,
+        "front.consolidation_tempo": 0.2,
+        "front.initial_offensive_probability": 0.5,
+    }
+    model = CeasefireModel(load_scenario(BASELINE, overrides), worlds=200, seed=2, days=1)
+    model.run()
+    return model
+
+
+def test_model_casualties_do_not_depend_on_the_phase_intensity():
+    flat, wild = _day_one(0.0), _day_one(1.2)
+    np.testing.assert_array_equal(flat.offensive, wild.offensive)
+    assert np.abs(wild.tempo - flat.tempo).max() > 0.1
+    np.testing.assert_allclose(wild.russia.casualties_today, flat.russia.casualties_today)
+    np.testing.assert_allclose(wild.ukraine.casualties_today, flat.ukraine.casualties_today)
+
+
+def test_model_casualties_follow_the_phase():
+    model = _day_one(1.2)
+    offensive = model.offensive
+    assert offensive.any() and (~offensive).any()
+    level_o, level_c = front.phase_levels(60.0, 45.0, 0.2)
+    factor = np.where(offensive, 0.5 + 0.5 * level_o, 0.5 + 0.5 * level_c)
+    # Day 1: the forces are day 0's, so the rate is the base rate times the phase's factor.
+    base = np.asarray(model.params["belligerents.russia.casualties_per_day"]) * np.ones(200)
+    np.testing.assert_allclose(model.russia.casualties_today, base * factor)

@@ -3,8 +3,10 @@
 Over the months before the start the force ratio is taken as the reference state's (the state
 the model's constants are derived from, ``front.reference``), so the expected daily gain is
 ``tau * initial_gain_km2_per_month / 30.44`` and Russian casualties per day are
-``casualties_per_day * ((1 - c) + c * tau)``, with the tempo ``tau`` the product of the phase
-level, the phase's intensity and the season (``model/front.py``: the same functions).
+``casualties_per_day * ((1 - c) + c * tau_p)``, with the tempo ``tau`` the product of the phase
+level, the phase's random intensity and the season, and ``tau_p`` the phase level times the
+season alone: losses follow how hard the sides commit forces in a phase and season, the
+intensity how far the line moves (``model/front.py``: the same functions).
 
 The phases are the model's two-state Markov chain. A chain that ends a phase with probability
 ``1 / d`` each day has phase lengths geometric with mean ``d``, so the phases are drawn as
@@ -137,12 +139,15 @@ def simulate_days(
     length = np.concatenate(lengths)
     state = np.concatenate(states)
     intensity = front.phase_intensity(rng.random(len(length)), value("front.phase_intensity_sd"))
-    phase_level = np.where(state, float(level_o), float(level_c)) * intensity
-    tempo = np.repeat(phase_level, length)[:n] * front.seasonal_factor(
+    season = front.seasonal_factor(
         calendar.day_of_year,
         value("front.seasonal_amplitude"),
         value("front.seasonal_peak_day_of_year"),
     )
+    phase_level = np.where(state, float(level_o), float(level_c))
+    # Casualties follow the phase level and the season; the gains also the phase's intensity.
+    phase_tempo = np.repeat(phase_level, length)[:n] * season
+    tempo = np.repeat(phase_level * intensity, length)[:n] * season
     noise = value("front.noise_scale_km2") * rng.standard_t(value("front.noise_df"), n)
     level = np.full(n, gain / DAYS_PER_MONTH)
     if cut_day is not None and TREND in theta:
@@ -158,7 +163,7 @@ def simulate_days(
         years = (np.arange(n)[before] - cut_day) / DAYS_PER_YEAR
         casualty_level[before] *= np.maximum(1.0 + float(theta[CASUALTY_TREND]) * years, 0.0)
     daily_casualties = casualty_level * (
-        front.tempo_casualty_factor(tempo, value("front.casualty_tempo_share"))
+        front.tempo_casualty_factor(phase_tempo, value("front.casualty_tempo_share"))
     )
     return daily_gain, daily_casualties, np.repeat(state, length)[:n]
 

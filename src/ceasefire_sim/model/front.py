@@ -170,17 +170,29 @@ def seasonal_factor(
     return 1.0 + np.asarray(amplitude) * np.cos(angle)
 
 
-def tempo_casualty_factor(tempo: FloatArray, share: float | FloatArray) -> FloatArray:
-    """Factor on the casualty rate: a share ``c`` of the losses follows the tempo of fighting.
+def tempo_casualty_factor(phase_tempo: FloatArray, share: float | FloatArray) -> FloatArray:
+    """Factor on the casualty rate: a share ``c`` of the losses follows the phase and the season.
 
-    ``(1 - c) + c * tempo``: at mean tempo (1) the base rate applies; in an offensive losses rise
-    less than gains (``c < 1``), so casualties per km² fall as gains rise and the two part ways.
+    ``(1 - c) + c * phase_tempo``, with ``phase_tempo`` the deterministic level of today's phase
+    (:func:`phase_levels`) times the season (:func:`seasonal_factor`), **not** times the phase's
+    random intensity (:func:`phase_intensity`). Losses follow how hard each side commits forces,
+    which the phase (offensive or consolidation) and the season set; the random intensity of a
+    phase is about how far the line moves for that effort (how well an offensive goes), so it
+    moves the gains only. Carrying the intensity's long right tail into the casualties made their
+    forecasts far wider than the General Staff's monthly means, which move by about 100 a day
+    from month to month (docs/calibration.md, "Backtests"). At the mean phase tempo (1) the base
+    rate applies; in an offensive losses rise less than gains (``c < 1``), so casualties per km²
+    fall as gains rise and the two part ways.
 
     Args:
-        tempo: Today's tempo (mean 1).
-        share: ``c`` in [0, 1].
+        phase_tempo: ``(N,)`` or ``(D,)`` today's phase level times the season (long-run mean 1,
+            dimensionless).
+        share: ``c`` in [0, 1] (dimensionless).
+
+    Returns:
+        Factor on the base casualty rate, the shape of ``phase_tempo`` (dimensionless).
     """
-    return (1.0 - np.asarray(share)) + np.asarray(share) * tempo
+    return (1.0 - np.asarray(share)) + np.asarray(share) * phase_tempo
 
 
 def student_t_noise(

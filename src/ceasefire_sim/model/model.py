@@ -564,6 +564,7 @@ class CeasefireModel(mesa.Model):
         self.offensive = np.zeros(n, dtype=bool)
         self.phase_intensity = np.ones(n)
         self.tempo = np.ones(n)
+        self.phase_tempo = np.ones(n)
         self.true_drift_km2_per_day = front.expected_drift(
             self.p0, self.gain_scale_km2_per_day, p["front.defender_advantage"]
         )
@@ -727,11 +728,10 @@ class CeasefireModel(mesa.Model):
             p["front.seasonal_amplitude"],
             p["front.seasonal_peak_day_of_year"],
         )
-        self.tempo = (
-            np.where(self.offensive, level_offensive, level_consolidation)
-            * self.phase_intensity
-            * season
-        )
+        # The phase's level times the season: what casualties follow (front.tempo_casualty_factor);
+        # the gains' tempo also carries the phase's random intensity.
+        self.phase_tempo = np.where(self.offensive, level_offensive, level_consolidation) * season
+        self.tempo = self.phase_tempo * self.phase_intensity
 
     def _phase_levels(self) -> tuple[np.ndarray, np.ndarray]:
         """:func:`front.phase_levels` of the parameters, kept until they change."""
@@ -768,8 +768,11 @@ class CeasefireModel(mesa.Model):
         self.control_km2 = np.clip(before + proposed, 0.0, p["territory.ukraine_area_km2"])
         self.p_last_fighting = np.where(at_war, self.p_now, self.p_last_fighting)
         elasticity = p["front.casualty_elasticity"]
-        # Part of the losses follows the tempo of fighting, part the force ratio alone.
-        tempo_factor = front.tempo_casualty_factor(self.tempo, p["front.casualty_tempo_share"])
+        # Part of the losses follows the phase and the season (not the phase's random intensity,
+        # which moves the gains only), part the force ratio alone.
+        tempo_factor = front.tempo_casualty_factor(
+            self.phase_tempo, p["front.casualty_tempo_share"]
+        )
         self.russia.fight(
             tempo_factor
             * front.daily_casualties_from_logs(

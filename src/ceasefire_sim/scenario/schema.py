@@ -168,7 +168,11 @@ class FrontConfig(Strict):
     )
     casualty_tempo_share: Num(ge=0, le=1) = Field(
         fixed(0.3),
-        description="Share of casualties that rises and falls with the tempo of fighting.",
+        description=(
+            "Share of casualties that rises and falls with the phase (offensive or "
+            "consolidation) and the season; not with the phase's random intensity, which moves "
+            "the gains only."
+        ),
     )
     reference: FrontReference = Field(default_factory=FrontReference)
 

@@ -430,7 +430,7 @@ def check_front(
             detail=(
                 f"Russian casualties over days 1-{days} divided by the km² gained, in the "
                 f"{int(positive.sum()):,} worlds that gained ground, over {where}; casualties "
-                "follow the tempo of fighting in part (`front.casualty_tempo_share`), so the "
+                "follow the phase of the front and the season in part (`front.casualty_tempo_share`), so the "
                 f"ratio differs between worlds. Source: {SOURCES['casualties_per_km2']}."
             ),
             data={"median": per_km2_median, "ci": (per_km2_low, per_km2_high)},
