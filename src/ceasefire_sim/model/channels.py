@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special
 
+from ceasefire_sim.model.store import world_column
 from ceasefire_sim.negotiation.scopes import CHANNELS
 
 if TYPE_CHECKING:
@@ -155,11 +156,15 @@ class CostChannels:
     # ------------------------------------------------------------------ expected values
     def expected_cost(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's expected daily cost to its target at its intensity, casualty-eq."""
-        return _col(self._product(channel, "target_cost_per_day"), worlds, self.model.worlds)
+        return world_column(
+            self._product(channel, "target_cost_per_day"), worlds, self.model.worlds
+        )
 
     def expected_value(self, channel: str, worlds: np.ndarray | slice = slice(None)) -> FloatArray:
         """``(n,)`` a channel's daily worth to its attacker at its intensity, casualty-eq."""
-        return _col(self._product(channel, "attacker_value_per_day"), worlds, self.model.worlds)
+        return world_column(
+            self._product(channel, "attacker_value_per_day"), worlds, self.model.worlds
+        )
 
     def _product(self, channel: str, field: str) -> FloatArray | float:
         """``intensity * field`` of a channel, kept until the parameters change.
@@ -202,22 +207,3 @@ class CostChannels:
         for c in CHANNELS:
             out[c.target] = out[c.target] + self.total_cost[c.name]
         return out
-
-
-def _col(value: FloatArray | float, worlds: np.ndarray | slice, n: int) -> FloatArray:
-    """A per-world value in ``worlds`` as an array."""
-    if isinstance(worlds, np.ndarray):
-        # The common cases first, without the general case's numpy calls (the same values).
-        if isinstance(value, float):
-            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
-            out = np.empty(size)
-            out.fill(value)
-            return out
-        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
-            return value[worlds]
-    if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
-        # A parameter shared by every world (the common case): no broadcast view to index.
-        size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
-        return np.full(size, value, dtype=float)
-    full = np.broadcast_to(np.asarray(value, dtype=float), (n,))
-    return full[worlds]

@@ -25,6 +25,7 @@ from ceasefire_sim.model.events import EventSchedule
 from ceasefire_sim.model.narrative import Narrative
 from ceasefire_sim.model.partial import LimitedTruces
 from ceasefire_sim.model.recorder import DailyRecorder
+from ceasefire_sim.model.store import world_column
 from ceasefire_sim.model.streams import uniform_columns
 from ceasefire_sim.negotiation import preferences, search
 from ceasefire_sim.negotiation.preferences import MediatorPreference, SideView
@@ -306,22 +307,9 @@ class CeasefireModel(mesa.Model):
         """
         p = self.params
         rows = np.arange(self.worlds) if worlds is None else worlds
-        n = len(rows)
 
         def col(value: float | np.ndarray) -> np.ndarray:
-            if isinstance(value, float):
-                out = np.empty(n)
-                out.fill(value)
-                return out
-            if (
-                type(value) is np.ndarray
-                and value.dtype == np.float64
-                and value.shape == (self.worlds,)
-            ):
-                return value[rows]
-            if np.ndim(value) == 0:
-                return np.full(n, value, dtype=float)
-            return np.broadcast_to(np.asarray(value, dtype=float), (self.worlds,))[rows]
+            return world_column(value, rows, self.worlds)
 
         w = col(p["front.personnel_weight"])
 

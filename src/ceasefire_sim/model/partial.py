@@ -41,6 +41,7 @@ import numpy as np
 from scipy import special
 
 from ceasefire_sim.model import truce
+from ceasefire_sim.model.store import world_column
 from ceasefire_sim.negotiation import preferences
 from ceasefire_sim.negotiation.scopes import (
     CHANNELS,
@@ -206,11 +207,11 @@ class LimitedTruces:
                 gain = gain + ch.expected_cost(c.name, worlds)
             if c.attacker == side:
                 gain = gain - ch.expected_value(c.name, worlds)
-        gain = gain + _col(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
+        gain = gain + world_column(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
         # A holiday's cover goes to the declarer, or to each side of an agreed-only scope.
         if scope.declarer in (side, None) and m.date in self.holidays:
-            gain = gain + _col(self._p(scope.name, "cover_value"), worlds, m.worlds)
-        tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
+            gain = gain + world_column(self._p(scope.name, "cover_value"), worlds, m.worlds)
+        tolerance = world_column(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
         return gain / tolerance
 
     def hazard_ratio(self, k: int, term: FloatArray, worlds: np.ndarray) -> FloatArray:
@@ -226,8 +227,8 @@ class LimitedTruces:
             return by_term[np.asarray(term)] * float(scope) * float(monitoring)
         return (
             (by_term[term] if by_term.ndim == 1 else by_term[worlds, term])
-            * _col(scope, worlds, m.worlds)
-            * _col(monitoring, worlds, m.worlds)
+            * world_column(scope, worlds, m.worlds)
+            * world_column(monitoring, worlds, m.worlds)
         )
 
     def _term_ratios(self) -> FloatArray:
@@ -275,12 +276,12 @@ class LimitedTruces:
         m = self.model
         p = m.params
         return truce.breakdown_hazard(
-            _col(p["truce.base_hazard_per_day"], worlds, m.worlds),
+            world_column(p["truce.base_hazard_per_day"], worlds, m.worlds),
             self.hazard_ratio(k, term, worlds),
             discontent,
-            _col(p["truce.dissatisfaction_beta"], worlds, m.worlds),
+            world_column(p["truce.dissatisfaction_beta"], worlds, m.worlds),
             day_of_truce,
-            _col(p["truce.hazard_shape"], worlds, m.worlds),
+            world_column(p["truce.hazard_shape"], worlds, m.worlds),
         )
 
     def _linked_value(
@@ -294,7 +295,9 @@ class LimitedTruces:
         issue = key.split(".", 1)[0]
         column = view.column(outcome.option_index[key])
         war = view.war(issue)
-        share = _col(self.model.params["partial_truces.linkage_share"], worlds, self.model.worlds)
+        share = world_column(
+            self.model.params["partial_truces.linkage_share"], worlds, self.model.worlds
+        )
         return (column - war) * share
 
     def linked_views(self, worlds: np.ndarray) -> tuple[LinkedView, LinkedView]:
@@ -337,7 +340,9 @@ class LimitedTruces:
         if "gain" not in kept:
             kept["gain"] = {side: self.gain_per_day(side, k, worlds) for side in SIDES}
             kept["horizon"] = {
-                side: _col(m.params[f"belligerents.{side}.planning_horizon_days"], worlds, m.worlds)
+                side: world_column(
+                    m.params[f"belligerents.{side}.planning_horizon_days"], worlds, m.worlds
+                )
                 for side in SIDES
             }
         held = kept.get(("held", term)) if isinstance(term, int) else None
@@ -345,8 +350,8 @@ class LimitedTruces:
             terms = np.full(len(worlds), term) if isinstance(term, int) else term
             days = self._truce_days[terms]
             ratio = self.hazard_ratio(k, terms, worlds)
-            base = _col(m.params["truce.base_hazard_per_day"], worlds, m.worlds)
-            shape = _col(m.params["truce.hazard_shape"], worlds, m.worlds)
+            base = world_column(m.params["truce.base_hazard_per_day"], worlds, m.worlds)
+            shape = world_column(m.params["truce.hazard_shape"], worlds, m.worlds)
             held = {
                 side: self._days_held(ratio, base, shape, days, kept["horizon"][side])
                 for side in SIDES
@@ -451,15 +456,17 @@ class LimitedTruces:
         if len(worlds) == 0:
             return
         views = self.linked_views(worlds)
-        logit = _col(m.params["talks.logit_scale"], worlds, m.worlds)
+        logit = world_column(m.params["talks.logit_scale"], worlds, m.worlds)
         cooldown = m.params["talks.cooldown_days"]
         for k, scope in enumerate(LIMITED):
             if not self.on_table(scope.name):
                 continue
             open_ = (~self.in_force[worlds, k]) & (
-                _col(self._p(scope.name, "on_table"), worlds, m.worlds) >= 0.5
+                world_column(self._p(scope.name, "on_table"), worlds, m.worlds) >= 0.5
             )
-            open_ &= ~(m.day - self.last_end_day[worlds, k] < _col(cooldown, worlds, m.worlds))
+            open_ &= ~(
+                m.day - self.last_end_day[worlds, k] < world_column(cooldown, worlds, m.worlds)
+            )
             if not open_.any():
                 continue
             w = worlds[open_]
@@ -490,11 +497,11 @@ class LimitedTruces:
             w = np.flatnonzero(at_war & ~self.in_force[:, k])
             if len(w) == 0:
                 continue
-            w = w[_col(self._p(scope.name, "on_table"), w, m.worlds) >= 0.5]
+            w = w[world_column(self._p(scope.name, "on_table"), w, m.worlds) >= 0.5]
             gain = self.gain_per_day(scope.declarer, k, w, unilateral=True)
             row = ACCEPT_UA if scope.declarer == "ukraine" else ACCEPT_RU
             noise = preferences.chance(
-                self.uniforms[row, k, w], _col(m.params["talks.logit_scale"], w, m.worlds)
+                self.uniforms[row, k, w], world_column(m.params["talks.logit_scale"], w, m.worlds)
             )
             # The declarer weighs the day's gain with the hesitation of an answer to an offer.
             declares = preferences.accepts(gain, 0.0, noise) & (gain > 0)
@@ -588,7 +595,7 @@ class LimitedTruces:
                 broke = truce.breaks_down(h, self.uniforms[BREAK, k, a])
                 expiring = ~broke & (m.day >= self.end_day[a, k])
                 if expiring.any():
-                    logit = _col(m.params["talks.logit_scale"], a, m.worlds)
+                    logit = world_column(m.params["talks.logit_scale"], a, m.worlds)
                     u_ua = preferences.chance(self.uniforms[ACCEPT_UA, k, a], logit)
                     u_ru = preferences.chance(self.uniforms[ACCEPT_RU, k, a], logit)
                     renew = (
@@ -624,9 +631,9 @@ class LimitedTruces:
             c = CHANNELS[j]
             if c.attacker == side:
                 given = given + np.maximum(ch.expected_value(c.name, worlds), 0.0)
-        purpose = _col(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
+        purpose = world_column(self._p(scope.name, f"purpose_value_{side}"), worlds, m.worlds)
         given = given + np.maximum(-purpose, 0.0)
-        tolerance = _col(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
+        tolerance = world_column(m.params[f"belligerents.{side}.cost_tolerance"], worlds, m.worlds)
         return given / tolerance + np.maximum(-np.asarray(linked_per_day, dtype=float), 0.0)
 
     def _regret(
@@ -652,7 +659,7 @@ class LimitedTruces:
             itself where the walk is 0), by which each answers a renewal.
         """
         m = self.model
-        sd = _col(m.params["partial_truces.worth_drift_sd"], worlds, m.worlds)
+        sd = world_column(m.params["partial_truces.worth_drift_sd"], worlds, m.worlds)
         out = []
         for i, (side, s) in enumerate(zip(SIDES, surplus, strict=True)):
             held = np.maximum(kept["held"][side], 1e-12)
@@ -760,22 +767,3 @@ def _same(kept: np.ndarray, now: np.ndarray) -> bool:
     return (kept.shape == now.shape and kept.tobytes() == now.tobytes()) or np.array_equal(
         kept, now
     )
-
-
-def _col(value: FloatArray | float, worlds: np.ndarray, n: int) -> FloatArray:
-    """A per-world value in ``worlds`` as an ``(len(worlds),)`` array."""
-    if isinstance(worlds, np.ndarray):
-        # The common cases first, each without a numpy call beyond the one that builds the
-        # column (these run thousands of times a day): the values are those of the general case.
-        if isinstance(value, float):
-            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
-            out = np.empty(size)
-            out.fill(value)
-            return out
-        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
-            return value[worlds]
-    if np.ndim(value) == 0 and isinstance(worlds, np.ndarray):
-        # A parameter shared by every world (the common case): no broadcast view to index.
-        size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
-        return np.full(size, value, dtype=float)
-    return np.broadcast_to(np.asarray(value, dtype=float), (n,))[worlds]

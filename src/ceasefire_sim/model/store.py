@@ -181,3 +181,34 @@ class ParamView:
         """The value of ``prefix.name``, or ``default`` if absent."""
         key = f"{self._prefix}.{name}"
         return self._store.get(key, default)
+
+
+def world_column(value: float | np.ndarray, worlds: np.ndarray | slice, n: int) -> np.ndarray:
+    """A per-world value (a float, or an ``(n,)`` array) in ``worlds``, as an array.
+
+    The common cases (a float, an ``(n,)`` float64 array, index or mask arrays of worlds) are
+    taken without the general case's broadcast view; the values are the same. These run
+    thousands of times a day.
+
+    Args:
+        value: A float or an array broadcasting to ``(n,)``.
+        worlds: Index array, boolean mask or slice of the ``n`` worlds.
+        n: Worlds in the run (or block).
+
+    Returns:
+        ``(len(worlds),)`` values (``(mask.sum(),)`` for a mask); a fresh array for a scalar,
+        a read-only view for other broadcast values.
+    """
+    if isinstance(worlds, np.ndarray):
+        if isinstance(value, float):
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            out = np.empty(size)
+            out.fill(value)
+            return out
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+            return value[worlds]
+        if np.ndim(value) == 0:
+            # A parameter shared by every world: no broadcast view to index.
+            size = np.count_nonzero(worlds) if worlds.dtype == bool else len(worlds)
+            return np.full(size, value, dtype=float)
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))[worlds]
