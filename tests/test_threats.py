@@ -44,6 +44,29 @@ def test_outcome_columns_count_the_threats():
     assert (none["threats_executed_ukraine"] + none["threats_executed_russia"] == 0).all()
 
 
+def test_a_mediator_carries_out_a_threat_only_while_it_can_pay_for_it():
+    """A threat costs ``threat_cost_days`` of patience: never more than the patience left."""
+    runs = {
+        cost: simulate(
+            BASELINE,
+            worlds=300,
+            seed=SEED,
+            days=200,
+            narrative_worlds=0,
+            overrides={"mediator.threat_cost_days": cost, "mediator.patience_days": 180.0},
+        ).outcomes
+        for cost in (0.0, 120.0, 181.0)
+    }
+    executed = {
+        cost: int((o["threats_executed_ukraine"] + o["threats_executed_russia"]).sum())
+        for cost, o in runs.items()
+    }
+    assert executed[0.0] > 0
+    # Dearer threats are carried out less often; one dearer than all its patience never.
+    assert executed[120.0] < executed[0.0]
+    assert executed[181.0] == 0
+
+
 def test_an_executed_aid_cut_moves_the_front():
     """Paired against a cut that holds nothing back: the worlds it hit lose ground."""
     worlds, mean, low, high = durability.aid_cut_effect(BASELINE, 1000, SEED, None)

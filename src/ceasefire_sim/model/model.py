@@ -1102,7 +1102,9 @@ class CeasefireModel(mesa.Model):
         make up the side's shortfall, a mediator that carries out its threats does so: in a
         share ``mediator.threat_credibility`` of the worlds (a per-world type drawn once with
         the sides' resolve, so that meeting more often gives no more chances): an aid cut for
-        Ukraine, sanctions for Russia (:meth:`Mediator.execute`).
+        Ukraine, sanctions for Russia (:meth:`Mediator.execute`). Each costs it
+        ``mediator.threat_cost_days`` of its patience, so it carries one out only while that
+        much patience is left (its fruitless days plus the cost at most ``patience_days``).
         """
         refused_ua = ~record.accepted["ukraine"]
         refused_ru = ~record.accepted["russia"]
@@ -1124,8 +1126,13 @@ class CeasefireModel(mesa.Model):
         decisive_ru = (full_ru > 0) & (record.surplus["russia"] + full_ru >= 0)
         # Once between ceasefires: a cut that did not bring a deal is spent (rounds held more
         # often give no more cuts).
-        ukraine = in_way_ua & carried & decisive_ua & ~self.mediator.aid_cut_spent[w]
-        russia = in_way_ru & carried & decisive_ru & ~self.mediator.sanctioned[w]
+        # A threat costs the mediator `threat_cost_days` of its patience: it carries one out
+        # only while it has that much patience left, not to walk away on it.
+        affordable = self.mediator.fruitless_days[w] + _take(
+            p["mediator.threat_cost_days"], w
+        ) <= _take(p["mediator.patience_days"], w)
+        ukraine = in_way_ua & carried & decisive_ua & affordable & ~self.mediator.aid_cut_spent[w]
+        russia = in_way_ru & carried & decisive_ru & affordable & ~self.mediator.sanctioned[w]
         # An aid cut has served its purpose once Ukraine says yes (as the pause of 3-11 March
         # 2025 ended when Ukraine accepted the truce proposal).
         accepted_ua = w[record.accepted["ukraine"]]

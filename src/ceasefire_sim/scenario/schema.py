@@ -354,7 +354,9 @@ class MediatorConfig(Strict):
         "the sides give a threat not yet carried out).",
     )
     threat_cost_days: Num(ge=0) = Field(
-        fixed(0.0), description="Patience (days) the mediator spends on each threat it executes."
+        fixed(0.0),
+        description="Patience (days) the mediator spends on each threat it executes (it executes "
+        "one only while it has that much patience left).",
     )
     aid_cut_days: Num(ge=0) = Field(
         fixed(90.0),
