@@ -600,9 +600,10 @@ def outcome_columns(model: CeasefireModel, first_world: int = 0) -> dict[str, An
     for k, scope in enumerate(LIMITED_NAMES):
         columns[f"partial_days_{scope}"] = days_in_force[:, k]
         columns[f"first_partial_day_{scope}"] = first_day[:, k]
-        columns[f"partial_offers_{scope}"] = offers[:, k]
+        # Counts are kept as int32 in the model and given as int64, as every other count.
+        columns[f"partial_offers_{scope}"] = offers[:, k].astype(np.int64)
         for side, accepted in accepted_by.items():
-            columns[f"partial_accepted_{side}_{scope}"] = accepted[:, k]
+            columns[f"partial_accepted_{side}_{scope}"] = accepted[:, k].astype(np.int64)
     columns["partial_violations"] = limited.violations
     for side, cost in m.channels.cost_by_side().items():
         columns[f"channel_costs_{side}"] = cost

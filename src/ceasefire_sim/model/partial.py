@@ -98,19 +98,20 @@ class LimitedTruces:
         n, s = model.worlds, len(LIMITED)
         self._rng = np.random.default_rng(np.random.SeedSequence([model.seed, PARTIAL_STREAM]))
         self.enabled = bool(model.scenario.partial_truces.enabled)
-        self.in_force = np.zeros((n, s), dtype=bool)
-        self.unilateral = np.zeros((n, s), dtype=bool)
-        self.term = np.zeros((n, s), dtype=np.int64)
-        self.linked = np.zeros((n, s), dtype=bool)
-        self.end_day = np.full((n, s), np.inf)
-        self.last_end_day = np.full((n, s), -np.inf)
-        self.start_day = np.full((n, s), np.inf)
-        self.first_day = np.full((n, s), np.nan)
-        self.days_in_force = np.zeros((n, s))
+        # (N, S) in column order: a scope's column, read and written daily, is contiguous.
+        self.in_force = np.zeros((n, s), dtype=bool, order="F")
+        self.unilateral = np.zeros((n, s), dtype=bool, order="F")
+        self.term = np.zeros((n, s), dtype=np.int8, order="F")
+        self.linked = np.zeros((n, s), dtype=bool, order="F")
+        self.end_day = np.full((n, s), np.inf, order="F")
+        self.last_end_day = np.full((n, s), -np.inf, order="F")
+        self.start_day = np.full((n, s), np.inf, order="F")
+        self.first_day = np.full((n, s), np.nan, order="F")
+        self.days_in_force = np.zeros((n, s), order="F")
         self.count = np.zeros(n, dtype=np.int64)
         self.violations = np.zeros(n)
-        self.offers = np.zeros((n, s), dtype=np.int64)
-        self.accepted = {side: np.zeros((n, s), dtype=np.int64) for side in SIDES}
+        self.offers = np.zeros((n, s), dtype=np.int32, order="F")
+        self.accepted = {side: np.zeros((n, s), dtype=np.int32, order="F") for side in SIDES}
         self._pauses = pause_matrix()
         #: Per scope, the channels it pauses (columns of ``_pauses``), as plain ints.
         self._paused = tuple(tuple(int(j) for j in np.flatnonzero(row)) for row in self._pauses)
@@ -120,9 +121,9 @@ class LimitedTruces:
         self._drift_rng = np.random.default_rng(np.random.SeedSequence([model.seed, DRIFT_STREAM]))
         self._shock_uniforms = np.full((2, s, n), 0.5)
         #: Side -> ``(N, S)`` the random walk of its worth of each truce, share of its stake.
-        self.drift = {side: np.zeros((n, s)) for side in SIDES}
+        self.drift = {side: np.zeros((n, s), order="F") for side in SIDES}
         #: Side -> ``(N, S)`` its discontent with each truce in force (>= 0, share of its stake).
-        self.discontent = {side: np.zeros((n, s)) for side in SIDES}
+        self.discontent = {side: np.zeros((n, s), order="F") for side in SIDES}
         self.holidays = {d for d in model.scenario.partial_truces.holidays}
 
     # ----------------------------------------------------------------------------- reading
