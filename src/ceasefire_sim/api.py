@@ -82,7 +82,7 @@ def simulate(
         workers: Cores to run on: the worlds are split into that many blocks of consecutive
             worlds, stepped in threads (:mod:`ceasefire_sim.model.blocks`; at least 1,000
             worlds a block). ``None``: every core this process may use; ``1``: one thread (one
-            model up to 32,768 worlds; a larger run is stepped in blocks of at most that many
+            model up to 131,072 worlds; a larger run is stepped in blocks of at most that many
             worlds on any number of threads, to bound its memory).
             The results are the same bits whatever the number.
 
