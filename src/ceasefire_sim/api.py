@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ceasefire_sim.errors import Problem, ScenarioError
-from ceasefire_sim.model.blocks import BlockedRun, block_count, memory_blocks
+from ceasefire_sim.model.blocks import BlockedRun, block_count, memory_blocks, trim_heap
 from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
 from ceasefire_sim.results import Results
@@ -131,6 +131,9 @@ def simulate(
         results = Results.from_model(model)
         # Free the model's arrays now (ceasefire_sim.model.lifetime): repeated calls do not grow.
         release(model)
+    # A day's temporaries leave free memory in the allocator's arenas (one per thread): hand it
+    # back, so that after a call the process holds what its results hold.
+    trim_heap()
     if draw_of_world is not None:
         results.outcomes["param_draw"] = draw_of_world
         results.manifest["param_draws"] = int(param_draws or 0)

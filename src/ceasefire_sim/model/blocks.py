@@ -19,6 +19,7 @@ day (about 1% of a step at 100,000 worlds).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -268,16 +269,28 @@ def trim_heap() -> bool:
     grows above what it holds. Called between the run and its outcome table, it makes room for
     the table. Returns whether it trimmed (False off glibc).
     """
+    libc = _libc()
+    if libc is None:
+        return False
+    try:
+        return bool(libc.malloc_trim(0))
+    except AttributeError:
+        return False
+
+
+@functools.cache
+def _libc() -> Any:
+    """The C library (looked up once: ``find_library`` runs a subprocess), or None."""
     import ctypes
     import ctypes.util
 
     name = ctypes.util.find_library("c")
     if name is None:
-        return False
+        return None
     try:
-        return bool(ctypes.CDLL(name).malloc_trim(0))
-    except (OSError, AttributeError):
-        return False
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
 
 
 def _rows(value: float | np.ndarray, worlds: int, start: int, stop: int) -> float | np.ndarray:
