@@ -220,6 +220,24 @@ def test_executors_give_identical_results(tiny, tiny_result, tmp_path):
     pd.testing.assert_frame_equal(on_disk, tiny_result.summary, check_exact=True)
 
 
+def test_local_dask_workers_leave_the_chunks_alone():
+    """--dask-local workers run without Dask's profiler and with slow health and memory checks."""
+    import dask
+    import distributed
+
+    with executors.open_executor(ExecutorChoice(dask_local=1)) as (pool, description):
+        assert description == "a local Dask cluster of 1 workers"
+        assert pool.submit(abs, -3).result() == 3
+        client = distributed.get_client()
+        names = list(executors.LOCAL_WORKER_CONFIG)
+        seen = client.run(lambda: [dask.config.get(name) for name in names])
+    assert seen and all(
+        values == list(executors.LOCAL_WORKER_CONFIG.values()) for values in seen.values()
+    )
+    # The caller's own configuration is left as it was.
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_forked_and_spawned_workers_give_identical_results(tiny, tiny_result, method, monkeypatch):
     monkeypatch.setattr(executors, "start_method", lambda: method)
