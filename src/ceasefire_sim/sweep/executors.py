@@ -47,6 +47,8 @@ MALLOC_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": None}
 MMAP_THRESHOLD_BYTES = 32 * 2**20
 TRIM_THRESHOLD_BYTES = 2 * MMAP_THRESHOLD_BYTES
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_malloc_tuned = False
+
 #: Dask settings of a local cluster's workers (``--dask-local``) that take CPU from the chunks.
 #: A chunk is one model run holding its worker's only task thread; a worker's event loop
 #: samples that thread's stack every 10 ms for Dask's profiler, checks its own health every
@@ -60,7 +62,6 @@ LOCAL_WORKER_CONFIG = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
 }
-_malloc_tuned = False
 
 
 def tune_malloc() -> bool:
