@@ -123,14 +123,27 @@ class Results:
         by_issue = run.blocks[0].space.outcome.by_issue
         # The days' temporaries, freed, are still held by the allocator: hand them back first.
         trim_heap()
-        parts = []
-        for (start, _), block in zip(run.bounds, run.blocks, strict=True):
-            parts.append(outcome_columns(block, first_world=start))
+        worlds = run.bounds[-1][1]
+        columns: dict[str, np.ndarray] = {}
+        for (start, stop), block in zip(run.bounds, run.blocks, strict=True):
+            part = outcome_columns(block, first_world=start)
             release(block)
+            # Each block's outcomes go straight into the run's columns (allocated with the first
+            # block's dtypes), and the block's state is handed back to the system before the
+            # next is read: the table is never held twice, nor beside every block's state.
+            for name, values in part.items():
+                values = np.asarray(values)
+                if name not in columns:
+                    columns[name] = np.empty((worlds, *values.shape[1:]), dtype=values.dtype)
+                elif columns[name].dtype != values.dtype:
+                    columns[name] = columns[name].astype(
+                        np.result_type(columns[name].dtype, values.dtype)
+                    )
+                columns[name][start:stop] = values
+            del part, values
+            trim_heap()
         run.blocks = []
         run.close()
-        # Column by column, each block's part dropped as soon as it is joined.
-        columns = {name: np.concatenate([p.pop(name) for p in parts]) for name in list(parts[0])}
         found.outcomes = outcome_frame(columns, by_issue, copy=False)
         return found
 

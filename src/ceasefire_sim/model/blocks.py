@@ -41,8 +41,8 @@ MIN_BLOCK_WORLDS = 1000
 #: a world) are those of the blocks being stepped at once, not of the whole run. A day costs
 #: about 7,000 Python calls a block whatever its size, so blocks are large: one model of
 #: 100,000 worlds steps 90 days in 22 CPU s against 28 s as four blocks, and 1,000,000 worlds
-#: x 30 days take 98 CPU s in blocks of 131,072 (peak 3.1 GB) against 116 s in blocks of
-#: 32,768 (the same peak).
+#: x 30 days take 98 CPU s in blocks of 131,072 (peak while stepping 2.76 GB) against 116 s in
+#: blocks of 32,768 (2.50 GB).
 MAX_BLOCK_WORLDS = 131_072
 
 
