@@ -11,6 +11,42 @@ from ceasefire_sim.model import kernels, truce
 from ceasefire_sim.model.model import CeasefireModel, _take
 from ceasefire_sim.negotiation import preferences
 
+# ------------------------------------------------------------------------------ same bits
+
+
+def _cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(1_000, 3))
+    changed = x.copy()
+    changed[999, 2] = np.nextafter(changed[999, 2], np.inf)  # the last word differs by one ulp
+    flags = rng.random((1_001, 3)) < 0.5  # 3,003 bytes: not a whole number of 8-byte words
+    flipped = flags.copy()
+    flipped[500, 1] = ~flipped[500, 1]
+    return [
+        (x, x.copy()),
+        (x, changed),
+        (x, x.reshape(3, 1_000)),  # the same bytes, another shape
+        (x, x.astype(np.float32)),  # another dtype
+        (np.array([0.0]), np.array([-0.0])),  # equal values, other bits
+        (np.array([np.nan]), np.array([np.nan])),  # the same NaN bits
+        (flags, flags.copy()),
+        (flags, flipped),
+        (x[:, 1], x[:, 1].copy()),  # a strided view
+        (x.T, np.asfortranarray(x).T.copy()),  # a transposed view
+        (x.reshape(10, 100, 3), changed.reshape(10, 100, 3)),
+        (np.float64(1.5), np.float64(1.5)),  # 0-d
+        (x.astype(np.complex128), x.astype(np.complex128)),  # 16-byte items
+        (np.empty((0, 3)), np.empty((0, 3))),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_cases())))
+def test_same_bits_is_comparing_the_bytes(case):
+    a, b = _cases()[case]
+    expected = a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert kernels.same_bits(a, b) is expected
+
+
 # ------------------------------------------------------------------------------ distinct rows
 
 

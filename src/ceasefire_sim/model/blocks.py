@@ -5,10 +5,13 @@ consecutive worlds, each built with the run's world keys and key count, so each 
 the random numbers its worlds draw in the whole run (:mod:`ceasefire_sim.model.streams`): no
 number depends on how the worlds are split. Every day each block steps in a thread of its own;
 the model's time is spent in numpy and in compiled loops that release the GIL (``nogil``), so
-the threads run on separate cores. Then one :class:`~ceasefire_sim.model.recorder.DailyRecorder`
-records the day across all ``N`` worlds (quantiles and means need every world at once), reading
-the blocks through :class:`JoinedModel`, which joins each per-world array of the blocks into the
-``(N,)`` array the whole run would hold. The results are the same bits as those of one model
+the threads run on separate cores. Each thread then writes its block's rows of what the day's
+records read (:class:`~ceasefire_sim.model.recorder.DayValues`), and one
+:class:`~ceasefire_sim.model.recorder.DailyRecorder` records the day across all ``N`` worlds
+(quantiles and means need every world at once). Anything else that reads the run as a whole
+(the data collector's reporters, the outcome table) reads the blocks through
+:class:`JoinedModel`, which joins each per-world array of the blocks into the ``(N,)`` array the
+whole run would hold. The results are the same bits as those of one model
 (``tests/test_blocks.py``).
 
 Threads, not processes: the blocks share the scenario and the compiled code, a day's records need
@@ -30,7 +33,7 @@ import numpy as np
 
 from ceasefire_sim.model.lifetime import release
 from ceasefire_sim.model.model import CeasefireModel
-from ceasefire_sim.model.recorder import DailyRecorder
+from ceasefire_sim.model.recorder import DailyRecorder, DayValues
 from ceasefire_sim.resources import check_memory, run_bytes
 from ceasefire_sim.scenario.schema import Scenario
 
@@ -225,8 +228,14 @@ class BlockedRun:
             key_count=key_count,
             narrative=first.narrative,
         )
+        # What the recorder reads each day, each block writing its rows in its own thread.
+        self._values = DayValues(worlds)
+        self._values.allocate(first)
+        self._starts = [start for start, _ in self.bounds]
+        for block, start in zip(self.blocks, self._starts, strict=True):
+            self._values.fill(block, start)
         self.model.recorder = DailyRecorder(
-            self.model, keep_trajectories=keep_trajectories, pool=self._pool
+            self.model, keep_trajectories=keep_trajectories, pool=self._pool, values=self._values
         )
         # The model's reporters, reading the joined run.
         self.model.datacollector = mesa.DataCollector(model_reporters=reporters[0])
@@ -240,10 +249,15 @@ class BlockedRun:
 
     def step(self) -> None:
         """One day in every block (in threads), then the day's records across all worlds."""
-        for _ in self._pool.map(CeasefireModel.step, self.blocks):
+        for _ in self._pool.map(self._step_block, self.blocks, self._starts):
             pass
         self.model.recorder.record()
         self.model.datacollector.collect(self.model)
+
+    def _step_block(self, block: CeasefireModel, start: int) -> None:
+        """One day in ``block``, then its rows of what the day's records read."""
+        block.step()
+        self._values.fill(block, start)
 
     def run(self) -> None:
         """Step to the horizon."""
@@ -257,6 +271,7 @@ class BlockedRun:
         for block in self.blocks:
             release(block)
         self.blocks = []
+        self._values = None
         # The joined model and its recorder refer to each other: break that cycle too.
         self.model.__dict__.clear()
 

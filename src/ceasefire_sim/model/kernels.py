@@ -13,6 +13,8 @@ of :mod:`ceasefire_sim.model.blocks` run them side by side.
   from the C library's), so the gathered result is identical to the full one. Every distinct row
   is found (a hash table of the rows' bits, the columns the same in every world left out), and
   a caller may have the search give up where a first sample of worlds is mostly distinct.
+- :func:`same_bits` tells whether two arrays hold the same bits, as comparing their
+  ``tobytes()`` does, without copying them into byte strings while holding the GIL.
 """
 
 from __future__ import annotations
@@ -139,3 +141,37 @@ def distinct_rows(*columns: np.ndarray, give_up_after: int = 0) -> tuple[np.ndar
     if not done:
         return np.arange(n), np.arange(n)
     return rows, index
+
+
+@numba.njit(cache=True, nogil=True)
+def _equal_words(a: np.ndarray, b: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """Whether the 2-d arrays ``a`` and ``b`` (of one shape and dtype) hold the same values."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            if a[i, j] != b[i, j]:
+                return False
+    return True
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` have one shape and dtype and hold the same bits.
+
+    What ``a.shape == b.shape and a.tobytes() == b.tobytes()`` says for arrays of one dtype
+    (``-0.0`` is not ``0.0``; a NaN equals a NaN of the same bits), but the memory is compared
+    in place (views of any strides welcome), read as unsigned integers of the dtype's size, in
+    a compiled loop that releases the GIL and stops at the first difference.
+
+    Args:
+        a: Any array of a numeric or bool dtype.
+        b: Any array.
+    """
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.size == 0:
+        return True
+    words = np.dtype(f"u{a.dtype.itemsize}") if a.dtype.itemsize in (1, 2, 4, 8) else None
+    if words is None or a.ndim == 0:
+        return a.tobytes() == b.tobytes()
+    x = a.reshape(a.shape[0], -1).view(words)
+    y = b.reshape(b.shape[0], -1).view(words)
+    return bool(_equal_words(x, y))

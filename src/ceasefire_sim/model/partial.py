@@ -41,6 +41,7 @@ import numpy as np
 from scipy import special
 
 from ceasefire_sim.model import truce
+from ceasefire_sim.model.kernels import same_bits
 from ceasefire_sim.model.store import world_column
 from ceasefire_sim.negotiation import preferences
 from ceasefire_sim.negotiation.scopes import (
@@ -762,9 +763,8 @@ def _normal(uniform: FloatArray) -> FloatArray:
 def _same(kept: np.ndarray, now: np.ndarray) -> bool:
     """Whether ``now`` holds what ``kept`` held: the same bits, or else ``np.array_equal``.
 
-    Equal bytes are checked first (one comparison of two byte strings instead of several numpy
-    calls); what is computed from the same bits is the same, so a hit on them is always right.
+    Equal bits are checked first (one compiled loop that releases the GIL, instead of several
+    numpy calls); what is computed from the same bits is the same, so a hit on them is always
+    right.
     """
-    return (kept.shape == now.shape and kept.tobytes() == now.tobytes()) or np.array_equal(
-        kept, now
-    )
+    return same_bits(kept, now) or np.array_equal(kept, now)

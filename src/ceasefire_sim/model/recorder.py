@@ -42,6 +42,8 @@ class DailyRecorder:
         model: The model (or a run read as one, :class:`~ceasefire_sim.model.blocks.JoinedModel`).
         keep_trajectories: Also keep every world's daily control, status and casualties.
         pool: Threads that find the order statistics of half the quantities each (the same bits).
+        values: Where the day's per-world values are found, filled by the blocks of a run in
+            blocks (:class:`DayValues`) before each :meth:`record`; None: read off ``model``.
     """
 
     def __init__(
@@ -49,9 +51,11 @@ class DailyRecorder:
         model: CeasefireModel,
         keep_trajectories: bool = False,
         pool: Executor | None = None,
+        values: DayValues | None = None,
     ) -> None:
         self.model = model
         self.pool = pool
+        self.values = values
         rows = model.days + 1
         self.shares = np.zeros((rows, 4))
         self.quantiles = np.zeros((len(QUANTITIES), rows, len(QUANTILES)))
@@ -66,7 +70,9 @@ class DailyRecorder:
                 *(f"share_partial_{s}" for s in LIMITED_NAMES),
             )
         }
-        self._stack = np.empty((len(QUANTITIES), model.worlds))
+        self._stack = (
+            values.quantities if values is not None else np.empty((len(QUANTITIES), model.worlds))
+        )
         self._positions = _quantile_positions(model.worlds)
         self.medians = np.full(len(QUANTITIES), np.nan)
         self.trajectories: dict[str, np.ndarray] | None = None
@@ -83,20 +89,20 @@ class DailyRecorder:
         """Record the state at the end of the model's current day."""
         m = self.model
         d = m.day
-        status = m.status()
-        self.shares[d] = np.bincount(status, minlength=4)[:4] / m.worlds
         stack = self._stack
-        for row, values in enumerate(
-            (
-                m.control_km2,
-                m.ukraine.casualties,
-                m.russia.casualties,
-                m.ukraine.belief_mean,
-                m.russia.belief_mean,
-                m.true_drift_km2_per_day,
-            )
-        ):
-            stack[row] = values
+        if self.values is None:
+            status = m.status()
+            for row, values in enumerate(quantity_values(m)):
+                stack[row] = values
+            means = mean_values(m)
+        else:
+            status, means = self.values.status, self.values.means.items()
+        self.shares[d] = np.bincount(status, minlength=4)[:4] / m.worlds
+        if self.trajectories is not None:
+            # Before the order statistics, which reorder the stack in place.
+            self.trajectories["status"][d] = status
+            for name in ("control_km2", "casualties_russia", "casualties_ukraine"):
+                self.trajectories[name][d] = stack[QUANTITIES.index(name)]
         if self.pool is None:
             self.quantiles[:, d, :], self.medians = order_statistics(stack, self._positions)
         else:
@@ -110,28 +116,77 @@ class DailyRecorder:
             )
             self.quantiles[:, d, :] = np.concatenate([q for q, _ in parts])
             self.medians = np.concatenate([m for _, m in parts])
-        for name, values in (
-            ("allies_at_2pct_mean", m.allies_at_2pct()),
-            ("us_aid_bn_per_year_mean", m.mediator.aid_arriving_bn_per_year()),
-            ("allied_aid_bn_per_year_mean", m.allied_aid_delivered_bn_per_year),
-            ("dissatisfaction_mean", m.dissatisfaction),
-            ("share_range", m.has_range),
-            *(
-                (f"share_partial_{s}", m.limited.in_force[:, k])
-                for k, s in enumerate(LIMITED_NAMES)
-            ),
-        ):
+        for name, values in means:
             # What np.mean does (a float64 sum, then a division), without its overhead per call.
             self.means[name][d] = np.add.reduce(values, dtype=np.float64) / m.worlds
-        if self.trajectories is not None:
-            self.trajectories["control_km2"][d] = m.control_km2
-            self.trajectories["status"][d] = status
-            self.trajectories["casualties_russia"][d] = m.russia.casualties
-            self.trajectories["casualties_ukraine"][d] = m.ukraine.casualties
 
     def median(self, quantity: str) -> float:
         """Today's median across worlds of one of ``QUANTITIES`` (as ``np.median`` gives it)."""
         return float(self.medians[QUANTITIES.index(quantity)])
+
+
+def quantity_values(m: CeasefireModel) -> tuple[np.ndarray, ...]:
+    """The ``(n,)`` per-world values of each of :data:`QUANTITIES` at the end of today."""
+    return (
+        m.control_km2,
+        m.ukraine.casualties,
+        m.russia.casualties,
+        m.ukraine.belief_mean,
+        m.russia.belief_mean,
+        m.true_drift_km2_per_day,
+    )
+
+
+def mean_values(m: CeasefireModel) -> list[tuple[str, np.ndarray]]:
+    """``(name, (n,) values)`` of each daily mean across worlds, at the end of today."""
+    return [
+        ("allies_at_2pct_mean", m.allies_at_2pct()),
+        ("us_aid_bn_per_year_mean", m.mediator.aid_arriving_bn_per_year()),
+        ("allied_aid_bn_per_year_mean", m.allied_aid_delivered_bn_per_year),
+        ("dissatisfaction_mean", m.dissatisfaction),
+        ("share_range", m.has_range),
+        *((f"share_partial_{s}", m.limited.in_force[:, k]) for k, s in enumerate(LIMITED_NAMES)),
+    ]
+
+
+class DayValues:
+    """One day's per-world values of a run in blocks, each block writing its own rows.
+
+    What :meth:`DailyRecorder.record` reads off one model (status, :data:`QUANTITIES`, the
+    inputs of the daily means), held for all ``N`` worlds of a run in blocks. Each block fills
+    its rows in its own thread at the end of its day (:meth:`fill`), so that what the recorder
+    reads is joined in parallel; the arrays hold what joining the blocks' arrays would give,
+    the same bits.
+
+    Args:
+        worlds: ``N``.
+    """
+
+    def __init__(self, worlds: int) -> None:
+        self.worlds = int(worlds)
+        self.quantities = np.empty((len(QUANTITIES), self.worlds))
+        self.status: np.ndarray | None = None
+        self.means: dict[str, np.ndarray] = {}
+
+    def allocate(self, block: CeasefireModel) -> None:
+        """Allocate the status and the means' inputs with the dtypes ``block`` gives them.
+
+        Called once, before any :meth:`fill` (the fills of the blocks' threads do not allocate).
+        """
+        self.status = np.empty(self.worlds, dtype=block.status().dtype)
+        self.means = {
+            name: np.empty(self.worlds, dtype=np.asarray(values).dtype)
+            for name, values in mean_values(block)
+        }
+
+    def fill(self, block: CeasefireModel, start: int) -> None:
+        """Write ``block``'s values today into worlds ``start:start + block.worlds``."""
+        rows = slice(start, start + block.worlds)
+        self.status[rows] = block.status()
+        for row, values in enumerate(quantity_values(block)):
+            self.quantities[row, rows] = values
+        for name, values in mean_values(block):
+            self.means[name][rows] = values
 
 
 def trajectory_size_problem(worlds: int, rows: int) -> str | None:
