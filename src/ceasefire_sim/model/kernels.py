@@ -143,6 +143,11 @@ def distinct_rows(*columns: np.ndarray, give_up_after: int = 0) -> tuple[np.ndar
     return rows, index
 
 
+#: Arrays of at most this many bytes are compared as byte strings: for them the copies cost
+#: less than a call of a compiled function (about 0.2 us against 1.5 us for a world's flags).
+SMALL_COMPARE_BYTES = 1024
+
+
 @numba.njit(cache=True, nogil=True)
 def _equal_words(a: np.ndarray, b: np.ndarray) -> bool:  # pragma: no cover - compiled
     """Whether the 2-d arrays ``a`` and ``b`` (of one shape and dtype) hold the same values."""
@@ -159,7 +164,8 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     What ``a.shape == b.shape and a.tobytes() == b.tobytes()`` says for arrays of one dtype
     (``-0.0`` is not ``0.0``; a NaN equals a NaN of the same bits), but the memory is compared
     in place (views of any strides welcome), read as unsigned integers of the dtype's size, in
-    a compiled loop that releases the GIL and stops at the first difference.
+    a compiled loop that releases the GIL and stops at the first difference (arrays of at most
+    :data:`SMALL_COMPARE_BYTES` are compared as byte strings).
 
     Args:
         a: Any array of a numeric or bool dtype.
@@ -170,7 +176,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     if a.size == 0:
         return True
     words = np.dtype(f"u{a.dtype.itemsize}") if a.dtype.itemsize in (1, 2, 4, 8) else None
-    if words is None or a.ndim == 0:
+    if words is None or a.ndim == 0 or a.nbytes <= SMALL_COMPARE_BYTES:
         return a.tobytes() == b.tobytes()
     x = a.reshape(a.shape[0], -1).view(words)
     y = b.reshape(b.shape[0], -1).view(words)
