@@ -29,6 +29,8 @@ def _cases() -> list[tuple[np.ndarray, np.ndarray]]:
         (x, x.astype(np.float32)),  # another dtype
         (np.array([0.0]), np.array([-0.0])),  # equal values, other bits
         (np.array([np.nan]), np.array([np.nan])),  # the same NaN bits
+        (np.zeros(200), np.where(np.arange(200) == 199, -0.0, 0.0)),  # the same, compiled
+        (np.full(200, np.nan), np.full(200, np.nan)),
         (flags, flags.copy()),
         (flags, flipped),
         (x[:, 1], x[:, 1].copy()),  # a strided view

@@ -229,9 +229,8 @@ class BlockedRun:
             narrative=first.narrative,
         )
         # What the recorder reads each day, each block writing its rows in its own thread.
-        self._values = DayValues(worlds)
         self._starts = [start for start, _ in self.bounds]
-        self._values.allocate(first, self._starts)
+        self._values = DayValues(worlds, first, self._starts)
         for block, start in zip(self.blocks, self._starts, strict=True):
             self._values.fill(block, start)
         self.model.recorder = DailyRecorder(

@@ -163,24 +163,18 @@ class DayValues:
 
     Args:
         worlds: ``N``.
+        block: The first block (the means' inputs are held with the dtypes it gives them).
+        starts: The first world of each block, in order.
     """
 
-    def __init__(self, worlds: int) -> None:
+    def __init__(self, worlds: int, block: CeasefireModel, starts: list[int]) -> None:
         self.worlds = int(worlds)
         self.quantities = np.empty((len(QUANTITIES), self.worlds))
         self.status = np.empty(self.worlds, dtype=np.int8)
+        self._part = {start: b for b, start in enumerate(starts)}
         #: Name -> ``(N,)`` float values, or ``(B,)`` int64 counts of the blocks.
         self.means: dict[str, np.ndarray] = {}
-        self._part: dict[int, int] = {}
         self._counted: set[str] = set()
-
-    def allocate(self, block: CeasefireModel, starts: list[int]) -> None:
-        """Allocate the means' inputs as ``block`` gives them, for blocks at ``starts``.
-
-        Called once, before any :meth:`fill` (the fills of the blocks' threads do not allocate).
-        """
-        self._part = {start: b for b, start in enumerate(starts)}
-        self.means, self._counted = {}, set()
         for name, values in mean_values(block):
             dtype = np.asarray(values).dtype
             if dtype.kind in "biu":
