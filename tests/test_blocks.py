@@ -121,6 +121,23 @@ def test_more_blocks_than_threads_give_the_bits_of_one_model(baseline, monkeypat
     run.close()
 
 
+def test_blocks_let_go_of_their_days_draws_between_steps(baseline):
+    """Between days a block holds no day's uniforms; the run keeps the bits of one model."""
+    model = CeasefireModel(baseline, 2_400, 5, days=30)
+    run = BlockedRun(baseline, 2_400, 5, blocks=2, days=30)
+    for _ in range(30):
+        model.step()
+        run.step()
+        for block in run.blocks:
+            assert block.noise is None
+            assert block.limited.uniforms.size == 0 and block.limited._shock_uniforms.size == 0
+            assert block.limited._running is None
+    # A model outside a run in blocks keeps its day (the classroom's tables read it).
+    assert model.noise.shape == (N_DRAWS, 2_400) and model.limited.uniforms.shape[-1] == 2_400
+    assert_same(Results.from_model(model), Results.from_model(run.model))
+    run.close()
+
+
 def test_workers_below_one_is_refused(baseline):
     with pytest.raises(ScenarioError, match="workers"):
         simulate(baseline, worlds=10, days=2, workers=0)

@@ -648,6 +648,18 @@ class CeasefireModel(mesa.Model):
         if self.day >= self.days:
             self.running = False
 
+    def forget_day(self) -> None:
+        """Let go of what only today's step reads: its uniforms and the running shares' cache.
+
+        For a run in blocks (:class:`~ceasefire_sim.model.blocks.BlockedRun`), whose blocks are
+        not read between days: only the blocks being stepped then hold a day's uniforms
+        (about 0.3 kB a world). A model that is asked about its day after the step (the
+        classroom's human tables read :attr:`noise`) does not call it. The next :meth:`step`
+        draws its own, so the results are the same bits.
+        """
+        self.noise = None
+        self.limited.forget_day()
+
     # ----------------------------------------------------------- economy, aid
     def _allied_aid_committed(self, aid_frozen: np.ndarray) -> np.ndarray:
         baseline = getattr(self, "us_aid_baseline_bn_per_year", None)

@@ -440,6 +440,17 @@ class LimitedTruces:
         shocks = m.keyed_uniforms(self._drift_rng, 2 * len(LIMITED))
         self._shock_uniforms = shocks.reshape(2, len(LIMITED), -1)
 
+    def forget_day(self) -> None:
+        """Let go of today's uniforms and of the cache of :meth:`running` (the day is over).
+
+        Tomorrow draws its own uniforms (:meth:`draw`; reading them before is an error), and the
+        cache's inputs (the discontent with every truce in force) change overnight.
+        """
+        s = len(LIMITED)
+        self.uniforms = np.empty((3, s, 0))
+        self._shock_uniforms = np.empty((2, s, 0))
+        self._running = None
+
     @property
     def shocks(self) -> FloatArray:
         """``(2, S, N)`` today's standard normal shocks to each side's worth of each truce."""
