@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -194,12 +195,14 @@ def print_summary(
             )
         ),
         caption_justify="left",
+        # Rules under the header only, no side borders: the metric's words keep their width
+        # in 80 columns (a label such as "P(prisoner-exchange arrangement" is not cut).
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
     table.add_column("metric", overflow="fold")
-    table.add_column("estimate", justify="right")
-    table.add_column("95% MC", justify="right")
-    table.add_column("90% param", justify="right")
-    table.add_column("n", justify="right")
+    for name in ("estimate", "95% MC", "90% param", "n"):
+        table.add_column(name, justify="right", no_wrap=True)
     for row in summary.itertuples():
         table.add_row(
             row.metric,
